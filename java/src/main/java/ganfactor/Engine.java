@@ -1,0 +1,64 @@
+package ganfactor;
+
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Process-wide engine settings decided in one place: LibTorch's intra-op threads (all cores
+ * unless {@code --threads} says otherwise) and what the runtime reports about itself.
+ */
+public final class Engine {
+    private static boolean initialised;
+
+    private Engine() {}
+
+    public static synchronized void init(int threads) {
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        if (!initialised || torch.get_num_threads() != n) torch.set_num_threads(n);
+        initialised = true;
+    }
+
+    public static Map<String, String> info() {
+        init(0);
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("ganfactor", "0.1.0");
+        m.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        m.put("cpu cores", String.valueOf(Runtime.getRuntime().availableProcessors()));
+        m.put("torch threads", String.valueOf(torch.get_num_threads()));
+        m.put("libtorch", version());
+        m.put("javacpp", loaderVersion("org.bytedeco", "javacpp"));
+        boolean cuda;
+        String cudaNote;
+        try {
+            cuda = torch.cuda_is_available();
+            cudaNote = cuda ? torch.cuda_device_count() + " device(s)" : "not available (CPU natives or no driver)";
+        } catch (Throwable t) {
+            cudaNote = "not available (" + t.getClass().getSimpleName() + ")";
+        }
+        m.put("cuda", cudaNote);
+        m.put("device", "cpu");
+        return m;
+    }
+
+    private static String loaderVersion(String group, String artifact) {
+        try {
+            String v = org.bytedeco.javacpp.Loader.getVersion(group, artifact);
+            return v == null ? "unknown" : v;
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static String version() {
+        String cfg = torch.show_config().getString();
+        for (String line : cfg.split("\n")) {
+            String t = line.trim();
+            if (t.startsWith("- Build settings") || t.isEmpty()) continue;
+            if (t.contains("PyTorch") || t.contains("LibTorch")) return t.replaceAll("^[-\\s]*", "");
+        }
+        return loaderVersion("org.bytedeco", "pytorch");
+    }
+}

@@ -1,0 +1,80 @@
+package ganfactor.cli;
+
+import ganfactor.Engine;
+import ganfactor.InputException;
+import ganfactor.generator.Generator;
+import ganfactor.generator.LatentSpace;
+import ganfactor.generator.Latents;
+import ganfactor.region.View;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** Options shared by the commands that open a generator and take latent codes. */
+final class CommonOptions {
+    @Option(names = "--model", defaultValue = "demo", description = "demo (built-in) or a TorchScript generator file (default: ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--space", defaultValue = "w", description = "latent space: z, w or wp (default: ${DEFAULT-VALUE})")
+    String space;
+
+    @Option(names = "--seed", defaultValue = "4", description = "seed for z = RandomState(seed).randn(N, d), as NumPy (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--num", defaultValue = "1", description = "number of latent codes from the seed (default: ${DEFAULT-VALUE})")
+    int num;
+
+    @Option(names = "--latents", description = "latent codes .npy: [N, d] (z or w) or [N, L, d] (wp)")
+    Path latents;
+
+    @Option(names = "--truncation", defaultValue = "1.0", description = "truncation psi (1 = none, the reference's Jacobian setting)")
+    double psi;
+
+    @Option(names = "--truncation-layers", defaultValue = "8", description = "truncate the first t layers (default: ${DEFAULT-VALUE})")
+    int truncLayers;
+
+    @Option(names = "--precision", defaultValue = "float32", description = "generator precision: float32 or float64 (default: ${DEFAULT-VALUE})")
+    String precision;
+
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0 = all cores)")
+    int threads;
+
+    @Option(names = "--quiet", description = "no progress bar")
+    boolean quiet;
+
+    Generator openGenerator() {
+        Engine.init(threads);
+        Generator g = Generator.open(model);
+        switch (precision) {
+            case "float32", "fp32" -> g.to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+            case "float64", "fp64" -> g.to(org.bytedeco.pytorch.global.torch.ScalarType.Double);
+            default -> throw new InputException("--precision must be float32 or float64, got " + precision);
+        }
+        return g;
+    }
+
+    LatentSpace latentSpace() {
+        return LatentSpace.parse(space);
+    }
+
+    Latents latents(Generator g) {
+        LatentSpace s = latentSpace();
+        if (latents != null) {
+            if (psi != 1.0) throw new InputException("--truncation applies to codes from --seed; truncate the codes in --latents beforehand");
+            return Latents.fromFile(g, s, latents);
+        }
+        return Latents.fromSeed(g, s, seed, num, psi, truncLayers);
+    }
+}
+
+final class ViewOptions {
+    @Option(names = "--grid", defaultValue = "256", description = "Jacobian view grid (nearest resize; default: ${DEFAULT-VALUE}, as the reference)")
+    int grid;
+
+    @Option(names = "--reduce", defaultValue = "sum", description = "channel reduction: sum (ReSeFa), mean (LowRankGAN) or none (default: ${DEFAULT-VALUE})")
+    String reduce;
+
+    View view(Generator g) {
+        return new View(grid, View.Reduce.parse(reduce), g.channels(), g.height(), g.width());
+    }
+}

@@ -1,0 +1,196 @@
+package ganfactor.cli;
+
+import ganfactor.InputException;
+import ganfactor.generator.Generator;
+import ganfactor.generator.Latents;
+import ganfactor.io.Json;
+import ganfactor.io.Npy;
+import ganfactor.io.OutputDir;
+import ganfactor.jacobian.GramPair;
+import ganfactor.jacobian.JacobianEngine;
+import ganfactor.jacobian.Mode;
+import ganfactor.region.Region;
+import ganfactor.region.Regions;
+import ganfactor.region.View;
+import ganfactor.torch.Torch;
+import org.bytedeco.pytorch.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+@Command(name = "jacobian", description = {
+        "Exact region Gram matrices A = J_R^T J_R / |R| and B = J_R'^T J_R' / |R'| of the Jacobian view, per region and sample.",
+        "Writes <region>_A.npy and <region>_B.npy [N, D, D] float64, latents.npy and jacobian.json into --out."})
+final class JacobianCommand implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Mixin ViewOptions viewOptions;
+
+    @Option(names = "--region", required = true, description = "region: cr,cc,h,w | preset | ffhq:preset | mask:part | mask.png | mask.npy, optionally NAME=...; repeat for several")
+    List<String> regions;
+
+    @Option(names = "--mode", defaultValue = "forward", description = "forward (batched JVPs), double-backward, or reverse (row by row, the reference's method)")
+    String mode;
+
+    @Option(names = "--chunk", defaultValue = "0", description = "columns (rows in reverse mode) per pass; 0 = from --memory-budget")
+    int chunk;
+
+    @Option(names = "--memory-budget", defaultValue = "2g", description = "memory budget for activations and Jacobian blocks, e.g. 512m, 2g (default: ${DEFAULT-VALUE})")
+    String budget;
+
+    @Option(names = "--save-jacobian", description = "also write jacobian.npy in the reference layout [N, G, G, 1, D] float32 ([N, C, G, G, D] with --reduce none)")
+    boolean saveJacobian;
+
+    @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)")
+    Path out;
+
+    @Option(names = "--force", description = "replace a non-empty output folder")
+    boolean force;
+
+    @Override
+    public Integer call() {
+        Generator g = common.openGenerator();
+        Latents lat = common.latents(g);
+        View view = viewOptions.view(g);
+        List<Region> rs = parseRegions(regions, view.grid(), g);
+        JacobianEngine.Options o = new JacobianEngine.Options();
+        o.mode = Mode.parse(mode);
+        o.chunk = chunk;
+        o.memoryBudget = parseBytes(budget);
+        o.progress = TerminalProgress.auto(common.quiet);
+        o.cancelled = Main.CANCELLED::get;
+        try (OutputDir dir = new OutputDir(out, force)) {
+            Run run = run(g, lat, view, rs, o, dir, saveJacobian);
+            Map<String, Object> rec = record(g, lat, view, rs, o, run);
+            dir.writeString("jacobian.json", Json.write(rec));
+            dir.commit();
+            System.out.printf("%d sample(s) x %d region(s), %s space, D = %d, view %dx%d (%s), %s mode: %.2f s%n",
+                    lat.count(), rs.size(), lat.space().label(), lat.dim(), view.grid(), view.grid(), view.reduce().label(), o.mode.label(), run.secondsTotal());
+            for (Region r : rs)
+                System.out.printf("  %-12s |R| = %-6d |R'| = %-6d  %s%n", r.name(), r.count() * view.viewChannels(), (view.pixels() - r.count()) * view.viewChannels(), r.origin());
+            System.out.println("wrote " + dir.target());
+        }
+        return 0;
+    }
+
+    static List<Region> parseRegions(List<String> specs, int grid, Generator g) {
+        List<Region> rs = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (String s : specs) {
+            Region r = Regions.parse(s, grid, g);
+            if (!names.add(r.name())) throw new InputException("two regions are named '" + r.name() + "': name them with NAME=...");
+            if (!r.name().matches("[A-Za-z0-9_.-]+")) throw new InputException("region name '" + r.name() + "' must use letters, digits, '_', '.' or '-'");
+            rs.add(r);
+        }
+        return rs;
+    }
+
+    record Run(List<List<GramPair>> grams, List<Double> secondsPerSample, int chunk, int blocks) {
+        double secondsTotal() { return secondsPerSample.stream().mapToDouble(Double::doubleValue).sum(); }
+    }
+
+    /** Computes every sample's Gram pairs and writes the .npy files into {@code dir}. */
+    static Run run(Generator g, Latents lat, View view, List<Region> rs, JacobianEngine.Options o, OutputDir dir, boolean saveJacobian) {
+        int D = lat.dim();
+        List<List<GramPair>> all = new ArrayList<>();
+        List<Double> secs = new ArrayList<>();
+        int chunkUsed = 0, blocks = 0;
+        Npy.Writer jw = null;
+        try {
+            if (saveJacobian) {
+                long[] shape = view.viewChannels() == 1
+                        ? new long[]{lat.count(), view.grid(), view.grid(), 1, D}
+                        : new long[]{lat.count(), view.viewChannels(), view.grid(), view.grid(), D};
+                jw = new Npy.Writer(dir.file("jacobian.npy"), "<f4", shape);
+                final Npy.Writer w = jw;
+                o.sink = (p0, block) -> {
+                    float[] f = Torch.toFloats(block);
+                    w.write(f, 0, f.length);
+                };
+            }
+            for (int i = 0; i < lat.count(); i++) {
+                JacobianEngine.Result res = JacobianEngine.compute(g, lat.row(i), lat.space(), view, rs, o);
+                all.add(res.grams());
+                secs.add(res.seconds());
+                chunkUsed = res.chunk();
+                blocks = res.pixelBlocks();
+            }
+        } finally {
+            if (jw != null) jw.close();
+        }
+        for (int r = 0; r < rs.size(); r++) {
+            double[] a = new double[lat.count() * D * D], b = new double[lat.count() * D * D];
+            for (int i = 0; i < lat.count(); i++) {
+                GramPair gp = all.get(i).get(r);
+                System.arraycopy(gp.a(), 0, a, i * D * D, D * D);
+                System.arraycopy(gp.b(), 0, b, i * D * D, D * D);
+            }
+            Npy.writeFloat64(dir.file(rs.get(r).name() + "_A.npy"), a, lat.count(), D, D);
+            Npy.writeFloat64(dir.file(rs.get(r).name() + "_B.npy"), b, lat.count(), D, D);
+        }
+        lat.save(dir.file("latents.npy"), g);
+        return new Run(all, secs, chunkUsed, blocks);
+    }
+
+    static Map<String, Object> record(Generator g, Latents lat, View view, List<Region> rs, JacobianEngine.Options o, Run run) {
+        Map<String, Object> rec = new LinkedHashMap<>();
+        rec.put("tool", "ganfactor jacobian");
+        rec.put("created", Instant.now().toString());
+        rec.put("model", g.source());
+        rec.put("generator", Map.of("latent_dim", g.latentDim(), "num_layers", g.numLayers(), "output", List.of(g.channels(), g.height(), g.width()),
+                "precision", g.dtype().toString().toLowerCase()));
+        rec.put("space", lat.space().label());
+        rec.put("dim", lat.dim());
+        rec.put("latents", lat.origin());
+        rec.put("samples", lat.count());
+        rec.put("view", Map.of("grid", view.grid(), "reduce", view.reduce().label(), "resize", "nearest", "rows", view.rows()));
+        List<Object> regs = new ArrayList<>();
+        for (Region r : rs) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", r.name());
+            m.put("origin", r.origin());
+            if (r.box() != null) m.put("box", r.box());
+            m.put("inside_rows", (long) r.count() * view.viewChannels());
+            m.put("outside_rows", (long) (view.pixels() - r.count()) * view.viewChannels());
+            m.put("files", List.of(r.name() + "_A.npy", r.name() + "_B.npy"));
+            regs.add(m);
+        }
+        rec.put("regions", regs);
+        rec.put("normalisation", "A = J_R^T J_R / |R|, B = J_R'^T J_R' / |R'|, float64; J^T J = |R| A + |R'| B");
+        Map<String, Object> eng = new LinkedHashMap<>();
+        eng.put("mode", o.mode.label());
+        eng.put("chunk", run.chunk());
+        eng.put("pixel_blocks", run.blocks());
+        eng.put("memory_budget_bytes", o.memoryBudget);
+        eng.put("threads", org.bytedeco.pytorch.global.torch.get_num_threads());
+        rec.put("engine", eng);
+        rec.put("seconds_per_sample", run.secondsPerSample());
+        rec.put("seconds_total", run.secondsTotal());
+        rec.put("versions", ganfactor.Engine.info());
+        return rec;
+    }
+
+    static long parseBytes(String s) {
+        String t = s.trim().toLowerCase();
+        long mult = 1;
+        if (t.endsWith("g") || t.endsWith("gb")) { mult = 1L << 30; t = t.replaceAll("g[b]?$", ""); }
+        else if (t.endsWith("m") || t.endsWith("mb")) { mult = 1L << 20; t = t.replaceAll("m[b]?$", ""); }
+        else if (t.endsWith("k") || t.endsWith("kb")) { mult = 1L << 10; t = t.replaceAll("k[b]?$", ""); }
+        try {
+            double v = Double.parseDouble(t);
+            if (v <= 0) throw new NumberFormatException();
+            return (long) (v * mult);
+        } catch (NumberFormatException e) {
+            throw new InputException("--memory-budget must be a size like 512m or 2g, got '" + s + "'");
+        }
+    }
+}

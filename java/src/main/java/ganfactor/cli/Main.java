@@ -1,0 +1,92 @@
+package ganfactor.cli;
+
+import ganfactor.InputException;
+import ganfactor.generator.Generator;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The ganfactor command line. One exit-code policy for every command: 0 success, 1 internal
+ * failure, 2 bad input (missing or corrupt file, wrong shape, bad region...), 130 cancelled.
+ * Errors are printed on one line; {@code --debug} adds the stack trace.
+ */
+@Command(name = "ganfactor", mixinStandardHelpOptions = true, version = "ganfactor 0.1.0",
+        description = "Steerable latent directions of pretrained GANs: ReSeFa, LowRankGAN, InterFaceGAN, SeFa, GANSpace.",
+        subcommands = {InfoCommand.class, JacobianCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    public static final int EXIT_INPUT = 2;
+    public static final int EXIT_CANCELLED = 130;
+
+    /** Set by Ctrl-C; long work polls it between chunks. */
+    static final AtomicBoolean CANCELLED = new AtomicBoolean();
+    private static final CountDownLatch FINISHED = new CountDownLatch(1);
+    static boolean debug;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        Thread hook = new Thread(() -> {
+            CANCELLED.set(true);
+            try {
+                FINISHED.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "ganfactor-cancel");
+        Runtime.getRuntime().addShutdownHook(hook);
+        int code;
+        try {
+            code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        } finally {
+            FINISHED.countDown();
+        }
+        System.exit(code);
+    }
+
+    /** Runs a command line in-process (the tests use this) and returns the exit code. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        debug = java.util.Arrays.asList(args).contains("--debug");
+        String[] rest = java.util.Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, line, parse) -> {
+            Throwable e = ex;
+            if (e instanceof CommandLine.ExecutionException && e.getCause() != null) e = e.getCause();
+            if (debug) e.printStackTrace(err);
+            if (e instanceof InputException) {
+                err.println("ganfactor: error: " + Generator.oneLine(e));
+                return EXIT_INPUT;
+            }
+            if (e instanceof CancellationException) {
+                err.println("ganfactor: cancelled; no output was written");
+                return EXIT_CANCELLED;
+            }
+            if (e instanceof OutOfMemoryError) {
+                err.println("ganfactor: error: out of memory (" + e.getMessage() + "); lower --memory-budget or --chunk");
+                return 1;
+            }
+            err.println("ganfactor: internal error: " + e.getClass().getSimpleName() + ": " + Generator.oneLine(e)
+                    + (debug ? "" : " (run with --debug for the stack trace)"));
+            return 1;
+        });
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("ganfactor: error: " + ex.getMessage());
+            ex.getCommandLine().usage(err);
+            return EXIT_INPUT;
+        });
+        return cl.execute(rest);
+    }
+}

@@ -1,0 +1,222 @@
+package ganfactor.generator;
+
+import ganfactor.InputException;
+import ganfactor.torch.Torch;
+import org.bytedeco.pytorch.IValue;
+import org.bytedeco.pytorch.IValueVector;
+import org.bytedeco.pytorch.JitModule;
+import org.bytedeco.pytorch.Method;
+import org.bytedeco.pytorch.MethodOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * A generator behind the ganfactor contract: a TorchScript module with
+ * <ul>
+ *   <li>{@code synthesis(wp: Tensor[B, L, d]) -> Tensor[B, C, H, W]}, values in [-1, 1];</li>
+ *   <li>optional {@code mapping(z: Tensor[B, d]) -> Tensor[B, d]} (identity when absent);</li>
+ *   <li>integer attributes {@code num_layers} (L) and {@code latent_dim} (d);</li>
+ *   <li>optional tensor attribute {@code w_avg} [d] for truncation.</li>
+ * </ul>
+ * On load ganfactor adds its own TorchScript methods ({@code gf_wp}, {@code gf_view},
+ * {@code gf_jvp}) so that latent-space handling, the Jacobian view and forward-mode dual numbers
+ * all run inside one scripted graph.
+ */
+public final class Generator {
+    private final JitModule module;
+    private final String source;
+    private final int latentDim;
+    private final int numLayers;
+    private final boolean hasMapping;
+    private final int channels, height, width;
+    private ScalarType dtype = ScalarType.Float;
+
+    private Generator(JitModule module, String source) {
+        this.module = module;
+        this.source = source;
+        this.latentDim = intAttr(module, "latent_dim", source);
+        this.numLayers = intAttr(module, "num_layers", source);
+        if (latentDim <= 0 || numLayers <= 0)
+            throw new InputException(source + ": latent_dim and num_layers must be positive, got " + latentDim + " and " + numLayers);
+        if (!has(module, "synthesis"))
+            throw new InputException(source + ": the module has no method synthesis(wp) required by the generator contract");
+        this.hasMapping = has(module, "mapping");
+        module.eval();
+        installHelpers();
+        long[] shape;
+        try (org.bytedeco.pytorch.NoGradGuard ng = new org.bytedeco.pytorch.NoGradGuard()) {
+            Tensor img = synthesis(torch.zeros(new long[]{1, numLayers, latentDim}, Torch.options(ScalarType.Float)));
+            shape = Torch.shape(img);
+        } catch (RuntimeException e) {
+            throw new InputException(source + ": synthesis failed on a zero code of shape [1, " + numLayers + ", " + latentDim + "]: " + oneLine(e), e);
+        }
+        if (shape.length != 4 || shape[0] != 1 || (shape[1] != 1 && shape[1] != 3))
+            throw new InputException(source + ": synthesis must return [B, 3, H, W] (or [B, 1, H, W]), got " + Arrays.toString(shape));
+        this.channels = (int) shape[1];
+        this.height = (int) shape[2];
+        this.width = (int) shape[3];
+    }
+
+    /** Opens {@code demo} (the built-in generator) or a TorchScript file. */
+    public static Generator open(String spec) {
+        if (spec.equals("demo")) return demo();
+        return load(Path.of(spec));
+    }
+
+    public static Generator load(Path file) {
+        if (!Files.isRegularFile(file)) throw new InputException(file + ": no such file");
+        JitModule m;
+        try {
+            m = torch.load(file.toString());
+        } catch (RuntimeException e) {
+            throw new InputException(file + ": not a TorchScript module (" + oneLine(e) + ")", e);
+        }
+        return new Generator(m, file.toString());
+    }
+
+    /** The built-in demo generator, built in Java, saved and reloaded through the same contract as any file. */
+    public static Generator demo() {
+        JitModule built = DemoGenerator.build(DemoGenerator.DEFAULT_SEED);
+        try {
+            Path tmp = Files.createTempFile("ganfactor-demo", ".pt");
+            try {
+                built.save(tmp.toString());
+                Generator g = new Generator(torch.load(tmp.toString()), "demo");
+                return g;
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void installHelpers() {
+        if (has(module, "gf_view")) return;
+        String toW = hasMapping ? "self.mapping(x)" : "x";
+        module.define("""
+            def gf_wp(self, x: Tensor, space: int) -> Tensor:
+                if space == 2:
+                    return x.reshape(x.size(0), %L%, %D%)
+                if space == 0:
+                    x = %TOW%
+                return x.unsqueeze(1).expand(x.size(0), %L%, %D%)
+
+            def gf_view(self, x: Tensor, space: int, rows: Tensor, cols: Tensor, reduce: int) -> Tensor:
+                img = self.synthesis(self.gf_wp(x, space))
+                if rows.numel() > 0:
+                    img = img.index_select(2, rows)
+                if cols.numel() > 0:
+                    img = img.index_select(3, cols)
+                if reduce == 0:
+                    img = img.sum(1)
+                elif reduce == 1:
+                    img = img.mean(1)
+                return img.reshape(img.size(0), -1)
+
+            def gf_jvp(self, x: Tensor, v: Tensor, space: int, rows: Tensor, cols: Tensor, reduce: int, level: int) -> Tensor:
+                y = self.gf_view(torch._make_dual(x, v, level), space, rows, cols, reduce)
+                return torch._unpack_dual(y, level)[1]
+            """.replace("%L%", String.valueOf(numLayers)).replace("%D%", String.valueOf(latentDim)).replace("%TOW%", toW));
+    }
+
+    // ---- contract ----------------------------------------------------------------------------
+
+    public int latentDim() { return latentDim; }
+    public int numLayers() { return numLayers; }
+    public boolean hasMapping() { return hasMapping; }
+    public int channels() { return channels; }
+    public int height() { return height; }
+    public int width() { return width; }
+    public String source() { return source; }
+    public ScalarType dtype() { return dtype; }
+    public JitModule module() { return module; }
+
+    /** Converts parameters and buffers (float64 for exact validation, float32 for speed). */
+    public Generator to(ScalarType type) {
+        module.to(type, false);
+        this.dtype = type;
+        return this;
+    }
+
+    public boolean has(String method) { return has(module, method); }
+
+    public Tensor synthesis(Tensor wp) {
+        return call("synthesis", wp);
+    }
+
+    public Tensor mapping(Tensor z) {
+        return hasMapping ? call("mapping", z) : z;
+    }
+
+    /** The average w for truncation, or null when the module has no {@code w_avg}. */
+    public Tensor wAvg() {
+        if (!module.hasattr("w_avg")) return null;
+        IValue v = module.attr("w_avg");
+        if (!v.isTensor()) return null;
+        return new Tensor(v.toTensor()).reshape(latentDim);
+    }
+
+    /** Latent code of the given space to W+ [B, L, d]. */
+    public Tensor toWp(Tensor x, LatentSpace space) {
+        return call("gf_wp", x, new IValue(space.code()));
+    }
+
+    /** Runs a scripted method and returns its tensor result as an owning copy (see notes/JAVACPP.md). */
+    public Tensor call(String method, Object... args) {
+        IValueVector in = new IValueVector();
+        for (Object a : args) {
+            if (a instanceof Tensor t) in.push_back(new IValue(t));
+            else if (a instanceof IValue v) in.push_back(v);
+            else if (a instanceof Integer i) in.push_back(new IValue((long) i));
+            else if (a instanceof Long l) in.push_back(new IValue(l));
+            else throw new IllegalArgumentException("unsupported argument " + a);
+        }
+        Method m = module.get_method(method);
+        IValue out = m.apply(in);
+        return new Tensor(out.toTensor());
+    }
+
+    /** The value of a string-returning method (for example {@code part_names}), split on commas; empty when absent. */
+    public List<String> stringList(String method) {
+        if (!has(method)) return List.of();
+        IValue out = module.get_method(method).apply(new IValueVector());
+        String s = out.toStringRef().getString();
+        return s.isEmpty() ? List.of() : new ArrayList<>(Arrays.asList(s.split(",")));
+    }
+
+    /** A named tensor attribute or buffer, or null. */
+    public Tensor tensorAttr(String name) {
+        if (!module.hasattr(name)) return null;
+        IValue v = module.attr(name);
+        return v.isTensor() ? new Tensor(v.toTensor()) : null;
+    }
+
+    private static boolean has(JitModule m, String name) {
+        MethodOptional o = m.find_method(name);
+        return o.has_value();
+    }
+
+    private static int intAttr(JitModule m, String name, String source) {
+        if (!m.hasattr(name))
+            throw new InputException(source + ": the module has no integer attribute '" + name + "' required by the generator contract");
+        IValue v = m.attr(name);
+        if (v.isInt()) return (int) v.toInt();
+        if (v.isTensor() && v.toTensor().numel() == 1) return (int) v.toTensor().item_long();
+        throw new InputException(source + ": attribute '" + name + "' must be an int");
+    }
+
+    public static String oneLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return (nl >= 0 ? m.substring(0, nl) : m).trim();
+    }
+}

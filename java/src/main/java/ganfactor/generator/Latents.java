@@ -1,0 +1,109 @@
+package ganfactor.generator;
+
+import ganfactor.InputException;
+import ganfactor.io.Npy;
+import ganfactor.io.NpyArray;
+import ganfactor.torch.Torch;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+import java.nio.file.Path;
+
+/**
+ * Latent codes as a [N, D] float64 array in one latent space (D = d for Z and W, L x d for W+,
+ * layer-major as the reference's [N, L, d]), with how they were made.
+ */
+public record Latents(double[] codes, int count, int dim, LatentSpace space, String origin) {
+
+    public double[] row(int i) {
+        double[] r = new double[dim];
+        System.arraycopy(codes, i * dim, r, 0, dim);
+        return r;
+    }
+
+    /**
+     * N codes from a seed: z = RandomState(seed).randn(N, d) exactly as NumPy draws it, then
+     * mapped to W (and broadcast to W+) when asked. Truncation (psi != 1) moves w towards w_avg on
+     * the first {@code truncLayers} layers: all of them in W, any number in W+.
+     */
+    public static Latents fromSeed(Generator g, LatentSpace space, long seed, int num, double psi, int truncLayers) {
+        if (num <= 0) throw new InputException("--num must be positive, got " + num);
+        if (seed < 0 || seed > 0xffffffffL) throw new InputException("--seed must be between 0 and 4294967295, got " + seed);
+        int d = g.latentDim(), L = g.numLayers();
+        double[] z = NumpyRandom.randn(seed, num * d);
+        String origin = "seed " + seed;
+        if (space == LatentSpace.Z) {
+            if (psi != 1.0) throw new InputException("truncation applies to W or W+ codes, not to Z");
+            return new Latents(z, num, d, space, origin);
+        }
+        double[] w;
+        try (NoGradGuard ng = new NoGradGuard()) {
+            w = Torch.toDoubles(g.mapping(Torch.of(z, num, d).to(g.dtype())));
+        }
+        if (space == LatentSpace.W) {
+            if (psi != 1.0 && truncLayers < L)
+                throw new InputException("truncation on the first " + truncLayers + " of " + L + " layers makes codes differ per layer: use --space wp");
+            return new Latents(truncate(g, w, num, 1, d, psi, 1), num, d, space, origin + (psi != 1.0 ? ", psi " + psi : ""));
+        }
+        double[] wp = new double[num * L * d];
+        for (int n = 0; n < num; n++)
+            for (int l = 0; l < L; l++) System.arraycopy(w, n * d, wp, (n * L + l) * d, d);
+        return new Latents(truncate(g, wp, num, L, d, psi, truncLayers), num, L * d, space,
+                origin + (psi != 1.0 ? ", psi " + psi + " on " + truncLayers + " layers" : ""));
+    }
+
+    private static double[] truncate(Generator g, double[] codes, int num, int L, int d, double psi, int layers) {
+        if (psi == 1.0) return codes;
+        Tensor avg = g.wAvg();
+        if (avg == null) throw new InputException(g.source() + ": truncation needs a w_avg attribute, which this generator lacks");
+        double[] a = Torch.toDoubles(avg);
+        double[] out = codes.clone();
+        for (int n = 0; n < num; n++)
+            for (int l = 0; l < Math.min(L, layers); l++)
+                for (int k = 0; k < d; k++) {
+                    int i = (n * L + l) * d + k;
+                    out[i] = a[k] + psi * (codes[i] - a[k]);
+                }
+        return out;
+    }
+
+    /** Codes from a .npy file: [N, d] for Z or W (or W codes broadcast to W+), [N, L, d] for W+. */
+    public static Latents fromFile(Generator g, LatentSpace space, Path file) {
+        NpyArray a = Npy.read(file);
+        int d = g.latentDim(), L = g.numLayers();
+        long[] s = a.shape();
+        for (double v : a.data())
+            if (!Double.isFinite(v)) throw new InputException(file + ": latent codes contain NaN or infinity");
+        if (s.length == 2 && s[1] == d) {
+            int n = (int) s[0];
+            if (space != LatentSpace.WP) return new Latents(a.data(), n, d, space, file.toString());
+            double[] wp = new double[n * L * d];
+            for (int i = 0; i < n; i++)
+                for (int l = 0; l < L; l++) System.arraycopy(a.data(), i * d, wp, (i * L + l) * d, d);
+            return new Latents(wp, n, L * d, space, file + " (W codes broadcast to W+)");
+        }
+        if (s.length == 3 && s[1] == L && s[2] == d) {
+            if (space != LatentSpace.WP) throw new InputException(file + ": holds W+ codes [N, " + L + ", " + d + "]; use --space wp");
+            return new Latents(a.data(), (int) s[0], L * d, space, file.toString());
+        }
+        if (s.length == 1 && s[0] == d) return new Latents(a.data(), 1, d, space == LatentSpace.WP ? LatentSpace.W : space, file.toString())
+                .adapt(g, space);
+        throw new InputException(file + ": expected latent codes of shape [N, " + d + "]" + (space == LatentSpace.WP ? " or [N, " + L + ", " + d + "]" : "")
+                + ", got " + a.shapeString());
+    }
+
+    private Latents adapt(Generator g, LatentSpace target) {
+        if (target != LatentSpace.WP || space == LatentSpace.WP) return this;
+        int L = g.numLayers();
+        double[] wp = new double[count * L * dim];
+        for (int i = 0; i < count; i++)
+            for (int l = 0; l < L; l++) System.arraycopy(codes, i * dim, wp, (i * L + l) * dim, dim);
+        return new Latents(wp, count, L * dim, LatentSpace.WP, origin + " (W codes broadcast to W+)");
+    }
+
+    /** Writes the codes in the reference shape: [N, d] for Z and W, [N, L, d] for W+. */
+    public void save(Path file, Generator g) {
+        if (space == LatentSpace.WP) Npy.writeFloat64(file, codes, count, g.numLayers(), g.latentDim());
+        else Npy.writeFloat64(file, codes, count, dim);
+    }
+}

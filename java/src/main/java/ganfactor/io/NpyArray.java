@@ -1,0 +1,34 @@
+package ganfactor.io;
+
+import java.util.Arrays;
+
+/**
+ * An n-dimensional array read from or written to a .npy file: row-major (C order) values held
+ * as double (every dtype ganfactor reads widens losslessly to double except int64 beyond 2^53),
+ * the shape, and the dtype descriptor it came with.
+ */
+public record NpyArray(double[] data, long[] shape, String dtype) {
+    public NpyArray {
+        long n = 1;
+        for (long s : shape) n *= s;
+        if (n != data.length) throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n + " values, data has " + data.length);
+    }
+
+    public static NpyArray of(double[] data, long... shape) {
+        return new NpyArray(data, shape, "<f8");
+    }
+
+    public static NpyArray ofFloat32(double[] data, long... shape) {
+        return new NpyArray(data, shape, "<f4");
+    }
+
+    public int ndim() { return shape.length; }
+
+    public long size() { return data.length; }
+
+    public String shapeString() { return Arrays.toString(shape); }
+
+    public NpyArray withDtype(String newDtype) { return new NpyArray(data, shape, newDtype); }
+
+    public NpyArray reshape(long... newShape) { return new NpyArray(data, newShape, dtype); }
+}

@@ -1,0 +1,226 @@
+package ganfactor.jacobian;
+
+import ganfactor.InputException;
+import ganfactor.generator.Generator;
+import ganfactor.generator.LatentSpace;
+import ganfactor.region.Region;
+import ganfactor.region.View;
+import ganfactor.torch.Torch;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+
+import static org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * Exact region Gram matrices of a generator's Jacobian view.
+ *
+ * <p>The P x D Jacobian J of the view v(x) is produced in pixel blocks: a block holds the rows
+ * [p0, p1) of J in float64 and is filled either column-chunk by column-chunk (forward mode,
+ * double-backward) or row by row (reverse mode). From each block every region's
+ * J_R^T J_R and J_R'^T J_R' are accumulated in float64; the block is then dropped. The block
+ * height is chosen so that a block fits half the memory budget; when the whole J does not fit,
+ * the generator is run again for each block (time traded for memory), so memory stays bounded
+ * by the budget whatever D and P are. J itself is only handed out when a {@link Sink} asks.
+ */
+public final class JacobianEngine {
+
+    /** Receives the Jacobian rows [p0, p0 + rows) as a [rows, D] float64 tensor, in order. */
+    public interface Sink {
+        void rows(long p0, Tensor block);
+    }
+
+    public static final class Options {
+        public Mode mode = Mode.FORWARD;
+        /** Columns (forward, double-backward) or rows (reverse) per pass; 0 = from the memory budget (reverse: 1). */
+        public int chunk = 0;
+        public long memoryBudget = 2L << 30;
+        public Progress progress = Progress.NONE;
+        public BooleanSupplier cancelled = () -> false;
+        public Sink sink;
+        /** Also return the full Gram J^T J (for checks). */
+        public boolean fullGram;
+    }
+
+    public record Result(List<GramPair> grams, double[] full, int dim, long rows, int chunk, int pixelBlocks, long passes, double seconds) {}
+
+    private JacobianEngine() {}
+
+    /** Columns per pass that the memory budget allows: a quarter of it for the generator's activations. */
+    public static int autoChunk(Generator g, View view, int dim, Mode mode, long budget) {
+        if (mode == Mode.REVERSE) return 1;
+        long bytes = g.dtype() == ScalarType.Double ? 8 : 4;
+        long perColumn = (long) g.channels() * g.height() * g.width() * bytes * (mode == Mode.FORWARD ? 24 : 48);
+        long k = Math.max(1, (budget / 4) / perColumn);
+        k = Math.min(k, Math.min(dim, 32));
+        return Integer.highestOneBit((int) k);
+    }
+
+    public static Result compute(Generator g, double[] x, LatentSpace space, View view, List<Region> regions, Options o) {
+        int D = space.dim(g.latentDim(), g.numLayers());
+        if (x.length != D) throw new InputException("latent code has " + x.length + " coordinates, " + space.label() + " space of this generator has " + D);
+        if (regions.isEmpty()) throw new InputException("at least one region is needed");
+        for (Region r : regions)
+            if (r.grid() != view.grid()) throw new IllegalArgumentException("region " + r.name() + " is on grid " + r.grid() + ", view on " + view.grid());
+        long P = view.rows();
+        int C = view.viewChannels();
+        int chunk = o.chunk > 0 ? Math.min(o.chunk, o.mode == Mode.REVERSE ? (int) Math.min(P, Integer.MAX_VALUE) : D) : autoChunk(g, view, D, o.mode, o.memoryBudget);
+        long rowsPerBlock = Math.max(1, Math.min(P, (o.memoryBudget / 2) / (8L * D)));
+        int blocks = (int) ((P + rowsPerBlock - 1) / rowsPerBlock);
+        long perBlock = o.mode == Mode.REVERSE ? -1 : (D + chunk - 1) / chunk;
+        long total = o.mode == Mode.REVERSE ? (P + chunk - 1) / chunk : perBlock * blocks;
+        long t0 = System.nanoTime();
+        long passes = 0;
+
+        List<long[]> inside = new ArrayList<>(), outside = new ArrayList<>();
+        for (Region r : regions) {
+            inside.add(r.inside(C));
+            outside.add(r.outside(C));
+        }
+        try (PointerScope outer = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            Tensor x1 = Torch.of(x, 1, D).to(g.dtype());
+            Tensor rowsIdx = Torch.ofLong(view.rowIndex(), view.rowIndex().length);
+            Tensor colsIdx = Torch.ofLong(view.colIndex(), view.colIndex().length);
+            List<Tensor> accA = new ArrayList<>(), accB = new ArrayList<>();
+            for (int i = 0; i < regions.size(); i++) {
+                accA.add(torch.zeros(new long[]{D, D}, Torch.options(ScalarType.Double)));
+                accB.add(torch.zeros(new long[]{D, D}, Torch.options(ScalarType.Double)));
+            }
+            Tensor accFull = o.fullGram ? torch.zeros(new long[]{D, D}, Torch.options(ScalarType.Double)) : null;
+            o.progress.begin("jacobian " + o.mode.label() + " " + P + "x" + D, total);
+            try {
+                for (int b = 0; b < blocks; b++) {
+                    long p0 = b * rowsPerBlock, p1 = Math.min(P, p0 + rowsPerBlock);
+                    Tensor J = torch.zeros(new long[]{p1 - p0, D}, Torch.options(ScalarType.Double));
+                    if (o.mode == Mode.REVERSE) {
+                        passes += fillByRows(g, x1, space, view, rowsIdx, colsIdx, J, p0, p1, chunk, o);
+                    } else {
+                        for (int c0 = 0; c0 < D; c0 += chunk) {
+                            if (o.cancelled.getAsBoolean()) throw new CancellationException("cancelled");
+                            int kc = Math.min(chunk, D - c0);
+                            try (PointerScope inner = new PointerScope()) {
+                                Tensor cols = o.mode == Mode.FORWARD
+                                        ? forwardColumns(g, x1, space, view, rowsIdx, colsIdx, c0, kc, D)
+                                        : doubleBackwardColumns(g, x1, space, view, rowsIdx, colsIdx, c0, kc, D);
+                                J.narrow(1, c0, kc).copy_(cols.narrow(1, p0, p1 - p0).t());
+                            }
+                            passes++;
+                            o.progress.advance(1);
+                        }
+                    }
+                    if (o.sink != null) o.sink.rows(p0, J);
+                    try (PointerScope inner = new PointerScope()) {
+                        for (int i = 0; i < regions.size(); i++) {
+                            accumulate(accA.get(i), J, inside.get(i), p0, p1);
+                            accumulate(accB.get(i), J, outside.get(i), p0, p1);
+                        }
+                        if (accFull != null) accFull.add_(J.t().mm(J));
+                    }
+                }
+            } finally {
+                o.progress.end();
+            }
+            List<GramPair> out = new ArrayList<>();
+            for (int i = 0; i < regions.size(); i++) {
+                long nin = inside.get(i).length, nout = outside.get(i).length;
+                double[] a = Torch.toDoubles(accA.get(i)), bb = Torch.toDoubles(accB.get(i));
+                for (int k = 0; k < a.length; k++) { a[k] /= nin; bb[k] /= nout; }
+                symmetrize(a, D);
+                symmetrize(bb, D);
+                out.add(new GramPair(regions.get(i).name(), D, nin, nout, a, bb));
+            }
+            double[] full = accFull == null ? null : Torch.toDoubles(accFull);
+            return new Result(out, full, D, P, chunk, blocks, passes, (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** k = kc columns J e_{c0..c0+kc} by one batched JVP: x replicated, tangents the unit vectors. */
+    static Tensor forwardColumns(Generator g, Tensor x1, LatentSpace space, View view, Tensor rowsIdx, Tensor colsIdx, int c0, int kc, int D) {
+        Tensor X = x1.expand(kc, D).contiguous();
+        Tensor V = torch.eye(D, Torch.options(g.dtype())).narrow(0, c0, kc).contiguous();
+        long level = torch.enter_dual_level();
+        try {
+            return g.call("gf_jvp", X, V, space.code(), rowsIdx, colsIdx, view.reduce().code(), level);
+        } finally {
+            torch.exit_dual_level(level);
+        }
+    }
+
+    /** k columns by the double-backward trick: g(u) = J^T u, then d(g . e_j)/du = J e_j. */
+    static Tensor doubleBackwardColumns(Generator g, Tensor x1, LatentSpace space, View view, Tensor rowsIdx, Tensor colsIdx, int c0, int kc, int D) {
+        try (org.bytedeco.pytorch.AutoGradMode grad = new org.bytedeco.pytorch.AutoGradMode(true)) {
+            Tensor X = x1.expand(kc, D).clone().set_requires_grad(true);
+            Tensor y = g.call("gf_view", X, space.code(), rowsIdx, colsIdx, view.reduce().code());
+            Tensor u = torch.zeros_like(y).set_requires_grad(true);
+            TensorVector gx = torch.grad(new TensorVector(y), new TensorVector(X), new TensorVector(u), new BoolOptional(true), true, false);
+            Tensor gvec = new Tensor(gx.get(0));
+            Tensor V = torch.eye(D, Torch.options(g.dtype())).narrow(0, c0, kc).contiguous();
+            TensorVector cols = torch.grad(new TensorVector(gvec), new TensorVector(u), new TensorVector(V), new BoolOptional(false), false, false);
+            return new Tensor(cols.get(0)).detach();
+        }
+    }
+
+    /** Reverse mode: one forward pass per block, then one backward pass per {@code chunk} rows with one-hot output gradients. */
+    private static long fillByRows(Generator g, Tensor x1, LatentSpace space, View view, Tensor rowsIdx, Tensor colsIdx,
+                                   Tensor J, long p0, long p1, int chunk, Options o) {
+        int D = (int) x1.size(1);
+        long passes = 0;
+        try (org.bytedeco.pytorch.AutoGradMode grad = new org.bytedeco.pytorch.AutoGradMode(true)) {
+            Tensor X = x1.expand(chunk, D).clone().set_requires_grad(true);
+            Tensor y = g.call("gf_view", X, space.code(), rowsIdx, colsIdx, view.reduce().code());
+            long P = y.size(1);
+            for (long r0 = p0; r0 < p1; r0 += chunk) {
+                if (o.cancelled.getAsBoolean()) throw new CancellationException("cancelled");
+                int kr = (int) Math.min(chunk, p1 - r0);
+                try (PointerScope inner = new PointerScope()) {
+                    // Batch element b asks for row r0 + b (the last chunk repeats its final row).
+                    long[] idx = new long[chunk];
+                    for (int b = 0; b < chunk; b++) idx[b] = r0 + Math.min(b, kr - 1);
+                    Tensor U = torch.zeros(new long[]{chunk, P}, Torch.options(g.dtype()))
+                            .scatter(1, Torch.ofLong(idx, chunk, 1), new org.bytedeco.pytorch.Scalar(1.0));
+                    TensorVector gr = torch.grad(new TensorVector(y), new TensorVector(X), new TensorVector(U), new BoolOptional(true), false, false);
+                    Tensor rows = new Tensor(gr.get(0));
+                    J.narrow(0, r0 - p0, kr).copy_(rows.narrow(0, 0, kr));
+                }
+                passes++;
+                o.progress.advance(1);
+            }
+        }
+        return passes;
+    }
+
+    private static void accumulate(Tensor acc, Tensor J, long[] rows, long p0, long p1) {
+        int lo = lowerBound(rows, p0), hi = lowerBound(rows, p1);
+        if (hi <= lo) return;
+        long[] local = new long[hi - lo];
+        for (int i = lo; i < hi; i++) local[i - lo] = rows[i] - p0;
+        Tensor Jr = J.index_select(0, Torch.ofLong(local, local.length));
+        acc.add_(Jr.t().mm(Jr));
+    }
+
+    private static int lowerBound(long[] a, long v) {
+        int lo = 0, hi = a.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] < v) lo = mid + 1; else hi = mid;
+        }
+        return lo;
+    }
+
+    private static void symmetrize(double[] m, int d) {
+        for (int i = 0; i < d; i++)
+            for (int j = i + 1; j < d; j++) {
+                double s = 0.5 * (m[i * d + j] + m[j * d + i]);
+                m[i * d + j] = s;
+                m[j * d + i] = s;
+            }
+    }
+}

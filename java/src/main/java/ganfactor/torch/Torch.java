@@ -1,0 +1,82 @@
+package ganfactor.torch;
+
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+
+import static org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * The seam between Java arrays and LibTorch tensors. Every helper returns a tensor that owns
+ * its storage (a clone of the Java data), so nothing here depends on a Java buffer staying alive.
+ * Read-back always goes through a contiguous CPU copy.
+ */
+public final class Torch {
+    private Torch() {}
+
+    public static TensorOptions options(ScalarType type) {
+        return new TensorOptions(type);
+    }
+
+    /** A new CPU tensor holding a copy of {@code data} with the given shape. */
+    public static Tensor of(double[] data, long... shape) {
+        checkCount(data.length, shape);
+        try (DoublePointer p = new DoublePointer(data)) {
+            return torch.from_blob(p, shape, options(ScalarType.Double)).clone();
+        }
+    }
+
+    public static Tensor of(float[] data, long... shape) {
+        checkCount(data.length, shape);
+        try (FloatPointer p = new FloatPointer(data)) {
+            return torch.from_blob(p, shape, options(ScalarType.Float)).clone();
+        }
+    }
+
+    public static Tensor ofLong(long[] data, long... shape) {
+        checkCount(data.length, shape);
+        try (LongPointer p = new LongPointer(data)) {
+            return torch.from_blob(p, shape, options(ScalarType.Long)).clone();
+        }
+    }
+
+    private static void checkCount(int n, long[] shape) {
+        long c = 1;
+        for (long s : shape) c *= s;
+        if (c != n) throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " needs " + c + " values, got " + n);
+    }
+
+    /** Copies any floating tensor (any device, any layout) into a new double[] in row-major order. */
+    public static double[] toDoubles(Tensor t) {
+        Tensor c = t.detach().to(new org.bytedeco.pytorch.Device("cpu"), ScalarType.Double).contiguous();
+        long n = c.numel();
+        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor too large for a Java array: " + n);
+        double[] out = new double[(int) n];
+        c.data_ptr_double().get(out);
+        return out;
+    }
+
+    public static float[] toFloats(Tensor t) {
+        Tensor c = t.detach().to(new org.bytedeco.pytorch.Device("cpu"), ScalarType.Float).contiguous();
+        long n = c.numel();
+        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor too large for a Java array: " + n);
+        float[] out = new float[(int) n];
+        c.data_ptr_float().get(out);
+        return out;
+    }
+
+    public static long[] shape(Tensor t) {
+        long[] s = new long[(int) t.dim()];
+        for (int i = 0; i < s.length; i++) s[i] = t.size(i);
+        return s;
+    }
+
+    public static String shapeString(Tensor t) {
+        return java.util.Arrays.toString(shape(t));
+    }
+}
