@@ -55,7 +55,7 @@ public class JacobianBenchmark {
     @Setup(Level.Trial)
     public void setup() {
         Engine.init(0);
-        g = Generator.demo();
+        g = Generator.demo().to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
         x = Latents.fromSeed(g, LatentSpace.W, 4, 1, 1.0, g.numLayers()).row(0);
         view = new View(grid, View.Reduce.SUM, g.channels(), g.height(), g.width());
         regions = List.of(Regions.parse("eyes", grid, g));

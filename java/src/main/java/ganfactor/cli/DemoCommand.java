@@ -49,7 +49,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         ganfactor.Engine.init(threads);
         long t0 = System.nanoTime();
-        Generator g = Generator.demo();
+        Generator g = Generator.demo().to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
         Latents lat = Latents.fromSeed(g, LatentSpace.W, seed, 1, 1.0, g.numLayers());
         View view = new View(256, View.Reduce.SUM, g.channels(), g.height(), g.width());
         List<Region> rs = JacobianCommand.parseRegions(List.of("eyes", "mouth"), view.grid(), g);

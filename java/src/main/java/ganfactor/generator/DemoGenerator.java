@@ -84,7 +84,7 @@ public final class DemoGenerator {
 
     private DemoGenerator() {}
 
-    /** Builds the demo module (float32, CPU). Deterministic: same seed, same weights, bit for bit. */
+    /** Builds the demo module (float64 buffers, CPU). Deterministic: same seed, same weights, bit for bit. */
     public static JitModule build(long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         int d = LATENT_DIM, L = NUM_LAYERS;
@@ -92,11 +92,11 @@ public final class DemoGenerator {
 
         // Mapping network: 4 layers, weights N(0, 1/d).
         for (int i = 0; i < 4; i++) {
-            m.register_buffer("map" + i + "_w", Torch.of(gaussian(rng, d * d, 1.0 / Math.sqrt(d)), d, d).to(org.bytedeco.pytorch.global.torch.ScalarType.Float));
-            m.register_buffer("map" + i + "_b", Torch.of(gaussian(rng, d, 0.1), d).to(org.bytedeco.pytorch.global.torch.ScalarType.Float));
+            m.register_buffer("map" + i + "_w", f64(gaussian(rng, d * d, 1.0 / Math.sqrt(d)), d, d));
+            m.register_buffer("map" + i + "_b", f64(gaussian(rng, d, 0.1), d));
         }
         double[] q = orthonormal(rng, d);
-        m.register_buffer("planted_basis", f32(q, d, d));
+        m.register_buffer("planted_basis", f64(q, d, d));
 
         // Style affines A_l = M_l Q, stored transposed as [L, d, S].
         double[] affT = new double[L * d * S];
@@ -126,8 +126,8 @@ public final class DemoGenerator {
                 affB[l * S + row] = rng.nextGaussian() * 0.2;
             }
         }
-        m.register_buffer("affine_t", f32(affT, L, d, S));
-        m.register_buffer("affine_b", f32(affB, L, 1, S));
+        m.register_buffer("affine_t", f64(affT, L, d, S));
+        m.register_buffer("affine_b", f64(affB, L, 1, S));
 
         // Heads: block-structured, part p's parameters read only part p's slots.
         int ns = NUM_SHAPE, nc = sum(N_COLOR);
@@ -150,15 +150,15 @@ public final class DemoGenerator {
         // Lighting reads the global slots only.
         int light = ns - 1;
         for (int s = 0; s < GLOBAL_SLOTS; s++) hs[(PARTS.length * SLOTS + s) * ns + light] = rng.nextGaussian() / Math.sqrt(GLOBAL_SLOTS);
-        m.register_buffer("head_shape_t", f32(hs, S, ns));
-        m.register_buffer("head_shape_b", f32(hsb, ns));
-        m.register_buffer("head_color_t", f32(hc, S, nc));
-        m.register_buffer("head_color_b", f32(hcb, nc));
+        m.register_buffer("head_shape_t", f64(hs, S, ns));
+        m.register_buffer("head_shape_b", f64(hsb, ns));
+        m.register_buffer("head_color_t", f64(hc, S, nc));
+        m.register_buffer("head_color_b", f64(hcb, nc));
 
         double[] yy = new double[RESOLUTION], xx = new double[RESOLUTION];
         for (int i = 0; i < RESOLUTION; i++) { yy[i] = i + 0.5; xx[i] = i + 0.5; }
-        m.register_buffer("yy", f32(yy, RESOLUTION, 1));
-        m.register_buffer("xx", f32(xx, 1, RESOLUTION));
+        m.register_buffer("yy", f64(yy, RESOLUTION, 1));
+        m.register_buffer("xx", f64(xx, 1, RESOLUTION));
 
         List<String> partNames = List.copyOf(ZONES.keySet());
         double[] masks = new double[partNames.size() * RESOLUTION * RESOLUTION];
@@ -166,7 +166,7 @@ public final class DemoGenerator {
             for (int[] z : ZONES.get(partNames.get(p)))
                 for (int r = z[0]; r < z[1]; r++)
                     for (int c = z[2]; c < z[3]; c++) masks[(p * RESOLUTION + r) * RESOLUTION + c] = 1;
-        m.register_buffer("part_masks", f32(masks, partNames.size(), RESOLUTION, RESOLUTION));
+        m.register_buffer("part_masks", f64(masks, partNames.size(), RESOLUTION, RESOLUTION));
         double[] boxes = new double[PRESETS.size() * 4];
         int k = 0;
         for (int[] b : PRESETS.values()) for (int v : b) boxes[k++] = v;
@@ -175,11 +175,11 @@ public final class DemoGenerator {
         Type.TypePtr intType = new Type.TypePtr(IntType.getIntTypePtr().get());
         m.register_attribute("num_layers", intType, new IValue((long) L));
         m.register_attribute("latent_dim", intType, new IValue((long) d));
-        m.register_buffer("w_avg", f32(new double[d], d));
+        m.register_buffer("w_avg", f64(new double[d], d));
         m.define(source(partNames));
         // w_avg: the mean of mapping(z) over 10,000 z drawn from a fixed seed.
         double[] z = gaussian(new SplittableRandom(seed ^ 0x5eed), 10_000 * d, 1.0);
-        Tensor w = m.get_method("mapping").apply(new org.bytedeco.pytorch.IValueVector(new IValue(f32(z, 10_000, d)))).toTensor();
+        Tensor w = m.get_method("mapping").apply(new org.bytedeco.pytorch.IValueVector(new IValue(f64(z, 10_000, d)))).toTensor();
         Tensor mean = w.mean(new long[]{0}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
         m.register_buffer("w_avg", new Tensor(mean).clone());
         return m;
@@ -320,7 +320,7 @@ public final class DemoGenerator {
                     c0 = 106 + side * 33
                     cx = one * (c0 + 22.0)
                     old = img[:, :, 106:134, c0:c0 + 44]
-                    sclera = self.ell(106, 134, c0, c0 + 44, one * 120.0, cx, 7.5 * (1.0 + 0.15 * es) * (0.6 + 0.4 * eo),
+                    sclera = self.ell(106, 134, c0, c0 + 44, one * 120.0, cx, 7.5 * (1.0 + 0.15 * es) * (0.75 + 0.35 * eo),
                                       15.0 * (1.0 + 0.15 * es), zero, zero, 1.5)
                     new = old + sclera * (0.93 - old)
                     ri = 5.5 * (1.0 + 0.15 * es)
@@ -356,8 +356,9 @@ public final class DemoGenerator {
 
     private static int offset(int[] a, int p) { int s = 0; for (int i = 0; i < p; i++) s += a[i]; return s; }
 
-    private static Tensor f32(double[] v, long... shape) {
-        return Torch.of(v, shape).to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+    /** Buffers are built and saved in float64 so that the planted zeros survive; callers convert to float32 for speed. */
+    private static Tensor f64(double[] v, long... shape) {
+        return Torch.of(v, shape);
     }
 
     private static double[] gaussian(SplittableRandom rng, int n, double std) {

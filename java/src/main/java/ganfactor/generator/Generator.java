@@ -51,13 +51,21 @@ public final class Generator {
         this.hasMapping = has(module, "mapping");
         module.eval();
         installHelpers();
-        long[] shape;
-        try (org.bytedeco.pytorch.NoGradGuard ng = new org.bytedeco.pytorch.NoGradGuard()) {
-            Tensor img = synthesis(torch.zeros(new long[]{1, numLayers, latentDim}, Torch.options(ScalarType.Float)));
-            shape = Torch.shape(img);
-        } catch (RuntimeException e) {
-            throw new InputException(source + ": synthesis failed on a zero code of shape [1, " + numLayers + ", " + latentDim + "]: " + oneLine(e), e);
+        long[] shape = null;
+        RuntimeException failure = null;
+        // The module's precision: float32 as usual, float64 when its weights are (the demo is built in float64).
+        for (ScalarType t : new ScalarType[]{ScalarType.Float, ScalarType.Double}) {
+            try (org.bytedeco.pytorch.NoGradGuard ng = new org.bytedeco.pytorch.NoGradGuard()) {
+                Tensor img = synthesis(torch.zeros(new long[]{1, numLayers, latentDim}, Torch.options(t)));
+                shape = Torch.shape(img);
+                dtype = t;
+                break;
+            } catch (RuntimeException e) {
+                if (failure == null) failure = e;
+            }
         }
+        if (shape == null)
+            throw new InputException(source + ": synthesis failed on a zero code of shape [1, " + numLayers + ", " + latentDim + "]: " + oneLine(failure), failure);
         if (shape.length != 4 || shape[0] != 1 || (shape[1] != 1 && shape[1] != 3))
             throw new InputException(source + ": synthesis must return [B, 3, H, W] (or [B, 1, H, W]), got " + Arrays.toString(shape));
         this.channels = (int) shape[1];

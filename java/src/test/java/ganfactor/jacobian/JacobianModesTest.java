@@ -1,0 +1,140 @@
+package ganfactor.jacobian;
+
+import ganfactor.TestSupport;
+import ganfactor.generator.Generator;
+import ganfactor.generator.LatentSpace;
+import ganfactor.generator.Latents;
+import ganfactor.region.Region;
+import ganfactor.region.Regions;
+import ganfactor.region.View;
+import ganfactor.torch.Torch;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The three Jacobian modes are independent routes to the same exact derivative (forward-mode
+ * dual numbers, reverse-over-reverse, plain reverse). In float64 their Jacobians and Grams must
+ * agree to 1e-9 relative: the only differences are summation orders in the chain rule, each
+ * worth a few ulps (1e-16) times the depth of the graph, far below 1e-9.
+ */
+class JacobianModesTest {
+    static Generator g;
+    static View view;
+    static List<Region> regions;
+    static double[] xW, xWp, xZ;
+
+    @BeforeAll
+    static void setup() {
+        g = TestSupport.demo64();
+        view = new View(32, View.Reduce.SUM, g.channels(), g.height(), g.width());
+        regions = List.of(Regions.parse("eyes", 32, g), Regions.parse("mouth", 32, g), Regions.parse("mask:nose", 32, g));
+        xW = Latents.fromSeed(g, LatentSpace.W, 4, 1, 1.0, 8).row(0);
+        xWp = Latents.fromSeed(g, LatentSpace.WP, 5, 1, 0.7, 4).row(0);
+        xZ = Latents.fromSeed(g, LatentSpace.Z, 6, 1, 1.0, 8).row(0);
+    }
+
+    record Out(JacobianEngine.Result result, double[] jacobian) {}
+
+    static Out run(Mode mode, int chunk, double[] x, LatentSpace space, View v, long budget) {
+        JacobianEngine.Options o = new JacobianEngine.Options();
+        o.mode = mode;
+        o.chunk = chunk;
+        o.fullGram = true;
+        if (budget > 0) o.memoryBudget = budget;
+        List<double[]> blocks = new ArrayList<>();
+        o.sink = (p0, block) -> blocks.add(Torch.toDoubles(block));
+        JacobianEngine.Result r = JacobianEngine.compute(g, x, space, v, regions, o);
+        int n = blocks.stream().mapToInt(b -> b.length).sum();
+        double[] j = new double[n];
+        int k = 0;
+        for (double[] b : blocks) { System.arraycopy(b, 0, j, k, b.length); k += b.length; }
+        return new Out(r, j);
+    }
+
+    static double rel(double[] a, double[] b) {
+        return TestSupport.maxAbsDiff(a, b) / Math.max(TestSupport.maxAbs(b), 1e-300);
+    }
+
+    @Test
+    void threeModesAgreeInWSpace() {
+        Out fwd = run(Mode.FORWARD, 16, xW, LatentSpace.W, view, 0);
+        Out dbl = run(Mode.DOUBLE_BACKWARD, 8, xW, LatentSpace.W, view, 0);
+        Out rev = run(Mode.REVERSE, 1, xW, LatentSpace.W, view, 0);
+        assertEquals(32 * 32 * 64, fwd.jacobian().length);
+        assertTrue(TestSupport.maxAbs(fwd.jacobian()) > 1e-3, "the Jacobian is not trivially zero");
+        assertTrue(rel(fwd.jacobian(), rev.jacobian()) <= 1e-9, "forward vs reverse: " + rel(fwd.jacobian(), rev.jacobian()));
+        assertTrue(rel(dbl.jacobian(), rev.jacobian()) <= 1e-9, "double-backward vs reverse: " + rel(dbl.jacobian(), rev.jacobian()));
+        for (int i = 0; i < regions.size(); i++) {
+            GramPair f = fwd.result().grams().get(i), r = rev.result().grams().get(i), d = dbl.result().grams().get(i);
+            assertTrue(rel(f.a(), r.a()) <= 1e-9 && rel(f.b(), r.b()) <= 1e-9, regions.get(i).name());
+            assertTrue(rel(d.a(), r.a()) <= 1e-9 && rel(d.b(), r.b()) <= 1e-9, regions.get(i).name());
+        }
+    }
+
+    @Test
+    void forwardMatchesBatchedReverseInWPlusAndZ() {
+        View v = new View(16, View.Reduce.NONE, 3, 256, 256);
+        List<Region> saved = regions;
+        regions = List.of(Regions.parse("eyes", 16, g));
+        try {
+            Out fwd = run(Mode.FORWARD, 64, xWp, LatentSpace.WP, v, 0);
+            Out rev = run(Mode.REVERSE, 48, xWp, LatentSpace.WP, v, 0);
+            assertEquals(3 * 16 * 16 * 512, fwd.jacobian().length);
+            assertTrue(rel(fwd.jacobian(), rev.jacobian()) <= 1e-9, "W+: " + rel(fwd.jacobian(), rev.jacobian()));
+            Out fz = run(Mode.FORWARD, 32, xZ, LatentSpace.Z, v, 0);
+            Out rz = run(Mode.DOUBLE_BACKWARD, 64, xZ, LatentSpace.Z, v, 0);
+            assertTrue(rel(fz.jacobian(), rz.jacobian()) <= 1e-9, "Z: " + rel(fz.jacobian(), rz.jacobian()));
+        } finally {
+            regions = saved;
+        }
+    }
+
+    /** J^T J = |R| A + |R'| B, for every region, to rounding of the float64 sums. */
+    @Test
+    void gramIdentity() {
+        Out fwd = run(Mode.FORWARD, 0, xW, LatentSpace.W, view, 0);
+        double[] full = fwd.result().full();
+        for (GramPair gp : fwd.result().grams()) {
+            assertEquals(view.rows(), gp.inside() + gp.outside());
+            double[] sum = new double[full.length];
+            for (int i = 0; i < sum.length; i++) sum[i] = gp.inside() * gp.a()[i] + gp.outside() * gp.b()[i];
+            assertTrue(rel(sum, full) <= 1e-12, gp.region() + ": " + rel(sum, full));
+        }
+        // and J^T J really is the Gram of the saved Jacobian
+        int D = 64;
+        double[] J = fwd.jacobian();
+        double[] direct = new double[D * D];
+        for (int p = 0; p < view.rows(); p++)
+            for (int i = 0; i < D; i++)
+                for (int j = 0; j < D; j++) direct[i * D + j] += J[p * D + i] * J[p * D + j];
+        assertTrue(rel(direct, full) <= 1e-12);
+    }
+
+    /** A budget too small for the whole Jacobian splits the pixels into blocks: same Grams, more passes. */
+    @Test
+    void pixelBlocksUnderATightBudget() {
+        Out one = run(Mode.FORWARD, 16, xW, LatentSpace.W, view, 0);
+        Out split = run(Mode.FORWARD, 16, xW, LatentSpace.W, view, 2L * 300 * 8 * 64);
+        assertTrue(split.result().pixelBlocks() >= 3, "blocks: " + split.result().pixelBlocks());
+        assertEquals(split.result().pixelBlocks() * 4L, split.result().passes());
+        assertTrue(rel(split.jacobian(), one.jacobian()) == 0.0);
+        for (int i = 0; i < regions.size(); i++)
+            assertTrue(rel(split.result().grams().get(i).a(), one.result().grams().get(i).a()) <= 1e-13);
+    }
+
+    @Test
+    void cancellationStopsBetweenChunks() {
+        JacobianEngine.Options o = new JacobianEngine.Options();
+        o.chunk = 8;
+        int[] calls = {0};
+        o.cancelled = () -> ++calls[0] > 2;
+        assertThrows(java.util.concurrent.CancellationException.class,
+                () -> JacobianEngine.compute(g, xW, LatentSpace.W, view, regions, o));
+        assertEquals(3, calls[0]);
+    }
+}

@@ -1,0 +1,104 @@
+package ganfactor.region;
+
+import ganfactor.InputException;
+import ganfactor.TestSupport;
+import ganfactor.generator.Generator;
+import ganfactor.io.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class RegionsTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void referenceBoxesMatchTheReferenceRowsAndColumns() {
+        // REFERENCE.md: eyes [120,128,20,115] -> rows 110-130, cols 71-186 (half-open)
+        Region eyes = Regions.parse("ffhq:eyes", 256, null);
+        assertEquals(20 * 115, eyes.count());
+        assertTrue(eyes.contains(110 * 256 + 71));
+        assertTrue(eyes.contains(129 * 256 + 185));
+        assertFalse(eyes.contains(130 * 256 + 71));
+        assertFalse(eyes.contains(110 * 256 + 186));
+        assertFalse(eyes.contains(109 * 256 + 100));
+        Region mouth = Regions.parse("m=184,127,30,70", 256, null);
+        assertEquals("m", mouth.name());
+        assertEquals(30 * 70, mouth.count());
+        assertTrue(mouth.contains(169 * 256 + 92));
+    }
+
+    @Test
+    void indicesCoverEveryRowOnceAcrossChannels() {
+        Region r = Regions.parse("4,4,2,2", 8, null);
+        long[] in = r.inside(3), out = r.outside(3);
+        assertEquals(12, in.length);
+        assertEquals(3 * 64 - 12, out.length);
+        java.util.Set<Long> all = new java.util.HashSet<>();
+        for (long v : in) all.add(v);
+        for (long v : out) assertTrue(all.add(v));
+        assertEquals(192, all.size());
+    }
+
+    @Test
+    void generatorPresetsAndMasks() {
+        Generator g = TestSupport.demo32();
+        Region eyes = Regions.parse("eyes", 256, g);
+        assertEquals("generator preset eyes", eyes.origin());
+        Region mask = Regions.parse("mask:eyes", 256, g);
+        assertEquals(2 * 28 * 44, mask.count());
+        Region small = Regions.parse("mask:mouth", 64, g);
+        assertEquals(10 * 17, small.count());
+        Region scaled = Regions.parse("ffhq:mouth", 64, g);
+        assertTrue(scaled.count() > 0 && scaled.count() < 64 * 64);
+    }
+
+    @Test
+    void badRegionsAreClearErrors() {
+        assertTrue(assertThrows(InputException.class, () -> Regions.parse("250,128,20,40", 256, null)).getMessage().contains("outside"));
+        assertTrue(assertThrows(InputException.class, () -> Regions.parse("128,128,256,256", 256, null)).getMessage().contains("whole"));
+        assertTrue(assertThrows(InputException.class, () -> Regions.parse("10,10,0,5", 256, null)).getMessage().contains("positive"));
+        assertTrue(assertThrows(InputException.class, () -> Regions.parse("ears", 256, null)).getMessage().contains("unknown region"));
+        assertTrue(assertThrows(InputException.class, () -> Regions.parse("mask:ears", 256, TestSupport.demo32())).getMessage().contains("unknown part"));
+        assertTrue(assertThrows(InputException.class, () -> Regions.parse("missing.png", 256, null)).getMessage().contains("no such"));
+    }
+
+    @Test
+    void maskFiles() throws Exception {
+        BufferedImage img = new BufferedImage(512, 512, BufferedImage.TYPE_INT_RGB);
+        for (int r = 100; r < 200; r++) for (int c = 300; c < 340; c++) img.setRGB(c, r, 0xffffff);
+        Path png = tmp.resolve("m.png");
+        ImageIO.write(img, "png", png.toFile());
+        Region r = Regions.parse(png.toString(), 256, null);
+        assertEquals("m", r.name());
+        assertEquals(50 * 20, r.count());
+        assertTrue(r.contains(50 * 256 + 150));
+        double[] m = new double[64 * 64];
+        m[10 * 64 + 10] = 1;
+        Path npy = tmp.resolve("z.npy");
+        Npy.writeFloat64(npy, m, 64, 64);
+        assertEquals(1, Regions.parse("k=" + npy, 64, null).count());
+        Npy.writeFloat64(npy, new double[64 * 64], 64, 64);
+        assertTrue(assertThrows(InputException.class, () -> Regions.parse(npy.toString(), 64, null)).getMessage().contains("empty"));
+        Npy.writeFloat64(npy, new double[8], 2, 2, 2);
+        assertTrue(assertThrows(InputException.class, () -> Regions.parse(npy.toString(), 64, null)).getMessage().contains("2-D"));
+        Path bad = tmp.resolve("bad.png");
+        Files.writeString(bad, "nope");
+        assertThrows(InputException.class, () -> Regions.parse(bad.toString(), 64, null));
+    }
+
+    @Test
+    void nearestViewIndexIsEveryFourthPixelFor1024() {
+        View v = new View(256, View.Reduce.SUM, 3, 1024, 1024);
+        long[] idx = v.rowIndex();
+        assertEquals(256, idx.length);
+        for (int i = 0; i < 256; i++) assertEquals(4L * i, idx[i]);
+        assertEquals(0, new View(256, View.Reduce.SUM, 3, 256, 256).rowIndex().length);
+    }
+}
