@@ -77,17 +77,17 @@ class JacobianModesTest {
     }
 
     @Test
-    void forwardMatchesBatchedReverseInWPlusAndZ() {
+    void modesAgreeInWPlusAndZWithKeptChannels() {
         View v = new View(16, View.Reduce.NONE, 3, 256, 256);
         List<Region> saved = regions;
         regions = List.of(Regions.parse("eyes", 16, g));
         try {
-            Out fwd = run(Mode.FORWARD, 64, xWp, LatentSpace.WP, v, 0);
-            Out rev = run(Mode.REVERSE, 48, xWp, LatentSpace.WP, v, 0);
+            Out fwd = run(Mode.FORWARD, 16, xWp, LatentSpace.WP, v, 0);
+            Out dbl = run(Mode.DOUBLE_BACKWARD, 16, xWp, LatentSpace.WP, v, 0);
             assertEquals(3 * 16 * 16 * 512, fwd.jacobian().length);
-            assertTrue(rel(fwd.jacobian(), rev.jacobian()) <= 1e-9, "W+: " + rel(fwd.jacobian(), rev.jacobian()));
+            assertTrue(rel(fwd.jacobian(), dbl.jacobian()) <= 1e-9, "W+: " + rel(fwd.jacobian(), dbl.jacobian()));
             Out fz = run(Mode.FORWARD, 32, xZ, LatentSpace.Z, v, 0);
-            Out rz = run(Mode.DOUBLE_BACKWARD, 64, xZ, LatentSpace.Z, v, 0);
+            Out rz = run(Mode.REVERSE, 16, xZ, LatentSpace.Z, v, 0);
             assertTrue(rel(fz.jacobian(), rz.jacobian()) <= 1e-9, "Z: " + rel(fz.jacobian(), rz.jacobian()));
         } finally {
             regions = saved;
