@@ -45,9 +45,7 @@ public record Latents(double[] codes, int count, int dim, LatentSpace space, Str
                 throw new InputException("truncation on the first " + truncLayers + " of " + L + " layers makes codes differ per layer: use --space wp");
             return new Latents(truncate(g, w, num, 1, d, psi, 1), num, d, space, origin + (psi != 1.0 ? ", psi " + psi : ""));
         }
-        double[] wp = new double[num * L * d];
-        for (int n = 0; n < num; n++)
-            for (int l = 0; l < L; l++) System.arraycopy(w, n * d, wp, (n * L + l) * d, d);
+        double[] wp = broadcast(w, num, L, d);
         return new Latents(truncate(g, wp, num, L, d, psi, truncLayers), num, L * d, space,
                 origin + (psi != 1.0 ? ", psi " + psi + " on " + truncLayers + " layers" : ""));
     }
@@ -77,28 +75,26 @@ public record Latents(double[] codes, int count, int dim, LatentSpace space, Str
         if (s.length == 2 && s[1] == d) {
             int n = (int) s[0];
             if (space != LatentSpace.WP) return new Latents(a.data(), n, d, space, file.toString());
-            double[] wp = new double[n * L * d];
-            for (int i = 0; i < n; i++)
-                for (int l = 0; l < L; l++) System.arraycopy(a.data(), i * d, wp, (i * L + l) * d, d);
-            return new Latents(wp, n, L * d, space, file + " (W codes broadcast to W+)");
+            return new Latents(broadcast(a.data(), n, L, d), n, L * d, space, file + " (W codes broadcast to W+)");
         }
         if (s.length == 3 && s[1] == L && s[2] == d) {
             if (space != LatentSpace.WP) throw new InputException(file + ": holds W+ codes [N, " + L + ", " + d + "]; use --space wp");
             return new Latents(a.data(), (int) s[0], L * d, space, file.toString());
         }
-        if (s.length == 1 && s[0] == d) return new Latents(a.data(), 1, d, space == LatentSpace.WP ? LatentSpace.W : space, file.toString())
-                .adapt(g, space);
+        if (s.length == 1 && s[0] == d)
+            return space == LatentSpace.WP
+                    ? new Latents(broadcast(a.data(), 1, L, d), 1, L * d, space, file + " (a W code broadcast to W+)")
+                    : new Latents(a.data(), 1, d, space, file.toString());
         throw new InputException(file + ": expected latent codes of shape [N, " + d + "]" + (space == LatentSpace.WP ? " or [N, " + L + ", " + d + "]" : "")
                 + ", got " + a.shapeString());
     }
 
-    private Latents adapt(Generator g, LatentSpace target) {
-        if (target != LatentSpace.WP || space == LatentSpace.WP) return this;
-        int L = g.numLayers();
-        double[] wp = new double[count * L * dim];
-        for (int i = 0; i < count; i++)
-            for (int l = 0; l < L; l++) System.arraycopy(codes, i * dim, wp, (i * L + l) * dim, dim);
-        return new Latents(wp, count, L * dim, LatentSpace.WP, origin + " (W codes broadcast to W+)");
+    /** [n, d] W codes to [n, L, d] W+ codes, the same w on every layer. */
+    private static double[] broadcast(double[] w, int n, int L, int d) {
+        double[] wp = new double[n * L * d];
+        for (int i = 0; i < n; i++)
+            for (int l = 0; l < L; l++) System.arraycopy(w, i * d, wp, (i * L + l) * d, d);
+        return wp;
     }
 
     /** Writes the codes in the reference shape: [N, d] for Z and W, [N, L, d] for W+. */
