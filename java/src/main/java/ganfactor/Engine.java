@@ -53,12 +53,6 @@ public final class Engine {
     }
 
     private static String version() {
-        String cfg = torch.show_config().getString();
-        for (String line : cfg.split("\n")) {
-            String t = line.trim();
-            if (t.startsWith("- Build settings") || t.isEmpty()) continue;
-            if (t.contains("PyTorch") || t.contains("LibTorch")) return t.replaceAll("^[-\\s]*", "");
-        }
-        return loaderVersion("org.bytedeco", "pytorch");
+        return "pytorch preset " + loaderVersion("org.bytedeco", "pytorch");
     }
 }
