@@ -105,6 +105,7 @@ final class JacobianCommand implements Callable<Integer> {
         List<Double> secs = new ArrayList<>();
         int chunkUsed = 0, blocks = 0;
         Npy.Writer jw = null;
+        boolean complete = false;
         try {
             if (saveJacobian) {
                 long[] shape = view.viewChannels() == 1
@@ -124,8 +125,12 @@ final class JacobianCommand implements Callable<Integer> {
                 chunkUsed = res.chunk();
                 blocks = res.pixelBlocks();
             }
+            complete = true;
         } finally {
-            if (jw != null) jw.close();
+            // a cancelled or failed run must surface its own error, not the writer's count check
+            if (jw != null) {
+                if (complete) jw.close(); else jw.abandon();
+            }
         }
         for (int r = 0; r < rs.size(); r++) {
             double[] a = new double[lat.count() * D * D], b = new double[lat.count() * D * D];

@@ -188,7 +188,6 @@ public final class DemoGenerator {
     private static String source(List<String> partNames) {
         int[] sOff = new int[PARTS.length], cOff = new int[PARTS.length];
         for (int p = 0; p < PARTS.length; p++) { sOff[p] = offset(N_SHAPE, p); cOff[p] = offset(N_COLOR, p); }
-        String ns = String.valueOf(NUM_SHAPE);
         return """
             def mapping(self, z: Tensor) -> Tensor:
                 x = z * torch.rsqrt(torch.mean(z * z, dim=[1], keepdim=True) + 1e-8)
@@ -349,7 +348,7 @@ public final class DemoGenerator {
                 .replace("%S_FACE%", String.valueOf(sOff[5])).replace("%C_FACE%", String.valueOf(cOff[5]))
                 .replace("%S_BG%", String.valueOf(sOff[6])).replace("%C_BG%", String.valueOf(cOff[6]))
                 .replace("%S_LIGHT%", String.valueOf(NUM_SHAPE - 1))
-                .replace("%NS%", ns);
+;
     }
 
     private static int sum(int[] a) { int s = 0; for (int v : a) s += v; return s; }

@@ -257,6 +257,15 @@ public final class Npy {
             buf.clear();
         }
 
+        /** Closes after a failure: no completeness check (the caller's output folder is discarded anyway). */
+        public void abandon() {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // the file is in a staging folder that is deleted
+            }
+        }
+
         @Override
         public void close() {
             flush();

@@ -94,6 +94,7 @@ public final class JacobianEngine {
                 accA.add(torch.zeros(new long[]{D, D}, Torch.options(ScalarType.Double)));
                 accB.add(torch.zeros(new long[]{D, D}, Torch.options(ScalarType.Double)));
             }
+            Tensor eye = torch.eye(D, Torch.options(g.dtype()));
             Tensor accFull = o.fullGram ? torch.zeros(new long[]{D, D}, Torch.options(ScalarType.Double)) : null;
             o.progress.begin("jacobian " + o.mode.label() + " " + P + "x" + D, total);
             try {
@@ -108,8 +109,8 @@ public final class JacobianEngine {
                             int kc = Math.min(chunk, D - c0);
                             try (PointerScope inner = new PointerScope()) {
                                 Tensor cols = o.mode == Mode.FORWARD
-                                        ? forwardColumns(g, x1, space, view, rowsIdx, colsIdx, c0, kc, D)
-                                        : doubleBackwardColumns(g, x1, space, view, rowsIdx, colsIdx, c0, kc, D);
+                                        ? forwardColumns(g, x1, space, view, rowsIdx, colsIdx, eye, c0, kc)
+                                        : doubleBackwardColumns(g, x1, space, view, rowsIdx, colsIdx, eye, c0, kc);
                                 J.narrow(1, c0, kc).copy_(cols.narrow(1, p0, p1 - p0).t());
                             }
                             passes++;
@@ -143,9 +144,9 @@ public final class JacobianEngine {
     }
 
     /** k = kc columns J e_{c0..c0+kc} by one batched JVP: x replicated, tangents the unit vectors. */
-    static Tensor forwardColumns(Generator g, Tensor x1, LatentSpace space, View view, Tensor rowsIdx, Tensor colsIdx, int c0, int kc, int D) {
-        Tensor X = x1.expand(kc, D).contiguous();
-        Tensor V = torch.eye(D, Torch.options(g.dtype())).narrow(0, c0, kc).contiguous();
+    static Tensor forwardColumns(Generator g, Tensor x1, LatentSpace space, View view, Tensor rowsIdx, Tensor colsIdx, Tensor eye, int c0, int kc) {
+        Tensor X = x1.expand(kc, x1.size(1)).contiguous();
+        Tensor V = eye.narrow(0, c0, kc).contiguous();
         long level = torch.enter_dual_level();
         try {
             return g.call("gf_jvp", X, V, space.code(), rowsIdx, colsIdx, view.reduce().code(), level);
@@ -155,14 +156,14 @@ public final class JacobianEngine {
     }
 
     /** k columns by the double-backward trick: g(u) = J^T u, then d(g . e_j)/du = J e_j. */
-    static Tensor doubleBackwardColumns(Generator g, Tensor x1, LatentSpace space, View view, Tensor rowsIdx, Tensor colsIdx, int c0, int kc, int D) {
+    static Tensor doubleBackwardColumns(Generator g, Tensor x1, LatentSpace space, View view, Tensor rowsIdx, Tensor colsIdx, Tensor eye, int c0, int kc) {
         try (org.bytedeco.pytorch.AutoGradMode grad = new org.bytedeco.pytorch.AutoGradMode(true)) {
-            Tensor X = x1.expand(kc, D).clone().set_requires_grad(true);
+            Tensor X = x1.expand(kc, x1.size(1)).clone().set_requires_grad(true);
             Tensor y = g.call("gf_view", X, space.code(), rowsIdx, colsIdx, view.reduce().code());
             Tensor u = torch.zeros_like(y).set_requires_grad(true);
             TensorVector gx = torch.grad(new TensorVector(y), new TensorVector(X), new TensorVector(u), new BoolOptional(true), true, false);
             Tensor gvec = new Tensor(gx.get(0));
-            Tensor V = torch.eye(D, Torch.options(g.dtype())).narrow(0, c0, kc).contiguous();
+            Tensor V = eye.narrow(0, c0, kc).contiguous();
             TensorVector cols = torch.grad(new TensorVector(gvec), new TensorVector(u), new TensorVector(V), new BoolOptional(false), false, false);
             return new Tensor(cols.get(0)).detach();
         }

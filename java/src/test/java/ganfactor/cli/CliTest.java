@@ -86,6 +86,24 @@ class CliTest {
         }
     }
 
+    /** A cancelled run that was saving the Jacobian reports the cancellation (exit 130), not the half-written file. */
+    @Test
+    void cancellingWhileSavingTheJacobianLeavesNothing() {
+        var g = ganfactor.TestSupport.demo32();
+        var lat = ganfactor.generator.Latents.fromSeed(g, ganfactor.generator.LatentSpace.W, 4, 2, 1.0, 8);
+        var view = new ganfactor.region.View(32, ganfactor.region.View.Reduce.SUM, 3, 256, 256);
+        var rs = JacobianCommand.parseRegions(java.util.List.of("eyes"), 32, g);
+        var o = new ganfactor.jacobian.JacobianEngine.Options();
+        o.chunk = 16;
+        int[] polls = {0};
+        o.cancelled = () -> ++polls[0] > 3;
+        Path out = tmp.resolve("c");
+        try (var dir = new ganfactor.io.OutputDir(out, false)) {
+            assertThrows(java.util.concurrent.CancellationException.class, () -> JacobianCommand.run(g, lat, view, rs, o, dir, true));
+        }
+        assertFalse(Files.exists(out));
+    }
+
     @Test
     void existingOutputNeedsForce() throws Exception {
         Path out = tmp.resolve("busy");
