@@ -1,0 +1,45 @@
+package ganfactor.linalg;
+
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The dense kernels every method needs, behind one small interface so that the algorithms never
+ * know whether LAPACK (through LibTorch on the CPU) or cuSOLVER does the work.
+ *
+ * <p>Conventions, shared by every implementation: inputs are symmetric (or general for the SVDs)
+ * float64 or float32 tensors on the implementation's device and are not modified; results live on
+ * the same device, in the input's dtype, and belong to the caller's {@code PointerScope}.
+ * Eigenvalues and singular values come in DESCENDING order; eigenvectors and right singular
+ * vectors come as ROWS (row i belongs to value i), which is torch's row-major view of the
+ * column-major LAPACK/cuSOLVER output.
+ */
+public interface Linalg {
+
+    /** Eigenvalues [k] (descending) and eigenvectors as rows [k, d]. */
+    record Eigen(Tensor values, Tensor vectors) {}
+
+    /** m = u diag(s) vh with u [m, r], s [r] descending, vh [r, n]. */
+    record Svd(Tensor u, Tensor s, Tensor vh) {}
+
+    String name();
+
+    /** Lower triangular L with s = L L^T. Throws {@link NotPositiveDefiniteException} when a pivot fails. */
+    Tensor cholesky(Tensor s);
+
+    /** Every eigenpair of the symmetric matrix s. */
+    Eigen eigh(Tensor s);
+
+    /** The k largest eigenpairs of the symmetric matrix s (exact; an implementation may use a partial solver). */
+    Eigen eighTop(Tensor s, int k);
+
+    /**
+     * The generalized symmetric-definite problem A n = lambda B n (LAPACK/cuSOLVER sygv, itype 1):
+     * B = L L^T, C = L^-1 A L^-T, eigh(C) = U diag(lambda) U^T, N = L^-T U. The eigenvectors are
+     * B-orthonormal (n_i^T B n_j = delta_ij). Throws {@link NotPositiveDefiniteException} when B
+     * is not positive definite.
+     */
+    Eigen generalizedEigh(Tensor a, Tensor b);
+
+    /** The thin SVD of m (r = min(rows, cols)). */
+    Svd svd(Tensor m);
+}
