@@ -1,0 +1,284 @@
+package ganfactor.method;
+
+import ganfactor.InputException;
+import ganfactor.jacobian.GramPair;
+import ganfactor.linalg.Linalg;
+import ganfactor.linalg.NotPositiveDefiniteException;
+import ganfactor.linalg.RandomizedEigh;
+import ganfactor.linalg.TorchLinalg;
+import ganfactor.torch.Torch;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Region-based semantic factorisation (ReSeFa): directions n maximising the generalized Rayleigh
+ * quotient n^T A n / n^T B n of a region's foreground Gram A and background Gram B, i.e. the top
+ * generalized eigenvectors of A n = lambda B n (ALGORITHMS.md).
+ *
+ * <p>Two solution paths give the same directions where both apply:
+ * <ul>
+ * <li>standard: Cholesky reduction + symmetric eigensolve (LAPACK/cuSOLVER sygv, itype 1), cost
+ * O(d^3);</li>
+ * <li>fast (paper Eq. 12): B_e = B_r + e I with B_r the rank-r truncation of B, applied through
+ * the Woodbury identity, and a thin SVD in the region's row space; cost O(d^2 r + m^2 d + m^3)
+ * for m region rows. It needs the region's Jacobian rows and e > 0.</li>
+ * </ul>
+ *
+ * <p>Regularisation, named so the two published forms cannot be confused: {@code PAPER} adds
+ * eps * tr(B) / d * I (the paper's Eq. 10), {@code REFERENCE} adds tau * tr(B) * I (the
+ * reference code's --full_rank, no division by d). Default none, as the reference. When B is
+ * not numerically positive definite the solve falls back to the paper's form (eps = 1e-3) and
+ * records a warning instead of failing.
+ *
+ * <p>Output: unit rows sorted by descending generalized eigenvalue, signs fixed by the {@link
+ * Directions} convention; values = the generalized eigenvalues of the pair actually solved.
+ */
+public final class ReSeFa {
+
+    public enum Regularization {
+        NONE, PAPER, REFERENCE;
+
+        public static Regularization parse(String s) {
+            return switch (s.toLowerCase(Locale.ROOT)) {
+                case "none" -> NONE;
+                case "paper" -> PAPER;
+                case "reference", "full_rank", "full-rank" -> REFERENCE;
+                default -> throw new InputException("unknown regularization '" + s + "' (expected none, paper or reference)");
+            };
+        }
+
+        public String label() { return name().toLowerCase(Locale.ROOT); }
+    }
+
+    public enum SolvePath {
+        AUTO, STANDARD, FAST;
+
+        public static SolvePath parse(String s) {
+            try {
+                return valueOf(s.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new InputException("unknown solve path '" + s + "' (expected auto, standard or fast)");
+            }
+        }
+
+        public String label() { return name().toLowerCase(Locale.ROOT); }
+    }
+
+    public static final class Options {
+        public Regularization regularization = Regularization.NONE;
+        /** Paper form: B + eps * tr(B)/d * I. Also the fallback and the fast path's shift. */
+        public double eps = 1e-3;
+        /** Reference form: B + tau * tr(B) * I. */
+        public double tau = 1e-3;
+        /** Directions kept (0 = all d on the standard path, all non-zero ones on the fast path). */
+        public int k = 0;
+        public SolvePath path = SolvePath.AUTO;
+        /** Rank of the background truncation on the fast path (0 = min(d, 512)). */
+        public int fastRank = 0;
+        /** Pivot ratio min(L_ii^2) / max(L_ii^2) below which B counts as numerically singular (0 = d * 1e-14). */
+        public double pdTolerance = 0;
+        public Linalg linalg = TorchLinalg.INSTANCE;
+    }
+
+    /** Dimension above which the automatic choice considers the fast path. */
+    public static final int FAST_PATH_MIN_DIM = 2048;
+
+    private ReSeFa() {}
+
+    /** Standard path for one region's Grams. */
+    public static Directions solve(GramPair g, Options o) {
+        return solve(g.a(), g.b(), g.dim(), o);
+    }
+
+    /** Sum (mean) of several samples' Grams for directions that hold across images. */
+    public static GramPair aggregate(List<GramPair> gs) {
+        if (gs.isEmpty()) throw new IllegalArgumentException("no Grams to aggregate");
+        int d = gs.get(0).dim();
+        double[] a = new double[d * d], b = new double[d * d];
+        long in = 0, out = 0;
+        for (GramPair g : gs) {
+            if (g.dim() != d) throw new InputException("Grams of different sizes cannot be aggregated: " + d + " and " + g.dim());
+            for (int i = 0; i < a.length; i++) { a[i] += g.a()[i] / gs.size(); b[i] += g.b()[i] / gs.size(); }
+            in += g.inside();
+            out += g.outside();
+        }
+        return new GramPair(gs.get(0).region(), d, in, out, a, b);
+    }
+
+    /** Standard path: Cholesky reduction + eigh, with the regularisation and fallback rules above. */
+    public static Directions solve(double[] a, double[] b, int d, Options o) {
+        check(a, d, "A (foreground Gram)");
+        check(b, d, "B (background Gram)");
+        long t0 = System.nanoTime();
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("method", "resefa");
+        info.put("path", "standard");
+        info.put("linalg", o.linalg.name());
+        try (PointerScope scope = new PointerScope()) {
+            Tensor A = symmetric(Torch.of(a, d, d)), B = symmetric(Torch.of(b, d, d));
+            double trB = B.trace().item_double();
+            if (!(trB > 0)) throw new InputException("the background Gram B is zero: the region covers everything the latent code changes");
+            Regularization reg = o.regularization;
+            double shift = shift(reg, o, trB, d);
+            recordRegularization(info, reg, o, shift);
+            double tol = o.pdTolerance > 0 ? o.pdTolerance : d * 1e-14;
+            String why = numericallySingular(o.linalg, shifted(B, shift), tol);
+            if (why != null) {
+                if (reg != Regularization.NONE && shift > 0) {
+                    throw new InputException("B + " + shift + " I is not positive definite (" + why + "): the Grams are not valid (negative eigenvalues?)");
+                }
+                reg = Regularization.PAPER;
+                shift = o.eps * trB / d;
+                Directions.warn(info, "B is not numerically positive definite (" + why + "); fell back to the paper's regularisation B + "
+                        + o.eps + " * tr(B)/d * I");
+                info.put("fallback", true);
+                recordRegularization(info, reg, o, shift);
+                String again = numericallySingular(o.linalg, shifted(B, shift), tol);
+                if (again != null) throw new InputException("B + eps tr(B)/d I is still not positive definite (" + again + "): the Grams are not valid");
+            }
+            Linalg.Eigen e = o.linalg.generalizedEigh(A, shifted(B, shift));
+            int k = o.k > 0 ? Math.min(o.k, d) : d;
+            Directions dir = Directions.of(e.vectors().narrow(0, 0, k), e.values().narrow(0, 0, k), info);
+            info.put("count", k);
+            info.put("seconds", (System.nanoTime() - t0) / 1e9);
+            return dir;
+        }
+    }
+
+    /**
+     * Fast path (paper Eq. 12). {@code fa} holds the region's Jacobian rows scaled so that
+     * A = fa^T fa (that is J_R / sqrt|R|, or several samples' blocks stacked, each divided by
+     * sqrt(N |R|)); {@code b} is the background Gram [d, d]. B is replaced by its rank-r
+     * truncation V diag(mu) V^T plus e I, e from the chosen regularisation (the paper's eps when
+     * none is chosen: the fast path cannot run unregularised, which is recorded).
+     */
+    public static Directions solveFast(Tensor fa, Tensor b, Options o) {
+        long t0 = System.nanoTime();
+        int m = (int) fa.size(0), d = (int) fa.size(1);
+        if (b.dim() != 2 || b.size(0) != d || b.size(1) != d)
+            throw new InputException("background Gram is " + Torch.shapeString(b) + ", expected [" + d + ", " + d + "] for " + d + "-dimensional region rows");
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("method", "resefa");
+        info.put("path", "fast");
+        info.put("linalg", o.linalg.name());
+        info.put("region_rows", m);
+        try (PointerScope scope = new PointerScope()) {
+            Tensor F = fa.to(torch.ScalarType.Double), B = symmetric(b.to(torch.ScalarType.Double));
+            double trB = B.trace().item_double();
+            if (!(trB > 0)) throw new InputException("the background Gram B is zero: the region covers everything the latent code changes");
+            Regularization reg = o.regularization;
+            if (reg == Regularization.NONE) {
+                reg = Regularization.PAPER;
+                Directions.warn(info, "the fast path needs B + e I with e > 0: used the paper's eps = " + o.eps);
+            }
+            double e = shift(reg, o, trB, d);
+            recordRegularization(info, reg, o, e);
+            int r = Math.min(d, o.fastRank > 0 ? o.fastRank : 512);
+            Linalg.Eigen bg = RandomizedEigh.top(o.linalg, B, r, 16, 2, 0x5EFA);
+            Tensor mu = bg.values().clamp_min(new Scalar(0.0));            // [r]
+            Tensor V = bg.vectors().t();                                    // [d, r]
+            double captured = mu.sum().item_double() / trB;
+            double last = mu.narrow(0, r - 1, 1).item_double();
+            info.put("background_rank", r);
+            info.put("background_energy_captured", captured);
+            info.put("background_last_eigenvalue_over_e", last / e);
+            if (r < d && last > e)
+                Directions.warn(info, String.format(Locale.ROOT, "background truncated at rank %d whose last eigenvalue is %.3g x e: raise --fast-rank for an exact answer", r, last / e));
+            // B_e^-1/2 x = (x - V diag(c) V^T x) / sqrt(e), c = 1 - sqrt(e / (mu + e)).
+            Tensor c = torch.ones_like(mu).sub(mu.add(new Scalar(e)).reciprocal().mul(new Scalar(e)).sqrt());
+            Tensor M = halfInverse(F, V, c, e);                              // F B_e^-1/2 [m, d]
+            Tensor G = M.mm(M.t());                                           // [m, m]
+            G = G.add(G.t()).mul(new Scalar(0.5));
+            Linalg.Eigen ge = o.linalg.eigh(G);
+            double[] sig2 = Torch.toDoubles(ge.values());
+            int nz = 0;
+            double floor = Math.max(sig2[0], 0) * m * 1e-15;
+            while (nz < sig2.length && sig2[nz] > floor) nz++;
+            int k = Math.min(o.k > 0 ? o.k : nz, nz);
+            if (k == 0) throw new InputException("the region's Jacobian rows are zero: nothing in the region depends on the latent code");
+            Tensor U = ge.vectors().narrow(0, 0, k);                          // rows u_i [k, m]
+            Tensor W = U.mm(M);                                                // rows (M^T u_i)^T = sigma_i w_i^T
+            Tensor N = halfInverse(W, V, c, e);                                // rows (B_e^-1/2 M^T u_i)^T, norm irrelevant
+            Directions dir = Directions.of(N, ge.values().narrow(0, 0, k), info);
+            info.put("count", k);
+            info.put("seconds", (System.nanoTime() - t0) / 1e9);
+            return dir;
+        }
+    }
+
+    /** Rows of X times B_e^-1/2 (B_e^-1/2 is symmetric). */
+    private static Tensor halfInverse(Tensor X, Tensor V, Tensor c, double e) {
+        Tensor XV = X.mm(V).mul(c.unsqueeze(0));
+        return X.sub(XV.mm(V.t())).div(new Scalar(Math.sqrt(e)));
+    }
+
+    /** Whether the automatic choice takes the fast path for this size. */
+    public static boolean preferFast(int d, long regionRows, Options o) {
+        if (o.path == SolvePath.STANDARD) return false;
+        if (o.path == SolvePath.FAST) return true;
+        return d >= FAST_PATH_MIN_DIM && regionRows < d / 2;
+    }
+
+    static double shift(Regularization reg, Options o, double trB, int d) {
+        return switch (reg) {
+            case NONE -> 0;
+            case PAPER -> o.eps * trB / d;
+            case REFERENCE -> o.tau * trB;
+        };
+    }
+
+    private static void recordRegularization(Map<String, Object> info, Regularization reg, Options o, double shift) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("form", reg.label());
+        switch (reg) {
+            case PAPER -> r.put("formula", "B + eps * tr(B) / d * I");
+            case REFERENCE -> r.put("formula", "B + tau * tr(B) * I");
+            default -> r.put("formula", "B");
+        }
+        if (reg == Regularization.PAPER) r.put("eps", o.eps);
+        if (reg == Regularization.REFERENCE) r.put("tau", o.tau);
+        r.put("shift", shift);
+        info.put("regularization", r);
+    }
+
+    private static Tensor symmetric(Tensor m) {
+        return m.add(m.t()).mul(new Scalar(0.5));
+    }
+
+    private static Tensor shifted(Tensor B, double shift) {
+        if (shift == 0) return B;
+        return B.add(torch.eye(B.size(0), Torch.options(torch.ScalarType.Double)).mul(new Scalar(shift)));
+    }
+
+    /** Null when B is numerically positive definite, else the reason. */
+    private static String numericallySingular(Linalg la, Tensor B, double tol) {
+        Tensor L;
+        try {
+            L = la.cholesky(B);
+        } catch (NotPositiveDefiniteException e) {
+            return "Cholesky failed at leading minor " + e.order();
+        }
+        Tensor p = L.diagonal().pow(new Scalar(2));
+        double min = p.min().item_double(), max = p.max().item_double();
+        if (!(min > tol * max)) return String.format(Locale.ROOT, "Cholesky pivot ratio %.2g below %.2g", min / max, tol);
+        return null;
+    }
+
+    private static void check(double[] m, int d, String what) {
+        if (m.length != (long) d * d) throw new InputException(what + " has " + m.length + " entries, expected " + d + " x " + d);
+        for (double v : m) if (!Double.isFinite(v)) throw new InputException(what + " contains NaN or infinite entries");
+        double scale = 0;
+        for (double v : m) scale = Math.max(scale, Math.abs(v));
+        for (int i = 0; i < d; i++)
+            for (int j = i + 1; j < d; j++)
+                if (Math.abs(m[i * d + j] - m[j * d + i]) > 1e-5 * scale + 1e-300)
+                    throw new InputException(what + " is not symmetric (entry " + i + "," + j + ")");
+    }
+}
