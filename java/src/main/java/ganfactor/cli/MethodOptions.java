@@ -1,0 +1,78 @@
+package ganfactor.cli;
+
+import ganfactor.InputException;
+import ganfactor.jacobian.GramPair;
+import ganfactor.method.Directions;
+import ganfactor.method.ReSeFa;
+import ganfactor.torch.Torch;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import picocli.CommandLine.Option;
+
+import java.util.Locale;
+
+/** Options of the region methods (ReSeFa, LowRankGAN), shared by {@code discover} and {@code solve}. */
+final class MethodOptions {
+    @Option(names = "--method", defaultValue = "resefa", description = "resefa or lowrankgan (default: ${DEFAULT-VALUE})")
+    String method;
+
+    @Option(names = "--k", defaultValue = "0", description = "directions kept (0 = all; discover renders the first --show)")
+    int k;
+
+    @Option(names = "--regularize", defaultValue = "none", description = "ReSeFa: none (the reference), paper (B + eps tr(B)/d I) or reference (B + tau tr(B) I, the reference's --full_rank) (default: ${DEFAULT-VALUE})")
+    String regularize;
+
+    @Option(names = "--eps", defaultValue = "1e-3", description = "ReSeFa paper regularisation eps, also the fallback and fast-path shift (default: ${DEFAULT-VALUE})")
+    double eps;
+
+    @Option(names = "--tau", defaultValue = "1e-3", description = "ReSeFa reference regularisation tau (default: ${DEFAULT-VALUE})")
+    double tau;
+
+    @Option(names = "--solve-path", defaultValue = "auto", description = "ReSeFa: auto, standard (Cholesky + eigh) or fast (truncated SVD + Woodbury; needs the region's Jacobian rows) (default: ${DEFAULT-VALUE})")
+    String path;
+
+    @Option(names = "--fast-rank", defaultValue = "0", description = "ReSeFa fast path: rank of the background truncation (0 = min(d, 512))")
+    int fastRank;
+
+    String methodName() {
+        String m = method.toLowerCase(Locale.ROOT);
+        if (!m.equals("resefa") && !m.equals("lowrankgan")) throw new InputException("unknown --method '" + method + "' (expected resefa or lowrankgan)");
+        return m;
+    }
+
+    ReSeFa.Options resefa() {
+        ReSeFa.Options o = new ReSeFa.Options();
+        o.regularization = ReSeFa.Regularization.parse(regularize);
+        if (!(eps > 0) || !(tau > 0)) throw new InputException("--eps and --tau must be positive");
+        o.eps = eps;
+        o.tau = tau;
+        if (k < 0) throw new InputException("--k must be >= 0, got " + k);
+        o.k = k;
+        o.path = ReSeFa.SolvePath.parse(path);
+        o.fastRank = fastRank;
+        return o;
+    }
+
+    /** Whether the region's Jacobian rows should be kept for the fast path (decided before the Jacobian runs). */
+    boolean wantsRegionRows(int d, long regionRows) {
+        return methodName().equals("resefa") && ReSeFa.preferFast(d, regionRows, resefa());
+    }
+
+    /**
+     * Solves one Gram pair. {@code regionRows} (the region's Jacobian rows scaled so that
+     * A = rows^T rows, or null) enables the ReSeFa fast path.
+     */
+    Directions solve(GramPair gp, Tensor regionRows) {
+        String m = methodName();
+        if (m.equals("lowrankgan")) return LowRank.solve(gp, this);
+        ReSeFa.Options o = resefa();
+        if (regionRows != null && ReSeFa.preferFast(gp.dim(), regionRows.size(0), o)) {
+            try (PointerScope s = new PointerScope()) {
+                return ReSeFa.solveFast(regionRows, Torch.of(gp.b(), gp.dim(), gp.dim()), o);
+            }
+        }
+        if (o.path == ReSeFa.SolvePath.FAST)
+            throw new InputException("--solve-path fast needs the region's Jacobian rows: use discover or solve --jacobian");
+        return ReSeFa.solve(gp, o);
+    }
+}
