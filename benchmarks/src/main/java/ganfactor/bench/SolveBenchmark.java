@@ -1,0 +1,104 @@
+package ganfactor.bench;
+
+import ganfactor.Engine;
+import ganfactor.method.Directions;
+import ganfactor.method.ReSeFa;
+import ganfactor.torch.Torch;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * ReSeFa solves on synthetic Jacobians of the reference's sizes: m = 2,300 region rows (the FFHQ
+ * eyes box, 20 x 115 view pixels, RGB summed) and a background Gram built from random rows with
+ * decaying column scales (0.999^c), float64.
+ * <ul>
+ * <li>{@code standard}: d = 512 (W), Grams given, Cholesky reduction + eigh of all 512 directions;</li>
+ * <li>{@code fast}: d = 9216 (W+ of an 18-layer StyleGAN2), region rows and the background Gram
+ * given, background truncated at rank 512, top 32 directions.</li>
+ * </ul>
+ * Setup (building the Grams) is outside the measurement.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2)
+@Measurement(iterations = 5)
+@Fork(value = 1, jvmArgs = {"-Xmx8g"})
+public class SolveBenchmark {
+    @Param({"512"})
+    public int dim;
+
+    @Param({"2300"})
+    public int regionRows;
+
+    @Param({"2048"})
+    public int backgroundRows;
+
+    double[] a, b;
+    Tensor fa, bt;
+    PointerScope scope;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        Engine.init(0);
+        scope = new PointerScope();
+        Tensor jr = rows(regionRows, dim, 1);
+        Tensor jb = rows(backgroundRows, dim, 2);
+        fa = jr.div(new Scalar(Math.sqrt(regionRows)));
+        bt = jb.t().mm(jb).div(new Scalar(backgroundRows));
+        if (dim <= 2048) {
+            a = Torch.toDoubles(fa.t().mm(fa));
+            b = Torch.toDoubles(bt.add(bt.t()).mul(new Scalar(0.5)));
+        }
+    }
+
+    static Tensor rows(int n, int d, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[] v = new double[n * d];
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < d; c++) {
+                double u = r.nextDouble(), w = r.nextDouble();
+                v[i * d + c] = Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * w) * Math.pow(0.999, c);
+            }
+        return Torch.of(v, n, d);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        scope.close();
+    }
+
+    /** d = 512: all directions by the standard path. */
+    @Benchmark
+    public Directions standard() {
+        if (a == null) throw new IllegalStateException("skipped: the standard path is benchmarked at d <= 2048");
+        return ReSeFa.solve(a, b, dim, new ReSeFa.Options());
+    }
+
+    /** Top 32 directions by the fast path (background rank 512). */
+    @Benchmark
+    public Directions fast() {
+        ReSeFa.Options o = new ReSeFa.Options();
+        o.path = ReSeFa.SolvePath.FAST;
+        o.k = 32;
+        o.fastRank = 512;
+        return ReSeFa.solveFast(fa, bt, o);
+    }
+}
