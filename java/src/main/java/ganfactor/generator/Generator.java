@@ -201,6 +201,24 @@ public final class Generator {
         return s.isEmpty() ? List.of() : new ArrayList<>(Arrays.asList(s.split(",")));
     }
 
+    /**
+     * The tensors of a no-argument method returning {@code List[Tensor]} (for example
+     * {@code style_affines}), each an owning copy taken before the returned list goes away
+     * (notes/JAVACPP.md). Throws {@link InputException} naming the method when the module lacks it
+     * or it returns something else.
+     */
+    public List<Tensor> tensorList(String method) {
+        if (!has(method))
+            throw new InputException(source + ": the module has no method " + method + "() returning List[Tensor]");
+        IValue out = module.get_method(method).apply(new IValueVector());
+        if (!out.isTensorList())
+            throw new InputException(source + ": " + method + "() must return List[Tensor], got " + out.tagKind().getString());
+        org.bytedeco.pytorch.TensorVector v = out.toTensorVector();
+        List<Tensor> list = new ArrayList<>((int) v.size());
+        for (long i = 0; i < v.size(); i++) list.add(new Tensor(v.get(i)));
+        return list;
+    }
+
     /** A named tensor attribute or buffer, or null. */
     public Tensor tensorAttr(String name) {
         if (!module.hasattr(name)) return null;

@@ -1,0 +1,106 @@
+package ganfactor.cli;
+
+import ganfactor.InputException;
+import ganfactor.generator.Generator;
+import ganfactor.io.Json;
+import ganfactor.io.OutputDir;
+import ganfactor.linalg.TorchLinalg;
+import ganfactor.method.GanSpace;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "ganspace", description = {
+        "GANSpace: PCA of w = mapping(z) over N samples, z = RandomState(seed).randn(N, d).",
+        "Writes directions.npy [k, d] float32, eigenvalues.npy [k] (variances), stds.npy [k], mean.npy [d] and ganspace.json into --out."})
+final class GanspaceCommand implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "demo", description = "demo (built-in) or a TorchScript generator file with mapping(z) (default: ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--samples", defaultValue = "" + GanSpace.DEFAULT_SAMPLES, description = "number of samples N (default: ${DEFAULT-VALUE}; the reference uses 300000)")
+    int samples;
+
+    @Option(names = "--batch", defaultValue = "" + GanSpace.DEFAULT_BATCH, description = "samples per mapping pass (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--seed", defaultValue = "" + GanSpace.DEFAULT_SEED, description = "seed for z, as NumPy's RandomState (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--k", defaultValue = "0", description = "number of components (0 = min(80, d))")
+    int k;
+
+    @Option(names = "--precision", defaultValue = "float32", description = "mapping precision: float32 or float64 (statistics are float64 either way; default: ${DEFAULT-VALUE})")
+    String precision;
+
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0 = all cores)")
+    int threads;
+
+    @Option(names = "--quiet", description = "no progress bar")
+    boolean quiet;
+
+    @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)")
+    Path out;
+
+    @Option(names = "--force", description = "replace a non-empty output folder")
+    boolean force;
+
+    @Override
+    public Integer call() {
+        long t0 = System.nanoTime();
+        ganfactor.Engine.init(threads);
+        Generator g = Generator.open(model);
+        switch (precision) {
+            case "float32", "fp32" -> g.to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+            case "float64", "fp64" -> g.to(org.bytedeco.pytorch.global.torch.ScalarType.Double);
+            default -> throw new InputException("--precision must be float32 or float64, got " + precision);
+        }
+        GanSpace.Options o = new GanSpace.Options();
+        o.samples = samples;
+        o.batch = batch;
+        o.seed = seed;
+        o.k = k;
+        o.progress = TerminalProgress.auto(quiet);
+        o.cancelled = Main.CANCELLED::get;
+        GanSpace.check(g, o);
+        try (OutputDir dir = new OutputDir(out, force)) {
+            GanSpace.Result res = GanSpace.compute(g, o, TorchLinalg.INSTANCE);
+            res.write(dir, "", false);
+            // ---- PICTURES HOOK (not built yet; owned by the editing stage) ------------------------
+            // An edit grid per component goes here: w +/- sigma * res.stds()[i] * direction i over a
+            // layer range (sigma default 2, REFERENCE.md "GANSpace"), images written into `dir` before commit.
+            // ------------------------------------------------------------------------------------------
+            var dirs = res.directions();
+            Map<String, Object> rec = new LinkedHashMap<>();
+            rec.put("tool", "ganfactor ganspace");
+            rec.put("created", Instant.now().toString());
+            rec.put("model", g.source());
+            rec.put("generator", SefaCommand.ordered("latent_dim", g.latentDim(), "num_layers", g.numLayers(), "precision", precision));
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("samples", samples);
+            p.put("batch", batch);
+            p.put("seed", seed);
+            p.put("k", dirs.count());
+            rec.put("parameters", p);
+            rec.put("result", dirs.info());
+            rec.put("files", SefaCommand.ordered("directions.npy", "[" + dirs.count() + ", " + dirs.dim() + "] float32, unit rows, descending variance",
+                    "eigenvalues.npy", "[" + dirs.count() + "] float64, variances",
+                    "stds.npy", "[" + dirs.count() + "] float64, sqrt of the variances",
+                    "mean.npy", "[" + dirs.dim() + "] float64, mean w"));
+            rec.put("sign", "each row's entry of largest magnitude is positive");
+            rec.put("seconds_total", (System.nanoTime() - t0) / 1e9);
+            rec.put("versions", ganfactor.Engine.info());
+            dir.writeString("ganspace.json", Json.write(rec));
+            dir.commit();
+            System.out.printf("ganspace: %d components of d = %d from %d samples; top variances %s, %.1f%% of the total%n",
+                    dirs.count(), dirs.dim(), samples, SefaCommand.top(dirs.values(), 5), 100 * (double) dirs.info().get("explained_variance_ratio"));
+            for (String w : dirs.warnings()) System.out.println("warning: " + w);
+            System.out.println("wrote " + dir.target());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,88 @@
+package ganfactor.cli;
+
+import ganfactor.Engine;
+import ganfactor.generator.Generator;
+import ganfactor.io.Json;
+import ganfactor.io.OutputDir;
+import ganfactor.linalg.TorchLinalg;
+import ganfactor.method.Directions;
+import ganfactor.method.SeFa;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "sefa", description = {
+        "SeFa (closed-form factorisation): eigenvectors of W W^T, W = the selected style affines with unit columns.",
+        "Writes directions.npy [k, d] float32, eigenvalues.npy [k] float64 and sefa.json into --out."})
+final class SefaCommand implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "demo", description = "demo (built-in) or a TorchScript generator file with style_affines() (default: ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--layers", defaultValue = "all", description = "style affines to factorise: all, 0-3, 0,2,5-6 (default: ${DEFAULT-VALUE})")
+    String layers;
+
+    @Option(names = "--k", defaultValue = "0", description = "number of directions (0 = all d)")
+    int k;
+
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0 = all cores)")
+    int threads;
+
+    @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)")
+    Path out;
+
+    @Option(names = "--force", description = "replace a non-empty output folder")
+    boolean force;
+
+    @Override
+    public Integer call() {
+        long t0 = System.nanoTime();
+        Engine.init(threads);
+        Generator g = Generator.open(model);
+        Directions dirs = SeFa.compute(g, layers, k, TorchLinalg.INSTANCE);
+        try (OutputDir dir = new OutputDir(out, force)) {
+            dirs.write(dir, "", false);
+            // ---- PICTURES HOOK (not built yet; owned by the editing stage) ------------------------
+            // An edit grid per direction goes here: for each row i of `dirs`, edit w on the
+            // factorised layers (dirs.info().get("layers")) by linspace(-3, 3, 11) * direction,
+            // psi 0.7 on 8 layers (REFERENCE.md "SeFa"), and write the images into `dir` before commit.
+            // ------------------------------------------------------------------------------------------
+            Map<String, Object> rec = new LinkedHashMap<>();
+            rec.put("tool", "ganfactor sefa");
+            rec.put("created", Instant.now().toString());
+            rec.put("model", g.source());
+            rec.put("generator", ordered("latent_dim", g.latentDim(), "num_layers", g.numLayers()));
+            rec.put("parameters", ordered("layers", layers, "k", dirs.count()));
+            rec.put("result", dirs.info());
+            rec.put("files", ordered("directions.npy", "[" + dirs.count() + ", " + dirs.dim() + "] float32, unit rows, descending eigenvalue",
+                    "eigenvalues.npy", "[" + dirs.count() + "] float64"));
+            rec.put("sign", "each row's entry of largest magnitude is positive");
+            rec.put("seconds_total", (System.nanoTime() - t0) / 1e9);
+            rec.put("versions", Engine.info());
+            dir.writeString("sefa.json", Json.write(rec));
+            dir.commit();
+            System.out.printf("sefa: %d directions of d = %d from %s layer(s) %s (sum C = %s); top eigenvalues %s%n",
+                    dirs.count(), dirs.dim(), ((int[]) dirs.info().get("layers")).length, layers, dirs.info().get("sum_channels"), top(dirs.values(), 5));
+            for (String w : dirs.warnings()) System.out.println("warning: " + w);
+            System.out.println("wrote " + dir.target());
+        }
+        return 0;
+    }
+
+    /** A map in the order given (the JSON record stays readable and stable). */
+    static Map<String, Object> ordered(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        return m;
+    }
+
+    static String top(double[] v, int n) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < Math.min(n, v.length); i++) sb.append(i == 0 ? "" : ", ").append(String.format("%.4g", v[i]));
+        return sb.append(v.length > n ? ", ...]" : "]").toString();
+    }
+}
