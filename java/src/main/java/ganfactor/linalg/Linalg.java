@@ -40,6 +40,13 @@ public interface Linalg {
      */
     Eigen generalizedEigh(Tensor a, Tensor b);
 
+    /** The k largest generalized eigenpairs (see {@link #generalizedEigh}); implementations may solve only for those. */
+    default Eigen generalizedEighTop(Tensor a, Tensor b, int k) {
+        Eigen e = generalizedEigh(a, b);
+        if (k >= e.values().size(0)) return e;
+        return new Eigen(e.values().narrow(0, 0, k).contiguous(), e.vectors().narrow(0, 0, k).contiguous());
+    }
+
     /** The thin SVD of m (r = min(rows, cols)). */
     Svd svd(Tensor m);
 }

@@ -5,7 +5,7 @@ import ganfactor.jacobian.GramPair;
 import ganfactor.linalg.Linalg;
 import ganfactor.linalg.NotPositiveDefiniteException;
 import ganfactor.linalg.RandomizedEigh;
-import ganfactor.linalg.TorchLinalg;
+import ganfactor.linalg.LapackLinalg;
 import ganfactor.torch.Torch;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
@@ -84,7 +84,7 @@ public final class ReSeFa {
         public int fastRank = 0;
         /** Pivot ratio min(L_ii^2) / max(L_ii^2) below which B counts as numerically singular (0 = d * 1e-14). */
         public double pdTolerance = 0;
-        public Linalg linalg = TorchLinalg.INSTANCE;
+        public Linalg linalg = LapackLinalg.INSTANCE;
     }
 
     /** Dimension above which the automatic choice considers the fast path. */
@@ -143,8 +143,8 @@ public final class ReSeFa {
                 String again = numericallySingular(o.linalg, shifted(B, shift), tol);
                 if (again != null) throw new InputException("B + eps tr(B)/d I is still not positive definite (" + again + "): the Grams are not valid");
             }
-            Linalg.Eigen e = o.linalg.generalizedEigh(A, shifted(B, shift));
             int k = o.k > 0 ? Math.min(o.k, d) : d;
+            Linalg.Eigen e = o.linalg.generalizedEighTop(A, shifted(B, shift), k);
             Directions dir = Directions.of(e.vectors().narrow(0, 0, k), e.values().narrow(0, 0, k), info);
             info.put("count", k);
             info.put("seconds", (System.nanoTime() - t0) / 1e9);
