@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 @Command(name = "ganfactor", mixinStandardHelpOptions = true, version = "ganfactor 0.1.0",
         description = "Steerable latent directions of pretrained GANs: ReSeFa, LowRankGAN, InterFaceGAN, SeFa, GANSpace.",
-        subcommands = {InfoCommand.class, JacobianCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, JacobianCommand.class, EditCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_INPUT = 2;
     public static final int EXIT_CANCELLED = 130;
