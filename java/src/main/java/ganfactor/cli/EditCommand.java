@@ -69,15 +69,18 @@ final class EditCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
-        Generator g = common.openGenerator();
-        int L = g.numLayers(), d = g.latentDim();
         double[] alphas = Editor.parseStrengths(strengths);
-        int[] ls = Editor.parseLayers(layers, L);
         Editor.Mode m = Editor.Mode.parse(mode);
         if (cell < 0 || cell > 4096) throw new InputException("--cell must be between 0 and 4096, got " + cell);
+        if (batch < 1) throw new InputException("--batch must be positive, got " + batch);
+        Generator g = common.openGenerator();
+        int L = g.numLayers(), d = g.latentDim();
+        int[] ls = Editor.parseLayers(layers, L);
         double[][] rows = readDirections(direction, d, L);
         int[] indices = parseIndices(index, rows.length, direction);
         for (int i : indices) checkRow(rows[i], i, direction);
+        if (rows[0].length == L * d && L > 1 && common.latentSpace() == ganfactor.generator.LatentSpace.Z)
+            throw new InputException(direction + ": W+ directions (" + L + " x " + d + " values) cannot edit Z codes: use --space w or wp");
         // truncation is the editor's (before the edit), so the codes are taken untruncated here
         Latents lat = common.latents != null ? Latents.fromFile(g, common.latentSpace(), common.latents)
                 : Latents.fromSeed(g, common.latentSpace(), common.seed, common.num, 1.0, L);

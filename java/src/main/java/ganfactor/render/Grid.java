@@ -34,17 +34,21 @@ public final class Grid {
 
     /** The grid of an edit result; {@code region} may be null (no outline). */
     public static BufferedImage render(Editor.Result r, Region region, String title, int cell) {
+        // each image is scaled to its cell at once, so a grid of 1024-px images never holds them all at full size
+        int cw = cell > 0 ? cell : r.width();
+        int ch = Math.max(1, (int) Math.round(r.height() * (cw / (double) r.width())));
+        float[] originalsPx = r.originals(), imagesPx = r.images();
         List<BufferedImage> originals = new ArrayList<>();
         List<List<BufferedImage>> edits = new ArrayList<>();
         for (int n = 0; n < r.count(); n++) {
-            originals.add(Images.toImage(r.originals(), n, r.channels(), r.height(), r.width()));
+            originals.add(scale(Images.toImage(originalsPx, n, r.channels(), r.height(), r.width()), cw, ch));
             List<BufferedImage> row = new ArrayList<>();
-            for (int s = 0; s < r.steps(); s++) row.add(Images.toImage(r.images(), n * r.steps() + s, r.channels(), r.height(), r.width()));
+            for (int s = 0; s < r.steps(); s++) row.add(scale(Images.toImage(imagesPx, n * r.steps() + s, r.channels(), r.height(), r.width()), cw, ch));
             edits.add(row);
         }
         List<String> labels = new ArrayList<>();
         for (double s : r.strengths()) labels.add(label(s));
-        return render(originals, edits, labels, region, title, cell);
+        return render(originals, edits, labels, region, title, cw);
     }
 
     /**
