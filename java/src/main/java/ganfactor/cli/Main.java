@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
         subcommands = {
                 InfoCommand.class,
                 JacobianCommand.class,
+                DiscoverCommand.class,
                 SolveCommand.class,
+                EditCommand.class,
                 SefaCommand.class,
                 GanspaceCommand.class,
                 DemoCommand.class,

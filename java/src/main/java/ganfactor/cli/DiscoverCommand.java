@@ -1,0 +1,150 @@
+package ganfactor.cli;
+
+import ganfactor.InputException;
+import ganfactor.edit.Editor;
+import ganfactor.generator.Generator;
+import ganfactor.generator.Latents;
+import ganfactor.io.Json;
+import ganfactor.io.OutputDir;
+import ganfactor.jacobian.Mode;
+import ganfactor.region.Region;
+import ganfactor.region.View;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "discover", description = {
+        "Region directions end to end: Jacobian Grams -> ReSeFa or LowRankGAN -> edits -> grids and locality report.",
+        "Writes per region: mask.png, directions.npy [k, d] float32, eigenvalues.npy, grid_<j>.png, locality_<j>.png, locality.csv; and discover.json."})
+final class DiscoverCommand implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Mixin ViewOptions viewOptions;
+    @Mixin MethodOptions methodOptions;
+
+    @Option(names = "--region", required = true, description = "region: cr,cc,h,w | preset | ffhq:preset | mask:part | mask.png | mask.npy, optionally NAME=...; repeat for several")
+    List<String> regions;
+
+    @Option(names = "--aggregate", description = "one solve for the mean of all samples' Grams (directions that hold across images) instead of one per sample")
+    boolean aggregate;
+
+    @Option(names = "--show", defaultValue = "3", description = "directions rendered and measured per result (default: ${DEFAULT-VALUE})")
+    int show;
+
+    @Option(names = "--strengths", description = "edit strengths: a:b:n (linspace) or a list; default -10:10:7 for resefa, -4:4:7 for lowrankgan (the references')")
+    String strengths;
+
+    @Option(names = "--edit-layers", defaultValue = "all", description = "layers the edit moves: all, 4-7, 0,2,4 (default: ${DEFAULT-VALUE})")
+    String editLayers;
+
+    @Option(names = "--edit-truncation", defaultValue = "1.0", description = "truncation psi applied before editing (the ReSeFa reference: 0.7)")
+    double editPsi;
+
+    @Option(names = "--edit-truncation-layers", defaultValue = "8", description = "layers truncated before editing (default: ${DEFAULT-VALUE})")
+    int editPsiLayers;
+
+    @Option(names = "--cell", defaultValue = "128", description = "grid cell size in pixels (default: ${DEFAULT-VALUE})")
+    int cell;
+
+    @Option(names = "--no-baseline", description = "skip the random-direction locality baseline")
+    boolean noBaseline;
+
+    @Option(names = "--jacobian-mode", defaultValue = "forward", description = "forward, double-backward or reverse (default: ${DEFAULT-VALUE})")
+    String mode;
+
+    @Option(names = "--memory-budget", defaultValue = "2g", description = "Jacobian memory budget (default: ${DEFAULT-VALUE})")
+    String budget;
+
+    @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)")
+    Path out;
+
+    @Option(names = "--force", description = "replace a non-empty output folder")
+    boolean force;
+
+    @Override
+    public Integer call() {
+        long t0 = System.nanoTime();
+        methodOptions.methodName();
+        methodOptions.resefa();
+        Generator g = common.openGenerator();
+        Latents lat = common.latents(g);
+        View view = viewOptions.view(g);
+        List<Region> rs = JacobianCommand.parseRegions(regions, view.grid(), g);
+        Discovery.Settings s = settings(methodOptions, g);
+        s.aggregate = aggregate;
+        if (show < 0) throw new InputException("--show must be >= 0");
+        s.show = show;
+        if (strengths != null) s.strengths = Editor.parseStrengths(strengths);
+        s.edit = Editor.Settings.defaults().withLayers(Editor.parseLayers(editLayers, g.numLayers())).withTruncation(editPsi, editPsiLayers);
+        if (cell < 16) throw new InputException("--cell must be at least 16 pixels");
+        s.cell = cell;
+        s.baseline = !noBaseline;
+        s.jacobian.mode = Mode.parse(mode);
+        s.jacobian.memoryBudget = JacobianCommand.parseBytes(budget);
+        s.jacobian.progress = TerminalProgress.auto(common.quiet);
+        s.jacobian.cancelled = Main.CANCELLED::get;
+        try (OutputDir dir = new OutputDir(out, force)) {
+            Discovery.Report rep = Discovery.run(g, lat, view, rs, s, dir);
+            lat.save(dir.file("latents.npy"), g);
+            Map<String, Object> rec = record("ganfactor discover", g, lat, view, rs, s, rep, t0);
+            dir.writeString("discover.json", Json.write(rec));
+            dir.commit();
+            System.out.printf("%s on %d region(s), %d sample(s), %s space (d = %d): Jacobian %.2f s, solve %.3f s, edits and pictures %.2f s%n",
+                    methodOptions.methodName(), rs.size(), lat.count(), lat.space().label(), lat.dim(), rep.jacobianSeconds(), rep.solveSeconds(), rep.editSeconds());
+            Discovery.print(rep);
+            System.out.println("wrote " + dir.target());
+        }
+        return 0;
+    }
+
+    static Discovery.Settings settings(MethodOptions mo, Generator g) {
+        Discovery.Settings s = new Discovery.Settings();
+        s.method = mo;
+        s.strengths = mo.methodName().equals("lowrankgan") ? Editor.linspace(-4, 4, 7) : Editor.linspace(-10, 10, 7);
+        return s;
+    }
+
+    static Map<String, Object> record(String tool, Generator g, Latents lat, View view, List<Region> rs, Discovery.Settings s, Discovery.Report rep, long t0) {
+        Map<String, Object> rec = new LinkedHashMap<>();
+        rec.put("tool", tool);
+        rec.put("created", Instant.now().toString());
+        rec.put("model", g.source());
+        rec.put("generator", Map.of("latent_dim", g.latentDim(), "num_layers", g.numLayers(), "output", List.of(g.channels(), g.height(), g.width()),
+                "precision", g.dtype().toString().toLowerCase()));
+        rec.put("space", lat.space().label());
+        rec.put("dim", lat.dim());
+        rec.put("latents", lat.origin());
+        rec.put("samples", lat.count());
+        rec.put("view", Map.of("grid", view.grid(), "reduce", view.reduce().label(), "resize", "nearest"));
+        rec.put("regions", rs.stream().map(r -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", r.name());
+            m.put("origin", r.origin());
+            if (r.box() != null) m.put("box", r.box());
+            m.put("pixels", r.count());
+            return m;
+        }).toList());
+        rec.put("method", s.method.methodName());
+        rec.put("aggregate", s.aggregate);
+        Map<String, Object> edit = new LinkedHashMap<>();
+        edit.put("strengths", s.strengths);
+        edit.put("layers", Editor.layersLabel(s.edit.layers(), g.numLayers()));
+        edit.put("mode", s.edit.mode().label());
+        edit.put("truncation_psi", s.edit.psi());
+        edit.put("truncation_layers", s.edit.truncationLayers());
+        edit.put("directions_rendered", s.show);
+        rec.put("edit", edit);
+        rec.put("jacobian", Map.of("mode", s.jacobian.mode.label(), "memory_budget_bytes", s.jacobian.memoryBudget));
+        rec.put("results", rep.record());
+        rec.put("seconds", Map.of("jacobian", rep.jacobianSeconds(), "solve", rep.solveSeconds(), "edit_and_pictures", rep.editSeconds(),
+                "total", (System.nanoTime() - t0) / 1e9));
+        rec.put("versions", ganfactor.Engine.info());
+        return rec;
+    }
+}

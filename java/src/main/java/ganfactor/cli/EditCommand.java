@@ -1,0 +1,246 @@
+package ganfactor.cli;
+
+import ganfactor.InputException;
+import ganfactor.edit.Editor;
+import ganfactor.edit.Locality;
+import ganfactor.generator.Generator;
+import ganfactor.generator.Latents;
+import ganfactor.io.Json;
+import ganfactor.io.Npy;
+import ganfactor.io.NpyArray;
+import ganfactor.io.OutputDir;
+import ganfactor.region.Region;
+import ganfactor.render.Chart;
+import ganfactor.render.Grid;
+import ganfactor.render.Images;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+
+@Command(name = "edit", description = {
+        "Edit latent codes along a direction and render a grid: rows = samples, columns = the original then one per strength.",
+        "Writes grid_<i>.png, edited_<i>.npy [N, S, L, d], originals.npy [N, L, d] and edit.json into --out; with --region also",
+        "mask_<region>.png, locality_<i>.csv and locality_<i>.png (mean squared change inside and outside the region, ReSeFa Fig. 5)."})
+final class EditCommand implements Callable<Integer> {
+    @Mixin CommonOptions common;
+
+    @Option(names = "--direction", required = true, description = "directions .npy: [k, d] or [d] (W/Z), [k, L*d] or [k, L, d] (W+), any float dtype")
+    Path direction;
+
+    @Option(names = "--index", defaultValue = "0", description = "row(s) of --direction: 0, a list 0,1,2 or a range 0-3; one grid each (default: ${DEFAULT-VALUE})")
+    String index;
+
+    @Option(names = "--strengths", defaultValue = "-3:3:7", description = "START:STOP:COUNT (linspace, inclusive) or a list -2,0,2 (default: ${DEFAULT-VALUE})")
+    String strengths;
+
+    @Option(names = "--layers", defaultValue = "all", description = "layers to edit: all, a range 4-7 or a list 0,2,4 (default: ${DEFAULT-VALUE})")
+    String layers;
+
+    @Option(names = "--mode", defaultValue = "relative", description = "relative: x + a n (ReSeFa, LowRankGAN, SeFa); absolute: x + (a - x.n) n (InterFaceGAN) (default: ${DEFAULT-VALUE})")
+    String mode;
+
+    @Option(names = "--region", description = "region to outline and measure: cr,cc,h,w | preset | ffhq:preset | mask:part | mask.png | mask.npy, optionally NAME=...")
+    String region;
+
+    @Option(names = "--grid", defaultValue = "256", description = "view grid the region is given on (default: ${DEFAULT-VALUE})")
+    int grid;
+
+    @Option(names = "--cell", defaultValue = "256", description = "cell width in the grid image, pixels; 0 = the image size (default: ${DEFAULT-VALUE})")
+    int cell;
+
+    @Option(names = "--batch", defaultValue = "8", description = "codes per synthesis call (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)")
+    Path out;
+
+    @Option(names = "--force", description = "replace a non-empty output folder")
+    boolean force;
+
+    @Override
+    public Integer call() {
+        long t0 = System.nanoTime();
+        double[] alphas = Editor.parseStrengths(strengths);
+        Editor.Mode m = Editor.Mode.parse(mode);
+        if (cell < 0 || cell > 4096) throw new InputException("--cell must be between 0 and 4096, got " + cell);
+        if (batch < 1) throw new InputException("--batch must be positive, got " + batch);
+        Generator g = common.openGenerator();
+        int L = g.numLayers(), d = g.latentDim();
+        int[] ls = Editor.parseLayers(layers, L);
+        double[][] rows = readDirections(direction, d, L);
+        int[] indices = parseIndices(index, rows.length, direction);
+        for (int i : indices) checkRow(rows[i], i, direction);
+        if (rows[0].length == L * d && L > 1 && common.latentSpace() == ganfactor.generator.LatentSpace.Z)
+            throw new InputException(direction + ": W+ directions (" + L + " x " + d + " values) cannot edit Z codes: use --space w or wp");
+        // truncation is the editor's (before the edit), so the codes are taken untruncated here
+        Latents lat = common.latents != null ? Latents.fromFile(g, common.latentSpace(), common.latents)
+                : Latents.fromSeed(g, common.latentSpace(), common.seed, common.num, 1.0, L);
+        Region reg = region == null ? null : JacobianCommand.parseRegions(List.of(region), grid, g).get(0);
+        Editor.Settings settings = Editor.Settings.defaults().withLayers(ls).withMode(m).withTruncation(common.psi, common.truncLayers).withBatch(batch);
+
+        try (OutputDir dir = new OutputDir(out, force)) {
+            Editor editor = new Editor(g, lat, settings);
+            Npy.writeFloat64(dir.file("originals.npy"), editor.originalCodes(), lat.count(), L, d);
+            if (reg != null) Images.write(Images.mask(reg), dir.file("mask_" + reg.name() + ".png"));
+            List<Map<String, Object>> perDirection = new ArrayList<>();
+            List<String> lines = new ArrayList<>();
+            for (int i : indices) {
+                Editor.Result r = editor.edit(rows[i], alphas);
+                Map<String, Object> rec = new LinkedHashMap<>();
+                rec.put("index", i);
+                rec.put("kind", rows[i].length == d ? "w" : "wp");
+                rec.put("norm", norm(rows[i]));
+                rec.put("grid", "grid_" + i + ".png");
+                rec.put("edited_codes", "edited_" + i + ".npy");
+                String title = title(g, i, ls, m, reg);
+                String line = String.format("  direction %d: grid_%d.png", i, i);
+                if (reg != null) {
+                    Locality.Measurement lm = Locality.measure(r, reg, i);
+                    dir.writeString("locality_" + i + ".csv", Locality.csv(List.of(lm)));
+                    Images.write(Chart.locality(lm, null), dir.file("locality_" + i + ".png"));
+                    rec.put("locality", lm.summary());
+                    rec.put("locality_files", List.of("locality_" + i + ".csv", "locality_" + i + ".png"));
+                    title += ", inside/outside ratio " + Locality.formatRatio(lm.ratio());
+                    line += String.format(", %s inside/outside MSE ratio %s", reg.name(), Locality.formatRatio(lm.ratio()));
+                }
+                Images.write(Grid.render(r, reg, title, cell), dir.file("grid_" + i + ".png"));
+                Npy.writeFloat64(dir.file("edited_" + i + ".npy"), r.editedCodes(), r.codeShape());
+                perDirection.add(rec);
+                lines.add(line);
+                if (Main.CANCELLED.get()) throw new java.util.concurrent.CancellationException("cancelled");
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            dir.writeString("edit.json", Json.write(record(g, lat, reg, ls, m, alphas, settings, indices, perDirection, secs)));
+            dir.commit();
+            System.out.printf("%d sample(s) x %d strength(s), %s codes, layers %s, %s mode%s: %.2f s%n", lat.count(), alphas.length,
+                    lat.space().label(), Editor.layersLabel(ls, L), m.label(),
+                    common.psi != 1.0 ? String.format(", psi %s on %d layers", common.psi, Math.min(L, common.truncLayers)) : "", secs);
+            lines.forEach(System.out::println);
+            for (int i : indices)
+                if (m == Editor.Mode.RELATIVE && Math.abs(norm(rows[i]) - 1) > 1e-3)
+                    System.out.printf("  note: direction %d has norm %.4g; relative strengths are multiples of it%n", i, norm(rows[i]));
+            System.out.println("wrote " + dir.target());
+        }
+        return 0;
+    }
+
+    private Map<String, Object> record(Generator g, Latents lat, Region reg, int[] ls, Editor.Mode m, double[] alphas, Editor.Settings s,
+                                       int[] indices, List<Map<String, Object>> perDirection, double secs) {
+        Map<String, Object> rec = new LinkedHashMap<>();
+        rec.put("tool", "ganfactor edit");
+        rec.put("created", Instant.now().toString());
+        rec.put("model", g.source());
+        rec.put("generator", Map.of("latent_dim", g.latentDim(), "num_layers", g.numLayers(), "output", List.of(g.channels(), g.height(), g.width()),
+                "precision", g.dtype().toString().toLowerCase()));
+        rec.put("space", lat.space().label());
+        rec.put("latents", lat.origin());
+        rec.put("samples", lat.count());
+        rec.put("direction_file", direction.toString());
+        rec.put("indices", indices);
+        rec.put("strengths", alphas);
+        rec.put("strengths_spec", strengths);
+        rec.put("layers", ls);
+        rec.put("mode", m.label());
+        rec.put("mode_definition", m == Editor.Mode.RELATIVE ? "x + a n on the chosen layers"
+                : "x + (a - x.n^) n^ with n^ = n/|n|: per chosen layer for a d-direction, on the masked W+ code for a W+ direction");
+        Map<String, Object> tr = new LinkedHashMap<>();
+        tr.put("psi", s.psi());
+        tr.put("layers", Math.min(g.numLayers(), s.truncationLayers()));
+        tr.put("order", "truncation before the edit");
+        rec.put("truncation", tr);
+        if (reg != null) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("name", reg.name());
+            r.put("origin", reg.origin());
+            r.put("grid", reg.grid());
+            if (reg.box() != null) r.put("box", reg.box());
+            r.put("mask", "mask_" + reg.name() + ".png");
+            r.put("image_mapping", "nearest neighbour from the view grid to image pixels");
+            rec.put("region", r);
+        }
+        Map<String, Object> files = new LinkedHashMap<>();
+        files.put("originals", "originals.npy [N, L, d] float64 (W+ codes after truncation)");
+        files.put("edited", "edited_<i>.npy [N, S, L, d] float64");
+        rec.put("files", files);
+        rec.put("directions", perDirection);
+        rec.put("cell", cell);
+        rec.put("batch", s.batch());
+        rec.put("seconds_total", secs);
+        rec.put("versions", ganfactor.Engine.info());
+        return rec;
+    }
+
+    private String title(Generator g, int i, int[] ls, Editor.Mode m, Region reg) {
+        String src = Path.of(g.source()).getFileName().toString();
+        String dirName = direction.getFileName().toString();
+        StringBuilder t = new StringBuilder(src + " · " + dirName + " [" + i + "] · layers " + Editor.layersLabel(ls, g.numLayers()) + " · " + m.label());
+        if (common.psi != 1.0) t.append(" · psi ").append(common.psi);
+        if (reg != null) t.append(" · region ").append(reg.name());
+        return t.toString();
+    }
+
+    /**
+     * The rows of a directions file: [d] or [L d] (one direction), [k, d] or [k, L d], or
+     * [k, L, d] (W+ rows). Float dtypes only.
+     */
+    static double[][] readDirections(Path file, int d, int L) {
+        NpyArray a = Npy.read(file);
+        if (a.dtype().length() < 2 || a.dtype().charAt(1) != 'f')
+            throw new InputException(file + ": directions must be a float array, got dtype '" + a.dtype() + "'");
+        long[] s = a.shape();
+        int k, len;
+        if (s.length == 1) { k = 1; len = (int) s[0]; }
+        else if (s.length == 2) { k = (int) s[0]; len = (int) s[1]; }
+        else if (s.length == 3 && s[1] == L && s[2] == d) { k = (int) s[0]; len = L * d; }
+        else k = len = -1;
+        if (k < 0 || (len != d && len != L * d))
+            throw new InputException(file + ": expected directions of shape [k, " + d + "] (W/Z) or [k, " + L * d + "] / [k, " + L + ", " + d
+                    + "] (W+) for this generator, got " + a.shapeString());
+        if (k == 0) throw new InputException(file + ": holds no directions");
+        double[][] rows = new double[k][];
+        for (int i = 0; i < k; i++) rows[i] = java.util.Arrays.copyOfRange(a.data(), i * len, (i + 1) * len);
+        return rows;
+    }
+
+    private static void checkRow(double[] row, int i, Path file) {
+        for (double v : row) if (!Double.isFinite(v)) throw new InputException(file + ": direction " + i + " contains NaN or infinity");
+        if (norm(row) == 0) throw new InputException(file + ": direction " + i + " is the zero vector");
+    }
+
+    /** "0", "0,1,2", "0-3" or a mix, checked against k rows; ascending, no repeats. */
+    static int[] parseIndices(String spec, int k, Path file) {
+        String usage = "bad --index '" + spec + "': expected a row number, a list like 0,1,2 or a range like 0-3";
+        TreeSet<Integer> set = new TreeSet<>();
+        try {
+            for (String part : spec.split(",", -1)) {
+                String t = part.trim();
+                int dash = t.indexOf('-', 1);
+                if (dash > 0) {
+                    int a = Integer.parseInt(t.substring(0, dash).trim()), b = Integer.parseInt(t.substring(dash + 1).trim());
+                    if (b < a) throw new InputException(usage);
+                    for (int i = a; i <= b; i++) set.add(i);
+                } else set.add(Integer.parseInt(t));
+            }
+        } catch (NumberFormatException e) {
+            throw new InputException(usage);
+        }
+        for (int i : set)
+            if (i < 0 || i >= k) throw new InputException("--index " + i + " is out of range: " + file + " holds " + k + " direction(s) (0-" + (k - 1) + ")");
+        return set.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static double norm(double[] v) {
+        double s = 0;
+        for (double x : v) s += x * x;
+        return Math.sqrt(s);
+    }
+}
