@@ -376,7 +376,7 @@ public final class Editor {
 
     /** Formats layers compactly: "all", "4-7", "0,2,4". */
     public static String layersLabel(int[] layers, int numLayers) {
-        if (layers.length == numLayers) return "all";
+        if (layers == null || layers.length == 0 || layers.length == numLayers) return "all";
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < layers.length; ) {
             int j = i;
