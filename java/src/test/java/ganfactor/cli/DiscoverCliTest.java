@@ -1,0 +1,114 @@
+package ganfactor.cli;
+
+import ganfactor.io.Npy;
+import ganfactor.io.NpyArray;
+import ganfactor.method.Directions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** discover and solve in-process: files, shapes, agreement between input layouts, bad input. */
+class DiscoverCliTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter err = new StringWriter(), out = new StringWriter();
+        java.io.PrintStream old = System.out;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(buf, true));
+        try {
+            int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+            return new Run(code, buf.toString(), err.toString());
+        } finally {
+            System.setOut(old);
+        }
+    }
+
+    static double[] row(NpyArray a, int i) {
+        int d = (int) a.shape()[1];
+        return java.util.Arrays.copyOfRange(a.data(), i * d, (i + 1) * d);
+    }
+
+    @Test
+    void discoverWritesDirectionsPicturesAndReport() {
+        Path out = tmp.resolve("d");
+        Run r = run("discover", "--region", "eyes", "--region", "lips=mask:mouth", "--num", "2", "--grid", "64", "--show", "2",
+                "--regularize", "paper", "--out", out.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        for (String reg : new String[]{"eyes", "lips"}) {
+            assertTrue(Files.exists(out.resolve(reg + "/mask.png")));
+            for (int i = 0; i < 2; i++) {
+                Path p = out.resolve(reg + "/sample_" + i);
+                NpyArray dirs = Npy.read(p.resolve("directions.npy"));
+                assertArrayEquals(new long[]{64, 64}, dirs.shape());
+                assertEquals("<f4", dirs.dtype());
+                for (int k = 0; k < 3; k++) assertEquals(1.0, Math.sqrt(Directions.dot(row(dirs, k), row(dirs, k))), 1e-6);
+                assertTrue(Files.exists(p.resolve("grid_0.png")) && Files.exists(p.resolve("grid_1.png")) && !Files.exists(p.resolve("grid_2.png")));
+                assertTrue(Files.exists(p.resolve("locality_1.png")));
+                // 2 directions + the random baseline, 7 strengths each, one header
+                try {
+                    assertEquals(1 + 3 * 7, Files.readAllLines(p.resolve("locality.csv")).size());
+                } catch (java.io.IOException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+        assertTrue(Files.exists(out.resolve("discover.json")));
+        assertTrue(r.out().contains("random direction"), r.out());
+    }
+
+    @Test
+    void solveFromTheReferenceJacobianLayoutMatchesSolveFromGrams() {
+        Path j = tmp.resolve("j");
+        assertEquals(0, run("jacobian", "--region", "eyes", "--grid", "64", "--save-jacobian", "--out", j.toString(), "--quiet").code());
+        Path s1 = tmp.resolve("s1"), s2 = tmp.resolve("s2");
+        Run a = run("solve", "--fg", j.resolve("eyes_A.npy").toString(), "--bg", j.resolve("eyes_B.npy").toString(), "--k", "5", "--out", s1.toString());
+        assertEquals(0, a.code(), a.err());
+        // [1, 64, 64, 1, 64] float32, the reference's layout; the region as an FFHQ-style box on that grid
+        Run b = run("solve", "--jacobian", j.resolve("jacobian.npy").toString(), "--region", "eyes", "--k", "5", "--out", s2.toString());
+        assertEquals(0, b.code(), b.err());
+        NpyArray d1 = Npy.read(s1.resolve("directions.npy")), d2 = Npy.read(s2.resolve("directions.npy"));
+        assertArrayEquals(new long[]{5, 64}, d1.shape());
+        // the file holds J in float32: its Grams differ from the float64 ones by ~1e-7 relative,
+        // which moves well-separated directions by far less than 1e-4
+        for (int i = 0; i < 5; i++) {
+            double c = Directions.absCos(row(d1, i), row(d2, i));
+            assertTrue(c >= 0.9999, "direction " + i + " |cos| " + c);
+        }
+        // identical values in both files: the sign convention is deterministic
+        assertEquals(Directions.dot(row(d1, 0), row(d2, 0)), 1.0, 1e-4);
+    }
+
+    @Test
+    void solveRejectsBadInputWithoutOutput() throws Exception {
+        Path j = tmp.resolve("j");
+        assertEquals(0, run("jacobian", "--region", "eyes", "--grid", "32", "--out", j.toString(), "--quiet").code());
+        Path bad = tmp.resolve("bad.npy");
+        Npy.writeFloat64(bad, new double[9], 3, 3);
+        Path o = tmp.resolve("o");
+        String[][] cases = {
+                {"solve", "--fg", j.resolve("eyes_A.npy").toString(), "--bg", bad.toString(), "--out", o.toString()},
+                {"solve", "--fg", j.resolve("eyes_A.npy").toString(), "--out", o.toString()},
+                {"solve", "--fg", tmp.resolve("missing.npy").toString(), "--bg", bad.toString(), "--out", o.toString()},
+                {"solve", "--jacobian", bad.toString(), "--region", "eyes", "--out", o.toString()},
+                {"solve", "--fg", bad.toString(), "--bg", bad.toString(), "--method", "nope", "--out", o.toString()},
+                {"solve", "--fg", bad.toString(), "--bg", bad.toString(), "--out", o.toString()}, // B = 0
+                {"discover", "--region", "300,300,10,10", "--out", o.toString(), "--quiet"},
+        };
+        for (String[] c : cases) {
+            Run r = run(c);
+            assertEquals(2, r.code(), String.join(" ", c) + " -> " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertFalse(Files.exists(o), "no output for " + String.join(" ", c));
+        }
+    }
+}
