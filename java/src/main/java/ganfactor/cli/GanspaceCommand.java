@@ -43,6 +43,8 @@ final class GanspaceCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
+    @picocli.CommandLine.Mixin PictureOptions pictures;
+
     @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)")
     Path out;
 
@@ -70,10 +72,8 @@ final class GanspaceCommand implements Callable<Integer> {
         try (OutputDir dir = new OutputDir(out, force)) {
             GanSpace.Result res = GanSpace.compute(g, o, TorchLinalg.INSTANCE);
             res.write(dir, "", false);
-            // ---- PICTURES HOOK (not built yet; owned by the editing stage) ------------------------
-            // An edit grid per component goes here: w +/- sigma * res.stds()[i] * direction i over a
-            // layer range (sigma default 2, REFERENCE.md "GANSpace"), images written into `dir` before commit.
-            // ------------------------------------------------------------------------------------------
+            // GANSpace reference: w +/- sigma * std_i * v_i with sigma up to 2, here over all layers
+            Map<String, Object> pics = pictures.render(g, res.directions(), dir, "ganspace", ganfactor.edit.Editor.linspace(-2, 2, 5), null, res.stds());
             var dirs = res.directions();
             Map<String, Object> rec = new LinkedHashMap<>();
             rec.put("tool", "ganfactor ganspace");
@@ -87,6 +87,7 @@ final class GanspaceCommand implements Callable<Integer> {
             p.put("k", dirs.count());
             rec.put("parameters", p);
             rec.put("result", dirs.info());
+            rec.put("pictures", pics);
             rec.put("files", SefaCommand.ordered("directions.npy", "[" + dirs.count() + ", " + dirs.dim() + "] float32, unit rows, descending variance",
                     "eigenvalues.npy", "[" + dirs.count() + "] float64, variances",
                     "stds.npy", "[" + dirs.count() + "] float64, sqrt of the variances",

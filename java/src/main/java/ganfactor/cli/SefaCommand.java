@@ -32,6 +32,8 @@ final class SefaCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0 = all cores)")
     int threads;
 
+    @picocli.CommandLine.Mixin PictureOptions pictures;
+
     @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)")
     Path out;
 
@@ -46,11 +48,8 @@ final class SefaCommand implements Callable<Integer> {
         Directions dirs = SeFa.compute(g, layers, k, TorchLinalg.INSTANCE);
         try (OutputDir dir = new OutputDir(out, force)) {
             dirs.write(dir, "", false);
-            // ---- PICTURES HOOK (not built yet; owned by the editing stage) ------------------------
-            // An edit grid per direction goes here: for each row i of `dirs`, edit w on the
-            // factorised layers (dirs.info().get("layers")) by linspace(-3, 3, 11) * direction,
-            // psi 0.7 on 8 layers (REFERENCE.md "SeFa"), and write the images into `dir` before commit.
-            // ------------------------------------------------------------------------------------------
+            // SeFa reference: linspace(-3, 3, 11) on the factorised layers, psi 0.7 on 8 layers
+            Map<String, Object> pics = pictures.render(g, dirs, dir, "sefa", ganfactor.edit.Editor.linspace(-3, 3, 11), (int[]) dirs.info().get("layers"), null);
             Map<String, Object> rec = new LinkedHashMap<>();
             rec.put("tool", "ganfactor sefa");
             rec.put("created", Instant.now().toString());
@@ -58,6 +57,7 @@ final class SefaCommand implements Callable<Integer> {
             rec.put("generator", ordered("latent_dim", g.latentDim(), "num_layers", g.numLayers()));
             rec.put("parameters", ordered("layers", layers, "k", dirs.count()));
             rec.put("result", dirs.info());
+            rec.put("pictures", pics);
             rec.put("files", ordered("directions.npy", "[" + dirs.count() + ", " + dirs.dim() + "] float32, unit rows, descending eigenvalue",
                     "eigenvalues.npy", "[" + dirs.count() + "] float64"));
             rec.put("sign", "each row's entry of largest magnitude is positive");
