@@ -218,24 +218,7 @@ final class EditCommand implements Callable<Integer> {
 
     /** "0", "0,1,2", "0-3" or a mix, checked against k rows; ascending, no repeats. */
     static int[] parseIndices(String spec, int k, Path file) {
-        String usage = "bad --index '" + spec + "': expected a row number, a list like 0,1,2 or a range like 0-3";
-        TreeSet<Integer> set = new TreeSet<>();
-        try {
-            for (String part : spec.split(",", -1)) {
-                String t = part.trim();
-                int dash = t.indexOf('-', 1);
-                if (dash > 0) {
-                    int a = Integer.parseInt(t.substring(0, dash).trim()), b = Integer.parseInt(t.substring(dash + 1).trim());
-                    if (b < a) throw new InputException(usage);
-                    for (int i = a; i <= b; i++) set.add(i);
-                } else set.add(Integer.parseInt(t));
-            }
-        } catch (NumberFormatException e) {
-            throw new InputException(usage);
-        }
-        for (int i : set)
-            if (i < 0 || i >= k) throw new InputException("--index " + i + " is out of range: " + file + " holds " + k + " direction(s) (0-" + (k - 1) + ")");
-        return set.stream().mapToInt(Integer::intValue).toArray();
+        return ganfactor.IntRanges.parse(spec, k, "--index (" + file + " holds " + k + " direction(s))");
     }
 
     private static double norm(double[] v) {

@@ -355,23 +355,7 @@ public final class Editor {
      * against {@code numLayers}. Returns the layers ascending without repeats.
      */
     public static int[] parseLayers(String spec, int numLayers) {
-        if (spec == null || spec.isBlank() || spec.trim().equalsIgnoreCase("all")) return allLayers(numLayers);
-        String usage = "bad layers '" + spec + "': expected all, a range like 4-7, or a list like 0,2,4";
-        TreeSet<Integer> set = new TreeSet<>();
-        try {
-            for (String part : spec.split(",", -1)) {
-                String t = part.trim();
-                int dash = t.indexOf('-', 1);
-                if (dash > 0) {
-                    int a = Integer.parseInt(t.substring(0, dash).trim()), b = Integer.parseInt(t.substring(dash + 1).trim());
-                    if (b < a) throw new InputException(usage + " (a range must go upwards: " + t + ")");
-                    for (int l = a; l <= b; l++) set.add(l);
-                } else set.add(Integer.parseInt(t));
-            }
-        } catch (NumberFormatException e) {
-            throw new InputException(usage);
-        }
-        return checkLayers(set.stream().mapToInt(Integer::intValue).toArray(), numLayers);
+        return checkLayers(ganfactor.IntRanges.parse(spec, numLayers, "layers (the generator has " + numLayers + ")"), numLayers);
     }
 
     /** Formats layers compactly: "all", "4-7", "0,2,4". */

@@ -114,27 +114,6 @@ public final class SeFa {
      * {@link InputException} for anything malformed or outside [0, count).
      */
     public static int[] parseLayers(String spec, int count) {
-        if (spec == null || spec.isBlank() || spec.trim().equalsIgnoreCase("all")) {
-            int[] all = new int[count];
-            for (int i = 0; i < count; i++) all[i] = i;
-            return all;
-        }
-        TreeSet<Integer> set = new TreeSet<>();
-        for (String part : spec.split(",")) {
-            String p = part.trim();
-            java.util.regex.Matcher m = RANGE.matcher(p);
-            if (!m.matches()) throw new InputException("--layers: '" + spec + "' is not a layer list like 'all', '0-3' or '0,2,5-6'");
-            int a, b;
-            try {
-                a = Integer.parseInt(m.group(1));
-                b = m.group(2) == null ? a : Integer.parseInt(m.group(2));
-            } catch (NumberFormatException e) {
-                throw new InputException("--layers: '" + p + "' is out of range (the generator has " + count + " style affines, 0-" + (count - 1) + ")");
-            }
-            if (b < a) throw new InputException("--layers: range '" + p + "' runs backwards");
-            if (b >= count) throw new InputException("--layers: '" + p + "' is out of range (the generator has " + count + " style affines, 0-" + (count - 1) + ")");
-            for (int i = a; i <= b; i++) set.add(i);
-        }
-        return set.stream().mapToInt(Integer::intValue).toArray();
+        return ganfactor.IntRanges.parse(spec, count, "--layers (the generator has " + count + " style affines)");
     }
 }

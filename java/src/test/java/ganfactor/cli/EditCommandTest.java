@@ -89,9 +89,9 @@ class EditCommandTest {
                 {"not a .npy", "--direction", junk.toString()},
                 {"expected directions of shape [k, 64]", "--direction", wrong.toString()},
                 {"cannot edit Z codes", "--direction", wp.toString(), "--space", "z"},
-                {"layer 8 is out of range", "--direction", dirs.toString(), "--layers", "6-8"},
+                {"'6-8' is out of range 0-7", "--direction", dirs.toString(), "--layers", "6-8"},
                 {"bad strengths", "--direction", dirs.toString(), "--strengths", "1:2"},
-                {"--index 5 is out of range", "--direction", dirs.toString(), "--index", "5"},
+                {"'5' is out of range", "--direction", dirs.toString(), "--index", "5"},
                 {"unknown edit mode", "--direction", dirs.toString(), "--mode", "sideways"},
                 {"outside the 256x256 view", "--direction", dirs.toString(), "--region", "250,128,20,40"},
         };

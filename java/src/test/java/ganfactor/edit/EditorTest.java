@@ -185,7 +185,7 @@ class EditorTest {
         assertEquals("0-2,6", Editor.layersLabel(new int[]{0, 1, 2, 6}, 8));
         assertEquals("all", Editor.layersLabel(Editor.parseLayers("all", 8), 8));
         InputException e = assertThrows(InputException.class, () -> Editor.parseLayers("4-8", 8));
-        assertTrue(e.getMessage().contains("layer 8 is out of range"), e.getMessage());
+        assertTrue(e.getMessage().contains("'4-8' is out of range 0-7"), e.getMessage());
         for (String bad : new String[]{"7-4", "x", "-1", "1,"})
             assertThrows(InputException.class, () -> Editor.parseLayers(bad, 8), bad);
         assertEquals(Editor.Mode.ABSOLUTE, Editor.Mode.parse("Absolute"));
