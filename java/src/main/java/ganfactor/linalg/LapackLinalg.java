@@ -87,7 +87,7 @@ public final class LapackLinalg implements Linalg {
             if (info > n) throw new NotPositiveDefiniteException(info - n, "B");
             if (info != 0) throw new IllegalStateException("LAPACK dsygvd: " + (info > 0 ? "the eigensolver failed to converge (" + info + ")" : "argument " + (-info) + " invalid"));
             // ac now holds the eigenvectors as columns (column-major) = rows of ac read row-major, ascending
-            return new Eigen(w.flip(0).narrow(0, 0, k).contiguous(), ac.flip(0).narrow(0, 0, k).contiguous());
+            return new Eigen(w.flip(0).narrow(0, 0, k).contiguous(), ac.flip(0).narrow(0, 0, k).contiguous(), TorchLinalg.pivotRatio(bc));
         }
         Tensor z = torch.zeros(new long[]{k, n}, opts());
         try (PointerScope scope = new PointerScope()) {
@@ -98,7 +98,7 @@ public final class LapackLinalg implements Linalg {
             if (info != 0) throw new IllegalStateException("LAPACK dsygvx: " + (info > 0 ? info + " eigenvectors failed to converge" : "argument " + (-info) + " invalid"));
             if (m.get() != k) throw new IllegalStateException("LAPACK dsygvx found " + m.get() + " of " + k + " eigenvalues");
         }
-        return new Eigen(w.narrow(0, 0, k).flip(0).contiguous(), z.flip(0).contiguous());
+        return new Eigen(w.narrow(0, 0, k).flip(0).contiguous(), z.flip(0).contiguous(), TorchLinalg.pivotRatio(bc));
     }
 
     @Override

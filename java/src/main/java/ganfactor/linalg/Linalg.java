@@ -15,8 +15,16 @@ import org.bytedeco.pytorch.Tensor;
  */
 public interface Linalg {
 
-    /** Eigenvalues [k] (descending) and eigenvectors as rows [k, d]. */
-    record Eigen(Tensor values, Tensor vectors) {}
+    /**
+     * Eigenvalues [k] (descending) and eigenvectors as rows [k, d]. For the generalized problem,
+     * {@code pivotRatio} is min(L_ii^2) / max(L_ii^2) of the Cholesky factor of B (a cheap
+     * lower bound on how singular B is numerically); NaN where it does not apply.
+     */
+    record Eigen(Tensor values, Tensor vectors, double pivotRatio) {
+        public Eigen(Tensor values, Tensor vectors) {
+            this(values, vectors, Double.NaN);
+        }
+    }
 
     /** m = u diag(s) vh with u [m, r], s [r] descending, vh [r, n]. */
     record Svd(Tensor u, Tensor s, Tensor vh) {}
@@ -44,7 +52,7 @@ public interface Linalg {
     default Eigen generalizedEighTop(Tensor a, Tensor b, int k) {
         Eigen e = generalizedEigh(a, b);
         if (k >= e.values().size(0)) return e;
-        return new Eigen(e.values().narrow(0, 0, k).contiguous(), e.vectors().narrow(0, 0, k).contiguous());
+        return new Eigen(e.values().narrow(0, 0, k).contiguous(), e.vectors().narrow(0, 0, k).contiguous(), e.pivotRatio());
     }
 
     /** The thin SVD of m (r = min(rows, cols)). */

@@ -66,7 +66,7 @@ public final class TorchLinalg implements Linalg {
         Eigen e = eigh(c);
         // N = L^-T U: solve L^T N = U with U's columns = e.vectors() rows.
         Tensor n = torch.linalg_solve_triangular(l.t(), e.vectors().t(), true, true, false);
-        return new Eigen(e.values(), n.t().contiguous());
+        return new Eigen(e.values(), n.t().contiguous(), pivotRatio(l));
     }
 
     @Override
@@ -74,6 +74,12 @@ public final class TorchLinalg implements Linalg {
         if (m.dim() != 2) throw new IllegalArgumentException("svd: a matrix is needed, got " + m.dim() + " dimensions");
         T_TensorTensorTensor_T r = torch.linalg_svd(m, false, new org.bytedeco.pytorch.StringViewOptional());
         return new Svd(new Tensor(r.get0()), new Tensor(r.get1()), new Tensor(r.get2()));
+    }
+
+    /** min(L_ii^2) / max(L_ii^2) of a triangular factor. */
+    static double pivotRatio(Tensor l) {
+        Tensor p = l.diagonal().pow(new org.bytedeco.pytorch.Scalar(2));
+        return p.min().item_double() / p.max().item_double();
     }
 
     private static long checkSquare(Tensor s, String op) {

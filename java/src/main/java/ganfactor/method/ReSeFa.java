@@ -129,7 +129,17 @@ public final class ReSeFa {
             double shift = shift(reg, o, trB, d);
             recordRegularization(info, reg, o, shift);
             double tol = o.pdTolerance > 0 ? o.pdTolerance : d * 1e-14;
-            String why = numericallySingular(o.linalg, shifted(B, shift), tol);
+            int k = o.k > 0 ? Math.min(o.k, d) : d;
+            // One LAPACK/cuSOLVER call; its Cholesky factor of B tells whether B was numerically
+            // positive definite (a failed pivot, or a pivot ratio below tol).
+            Linalg.Eigen e = null;
+            String why;
+            try {
+                e = o.linalg.generalizedEighTop(A, shifted(B, shift), k);
+                why = e.pivotRatio() > tol ? null : String.format(Locale.ROOT, "Cholesky pivot ratio %.2g below %.2g", e.pivotRatio(), tol);
+            } catch (NotPositiveDefiniteException x) {
+                why = "Cholesky failed at leading minor " + x.order();
+            }
             if (why != null) {
                 if (reg != Regularization.NONE && shift > 0) {
                     throw new InputException("B + " + shift + " I is not positive definite (" + why + "): the Grams are not valid (negative eigenvalues?)");
@@ -140,11 +150,13 @@ public final class ReSeFa {
                         + o.eps + " * tr(B)/d * I");
                 info.put("fallback", true);
                 recordRegularization(info, reg, o, shift);
-                String again = numericallySingular(o.linalg, shifted(B, shift), tol);
-                if (again != null) throw new InputException("B + eps tr(B)/d I is still not positive definite (" + again + "): the Grams are not valid");
+                try {
+                    e = o.linalg.generalizedEighTop(A, shifted(B, shift), k);
+                } catch (NotPositiveDefiniteException x) {
+                    throw new InputException("B + eps tr(B)/d I is still not positive definite (leading minor " + x.order() + "): the Grams are not valid");
+                }
             }
-            int k = o.k > 0 ? Math.min(o.k, d) : d;
-            Linalg.Eigen e = o.linalg.generalizedEighTop(A, shifted(B, shift), k);
+            info.put("cholesky_pivot_ratio", e.pivotRatio());
             Directions dir = Directions.of(e.vectors().narrow(0, 0, k), e.values().narrow(0, 0, k), info);
             info.put("count", k);
             info.put("seconds", (System.nanoTime() - t0) / 1e9);
@@ -255,20 +267,6 @@ public final class ReSeFa {
     private static Tensor shifted(Tensor B, double shift) {
         if (shift == 0) return B;
         return B.add(torch.eye(B.size(0), Torch.options(torch.ScalarType.Double)).mul(new Scalar(shift)));
-    }
-
-    /** Null when B is numerically positive definite, else the reason. */
-    private static String numericallySingular(Linalg la, Tensor B, double tol) {
-        Tensor L;
-        try {
-            L = la.cholesky(B);
-        } catch (NotPositiveDefiniteException e) {
-            return "Cholesky failed at leading minor " + e.order();
-        }
-        Tensor p = L.diagonal().pow(new Scalar(2));
-        double min = p.min().item_double(), max = p.max().item_double();
-        if (!(min > tol * max)) return String.format(Locale.ROOT, "Cholesky pivot ratio %.2g below %.2g", min / max, tol);
-        return null;
     }
 
     private static void check(double[] m, int d, String what) {
