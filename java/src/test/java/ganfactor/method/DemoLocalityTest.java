@@ -75,4 +75,47 @@ class DemoLocalityTest {
         System.out.printf("demo eyes: top ReSeFa direction has %.4f of its energy in the planted eyes block%n", share);
         assertTrue(share > 0.9, "share in the eyes block " + share);
     }
+
+    /**
+     * W+ (d = 512) on the demo: the fast path, fed with the region's Jacobian rows kept during
+     * the Jacobian pass, gives the standard path's directions (both with the paper's
+     * regularisation; the background truncation at full rank is then exact).
+     */
+    @Test
+    void fastPathMatchesStandardOnTheDemoInWPlus() {
+        Generator g = TestSupport.demo32();
+        Latents lat = Latents.fromSeed(g, LatentSpace.WP, 4, 1, 1.0, g.numLayers());
+        View view = new View(64, View.Reduce.SUM, g.channels(), g.height(), g.width());
+        Region eyes = Regions.parse("eyes", 64, g);
+        long[] inside = eyes.inside(1);
+        java.util.List<double[]> rows = new java.util.ArrayList<>();
+        JacobianEngine.Options jo = new JacobianEngine.Options();
+        jo.sink = (p0, block) -> {
+            double[] b = Torch.toDoubles(block);
+            int d = (int) block.size(1);
+            for (long p : inside)
+                if (p >= p0 && p < p0 + block.size(0)) rows.add(java.util.Arrays.copyOfRange(b, (int) (p - p0) * d, (int) (p - p0 + 1) * d));
+        };
+        GramPair gp = JacobianEngine.compute(g, lat.row(0), LatentSpace.WP, view, List.of(eyes), jo).grams().get(0);
+        int d = gp.dim(), m = rows.size();
+        assertEquals(512, d);
+        assertEquals(inside.length, m);
+        double[] fa = new double[m * d];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < d; j++) fa[i * d + j] = rows.get(i)[j] / Math.sqrt(m);
+        ReSeFa.Options o = new ReSeFa.Options();
+        o.regularization = ReSeFa.Regularization.PAPER;
+        o.k = 5;
+        Directions std = ReSeFa.solve(gp, o);
+        o.path = ReSeFa.SolvePath.FAST;
+        o.fastRank = d;
+        Directions fast;
+        try (PointerScope s = new PointerScope()) {
+            fast = ReSeFa.solveFast(Torch.of(fa, m, d), Torch.of(gp.b(), d, d), o);
+        }
+        for (int i = 0; i < 5; i++) {
+            double c = Directions.absCos(std.row(i), fast.row(i));
+            assertTrue(c >= 0.9999, "direction " + i + " |cos| " + c);
+        }
+    }
 }
