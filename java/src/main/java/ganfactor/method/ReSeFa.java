@@ -208,7 +208,8 @@ public final class ReSeFa {
             Tensor M = halfInverse(F, V, c, e);                              // F B_e^-1/2 [m, d]
             Tensor G = M.mm(M.t());                                           // [m, m]
             G = G.add(G.t()).mul(new Scalar(0.5));
-            Linalg.Eigen ge = o.linalg.eigh(G);
+            // only the wanted eigenpairs of the small m x m problem when few are asked for
+            Linalg.Eigen ge = o.k > 0 && 2L * o.k < m ? o.linalg.eighTop(G, o.k) : o.linalg.eigh(G);
             double[] sig2 = Torch.toDoubles(ge.values());
             int nz = 0;
             double floor = Math.max(sig2[0], 0) * m * 1e-15;
