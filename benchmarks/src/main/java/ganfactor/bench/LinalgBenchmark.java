@@ -5,7 +5,6 @@ import ganfactor.linalg.LapackLinalg;
 import ganfactor.linalg.Linalg;
 import ganfactor.linalg.TorchLinalg;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.openblas.global.openblas;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
@@ -28,9 +27,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The dense kernels under the solvers, float64, on random SPD matrices of size d: the
  * generalized symmetric eigensolve (all directions, and the top 32) through LAPACK directly and
- * through LibTorch, and the symmetric eigensolve the RPCA iterations use. {@code blasThreads}
- * sets OpenBLAS's thread count (LAPACK's panel steps are memory-bound, so more threads do not
- * always help on 2 cores).
+ * through LibTorch, and the symmetric eigensolve the RPCA iterations use. Run it with and
+ * without {@code OPENBLAS_NUM_THREADS=1} in the environment (the forked JVM inherits it) to see
+ * what OpenBLAS's threads bring to LAPACK's memory-bound panel steps on 2 cores.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,16 +41,12 @@ public class LinalgBenchmark {
     @Param({"512"})
     public int dim;
 
-    @Param({"2", "1"})
-    public int blasThreads;
-
     Tensor a, b;
     PointerScope scope;
 
     @Setup(Level.Trial)
     public void setup() {
         Engine.init(0);
-        openblas.openblas_set_num_threads(blasThreads);
         scope = new PointerScope();
         TensorOptions o = new TensorOptions(torch.ScalarType.Double);
         torch.manual_seed(1);
