@@ -101,6 +101,19 @@ public final class LapackLinalg implements Linalg {
         return new Eigen(w.narrow(0, 0, k).flip(0).contiguous(), z.flip(0).contiguous(), TorchLinalg.pivotRatio(bc));
     }
 
+    /** x x^T by dsyrk (half a gemm), lower triangle mirrored. */
+    @Override
+    public Tensor rowGram(Tensor x) {
+        if (!mine(x) || x.dim() != 2) return Linalg.super.rowGram(x);
+        Tensor xc = x.contiguous();
+        int m = (int) xc.size(0), n = (int) xc.size(1);
+        Tensor c = torch.zeros(new long[]{m, m}, opts());
+        // row-major x [m, n] is column-major x^T [n, m] (lda n); C = (x^T)^T x^T, upper in column-major = lower row-major
+        openblas.cblas_dsyrk(COL_MAJOR, 121 /* CblasUpper */, 112 /* CblasTrans */, m, n, 1.0, xc.data_ptr_double(), n, 0.0, c.data_ptr_double(), m);
+        Tensor low = c.tril();
+        return low.add(low.tril(-1).t());
+    }
+
     @Override
     public Svd svd(Tensor m) {
         return TorchLinalg.INSTANCE.svd(m);

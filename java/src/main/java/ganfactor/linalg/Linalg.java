@@ -55,6 +55,12 @@ public interface Linalg {
         return new Eigen(e.values().narrow(0, 0, k).contiguous(), e.vectors().narrow(0, 0, k).contiguous(), e.pivotRatio());
     }
 
+    /** The row Gram x x^T [m, m] of x [m, n] (symmetric; implementations may use syrk for half the work). */
+    default Tensor rowGram(Tensor x) {
+        Tensor g = x.mm(x.t());
+        return g.add(g.t()).mul(new org.bytedeco.pytorch.Scalar(0.5));
+    }
+
     /** The thin SVD of m (r = min(rows, cols)). */
     Svd svd(Tensor m);
 }

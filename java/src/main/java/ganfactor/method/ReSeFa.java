@@ -206,8 +206,7 @@ public final class ReSeFa {
             // B_e^-1/2 x = (x - V diag(c) V^T x) / sqrt(e), c = 1 - sqrt(e / (mu + e)).
             Tensor c = torch.ones_like(mu).sub(mu.add(new Scalar(e)).reciprocal().mul(new Scalar(e)).sqrt());
             Tensor M = halfInverse(F, V, c, e);                              // F B_e^-1/2 [m, d]
-            Tensor G = M.mm(M.t());                                           // [m, m]
-            G = G.add(G.t()).mul(new Scalar(0.5));
+            Tensor G = o.linalg.rowGram(M);                                   // M M^T [m, m]
             // only the wanted eigenpairs of the small m x m problem when few are asked for
             Linalg.Eigen ge = o.k > 0 && 2L * o.k < m ? o.linalg.eighTop(G, o.k) : o.linalg.eigh(G);
             double[] sig2 = Torch.toDoubles(ge.values());

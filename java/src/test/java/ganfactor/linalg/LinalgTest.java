@@ -89,4 +89,13 @@ class LinalgTest {
             assertThrows(NotPositiveDefiniteException.class, () -> TorchLinalg.INSTANCE.generalizedEigh(a, bb));
         }
     }
+
+    @Test
+    void rowGramBySyrkEqualsTheProduct() {
+        try (PointerScope s = new PointerScope()) {
+            Tensor x = spd(7, 9, 6).narrow(0, 0, 5).mm(spd(7, 30, 8)); // [5, 7], arbitrary
+            double[] ref = Torch.toDoubles(x.mm(x.t())), got = Torch.toDoubles(LapackLinalg.INSTANCE.rowGram(x));
+            for (int i = 0; i < ref.length; i++) assertEquals(ref[i], got[i], 1e-12 * Math.abs(ref[0]) + 1e-12);
+        }
+    }
 }
