@@ -26,7 +26,8 @@ import java.util.Map;
  * <ul>
  * <li>standard: Cholesky reduction + symmetric eigensolve (LAPACK/cuSOLVER sygv, itype 1), cost
  * O(d^3);</li>
- * <li>fast (paper Eq. 12): B_e = B_r + e I with B_r the rank-r truncation of B, applied through
+ * <li>fast (paper Eq. 12): B_e = B_r + e I with B_r the rank-r truncation of B (randomized
+ * Nystrom, {@link RandomizedEigh#nystrom}), applied through
  * the Woodbury identity, and a thin SVD in the region's row space; cost O(d^2 r + m^2 d + m^3)
  * for m region rows. It needs the region's Jacobian rows and e > 0.</li>
  * </ul>
@@ -193,7 +194,10 @@ public final class ReSeFa {
             double e = shift(reg, o, trB, d);
             recordRegularization(info, reg, o, e);
             int r = Math.min(d, o.fastRank > 0 ? o.fastRank : 512);
-            Linalg.Eigen bg = RandomizedEigh.top(o.linalg, B, r, 16, 2, 0x5EFA);
+            // randomized Nystrom with one power step: two products with B (see RandomizedEigh)
+            Linalg.Eigen bg = RandomizedEigh.nystrom(o.linalg, B, r, 16, 1, 0x5EFA);
+            r = (int) bg.values().size(0);                                   // fewer when B has lower rank
+            if (r == 0) throw new InputException("the background Gram B is numerically zero");
             Tensor mu = bg.values().clamp_min(new Scalar(0.0));            // [r]
             Tensor V = bg.vectors().t();                                    // [d, r]
             double captured = mu.sum().item_double() / trB;

@@ -69,12 +69,19 @@ class LinalgTest {
             Linalg.Eigen top = LapackLinalg.INSTANCE.eighTop(m, k);
             // k + oversample = 48 >= rank 40: the sketch captures the whole range, so the answer is exact
             Linalg.Eigen rnd = RandomizedEigh.top(LapackLinalg.INSTANCE, m, k, 40, 1, 7);
+            Linalg.Eigen nys = RandomizedEigh.nystrom(LapackLinalg.INSTANCE, m, k, 40, 0, 7);
+            Linalg.Eigen nys1 = RandomizedEigh.nystrom(LapackLinalg.INSTANCE, m, k, 40, 1, 7);
             double[] fv = Torch.toDoubles(full.values()), tv = Torch.toDoubles(top.values()), rv = Torch.toDoubles(rnd.values());
+            double[] nv = Torch.toDoubles(nys.values()), nv1 = Torch.toDoubles(nys1.values());
             for (int i = 0; i < k; i++) {
                 assertEquals(fv[i], tv[i], 1e-10 * fv[0]);
                 assertEquals(fv[i], rv[i], 1e-9 * fv[0]);
                 assertTrue(absCos(full.vectors().select(0, i), top.vectors().select(0, i)) > 1 - 1e-9);
                 assertTrue(absCos(full.vectors().select(0, i), rnd.vectors().select(0, i)) > 1 - 1e-9);
+                assertEquals(fv[i], nv[i], 1e-9 * fv[0]);
+                assertEquals(fv[i], nv1[i], 1e-9 * fv[0]);
+                assertTrue(absCos(full.vectors().select(0, i), nys.vectors().select(0, i)) > 1 - 1e-9);
+                assertTrue(absCos(full.vectors().select(0, i), nys1.vectors().select(0, i)) > 1 - 1e-9);
             }
         }
     }
