@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * ReSeFa solves on synthetic Jacobians of the reference's sizes: m = 2,300 region rows (the FFHQ
- * eyes box, 20 x 115 view pixels, RGB summed) and a background Gram built from random rows with
- * decaying column scales (0.999^c), float64.
+ * eyes box, 20 x 115 view pixels, RGB summed) and a background Gram from 2,048 rows, both with a
+ * power-law singular spectrum (see {@link #rows}), float64.
  * <ul>
  * <li>{@code standard}: d = 512 (W), Grams given, Cholesky reduction + eigh of all 512 directions;</li>
  * <li>{@code fast}: d = 9216 (W+ of an 18-layer StyleGAN2), region rows and the background Gram
@@ -69,15 +69,25 @@ public class SolveBenchmark {
         }
     }
 
+    /**
+     * n Jacobian-like rows: Z diag(s) R with Z [n, p] and R [p, d] Gaussian (R scaled by
+     * 1/sqrt(d)), p = min(n, d), and a power-law spectrum s_i = 1 / (1 + i / 8), as the singular
+     * values of generator Jacobians decay.
+     */
     static Tensor rows(int n, int d, long seed) {
+        int p = Math.min(n, d);
         SplittableRandom r = new SplittableRandom(seed);
-        double[] v = new double[n * d];
-        for (int i = 0; i < n; i++)
-            for (int c = 0; c < d; c++) {
-                double u = r.nextDouble(), w = r.nextDouble();
-                v[i * d + c] = Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * w) * Math.pow(0.999, c);
-            }
-        return Torch.of(v, n, d);
+        double[] z = new double[n * p], q = new double[p * d];
+        for (int i = 0; i < z.length; i++) z[i] = gauss(r);
+        for (int i = 0; i < q.length; i++) q[i] = gauss(r) / Math.sqrt(d);
+        double[] s = new double[p];
+        for (int i = 0; i < p; i++) s[i] = 1.0 / (1 + i / 8.0);
+        return Torch.of(z, n, p).mul(Torch.of(s, 1, p)).mm(Torch.of(q, p, d));
+    }
+
+    static double gauss(SplittableRandom r) {
+        double u = r.nextDouble(), w = r.nextDouble();
+        return Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * w);
     }
 
     @TearDown(Level.Trial)

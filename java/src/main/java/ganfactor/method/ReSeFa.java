@@ -195,7 +195,10 @@ public final class ReSeFa {
             recordRegularization(info, reg, o, e);
             int r = Math.min(d, o.fastRank > 0 ? o.fastRank : 512);
             // randomized Nystrom with one power step: two products with B (see RandomizedEigh)
+            Map<String, Object> phases = new LinkedHashMap<>();
+            long tp = System.nanoTime();
             Linalg.Eigen bg = RandomizedEigh.nystrom(o.linalg, B, r, 16, 1, 0x5EFA);
+            tp = phase(phases, "background_truncation", tp);
             r = (int) bg.values().size(0);                                   // fewer when B has lower rank
             if (r == 0) throw new InputException("the background Gram B is numerically zero");
             Tensor mu = bg.values().clamp_min(new Scalar(0.0));            // [r]
@@ -209,10 +212,19 @@ public final class ReSeFa {
                 Directions.warn(info, String.format(Locale.ROOT, "background truncated at rank %d whose last eigenvalue is %.3g x e: raise --fast-rank for an exact answer", r, last / e));
             // B_e^-1/2 x = (x - V diag(c) V^T x) / sqrt(e), c = 1 - sqrt(e / (mu + e)).
             Tensor c = torch.ones_like(mu).sub(mu.add(new Scalar(e)).reciprocal().mul(new Scalar(e)).sqrt());
-            Tensor M = halfInverse(F, V, c, e);                              // F B_e^-1/2 [m, d]
-            Tensor G = o.linalg.rowGram(M);                                   // M M^T [m, m]
-            // only the wanted eigenpairs of the small m x m problem when few are asked for
-            Linalg.Eigen ge = o.k > 0 && 2L * o.k < m ? o.linalg.eighTop(G, o.k) : o.linalg.eigh(G);
+            // G = M M^T with M = F B_e^-1/2 = (F - (F V) diag(c) V^T) / sqrt(e); since V^T V = I,
+            // G = (F F^T - (F V) diag(2c - c^2) (F V)^T) / e: M itself is never formed.
+            Tensor FV = F.mm(V);                                               // [m, r]
+            tp = phase(phases, "whitening", tp);
+            Tensor G = o.linalg.rowGram(F).sub(FV.mul(c.mul(new Scalar(2)).sub(c.mul(c)).unsqueeze(0)).mm(FV.t())).div(new Scalar(e));
+            G = G.add(G.t()).mul(new Scalar(0.5));
+            tp = phase(phases, "row_gram", tp);
+            // Few directions of a large m x m problem: certified subspace iteration, else exact.
+            Linalg.Eigen ge = null;
+            if (o.k > 0 && 2L * o.k < m && m > 512) ge = RandomizedEigh.certifiedTop(o.linalg, G, o.k, 1e-10, 20, 0xE16);
+            info.put("small_eigensolve", ge != null ? "certified subspace iteration" : o.k > 0 && 2L * o.k < m ? "partial (MRRR)" : "full");
+            if (ge == null) ge = o.k > 0 && 2L * o.k < m ? o.linalg.eighTop(G, o.k) : o.linalg.eigh(G);
+            tp = phase(phases, "small_eigensolve", tp);
             double[] sig2 = Torch.toDoubles(ge.values());
             int nz = 0;
             double floor = Math.max(sig2[0], 0) * m * 1e-15;
@@ -220,13 +232,21 @@ public final class ReSeFa {
             int k = Math.min(o.k > 0 ? o.k : nz, nz);
             if (k == 0) throw new InputException("the region's Jacobian rows are zero: nothing in the region depends on the latent code");
             Tensor U = ge.vectors().narrow(0, 0, k);                          // rows u_i [k, m]
-            Tensor W = U.mm(M);                                                // rows (M^T u_i)^T = sigma_i w_i^T
+            Tensor W = halfInverse(U.mm(F), V, c, e);                          // rows (M^T u_i)^T = sigma_i w_i^T
             Tensor N = halfInverse(W, V, c, e);                                // rows (B_e^-1/2 M^T u_i)^T, norm irrelevant
             Directions dir = Directions.of(N, ge.values().narrow(0, 0, k), info);
+            phase(phases, "back_substitution", tp);
+            info.put("phase_seconds", phases);
             info.put("count", k);
             info.put("seconds", (System.nanoTime() - t0) / 1e9);
             return dir;
         }
+    }
+
+    private static long phase(Map<String, Object> phases, String name, long since) {
+        long now = System.nanoTime();
+        phases.put(name, (now - since) / 1e9);
+        return now;
     }
 
     /** Rows of X times B_e^-1/2 (B_e^-1/2 is symmetric). */
