@@ -156,6 +156,44 @@ class ReSeFaTest {
         }
     }
 
+    /** Rows Z diag(s) R of rank p with s_i = 2^-i: a fast-decaying spectrum like a Jacobian's. */
+    static double[] lowRankRows(int n, int p, int d, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[] z = new double[n * p], q = new double[p * d], out = new double[n * d];
+        for (int i = 0; i < z.length; i++) z[i] = gauss(r) * Math.pow(0.5, i % p);
+        for (int i = 0; i < q.length; i++) q[i] = gauss(r);
+        for (int i = 0; i < n; i++)
+            for (int t = 0; t < p; t++) {
+                double a = z[i * p + t];
+                for (int c = 0; c < d; c++) out[i * d + c] += a * q[t * d + c];
+            }
+        return out;
+    }
+
+    @Test
+    void fastPathWithALargeRegionUsesTheCertifiedSubspaceIterationAndStillAgrees() {
+        // m = 700 region rows (> 512): the few wanted eigenpairs of the 700 x 700 problem come from
+        // certified subspace iteration; the answer must not change.
+        int d = 1000, m = 700, nb = 200;
+        double[] jr = lowRankRows(m, 40, d, 15), jb = jacobian(nb, d, 16);
+        double[] a = gram(jr, m, d), b = gram(jb, nb, d);
+        ReSeFa.Options o = new ReSeFa.Options();
+        o.regularization = ReSeFa.Regularization.PAPER;
+        o.k = 5;
+        Directions std = ReSeFa.solve(a, b, d, o);
+        o.fastRank = 210;
+        Directions fast;
+        try (PointerScope s = new PointerScope()) {
+            fast = ReSeFa.solveFast(Torch.of(jr, m, d).div(new org.bytedeco.pytorch.Scalar(Math.sqrt(m))), Torch.of(b, d, d), o);
+        }
+        assertEquals("certified subspace iteration", fast.info().get("small_eigensolve"));
+        for (int i = 0; i < 5; i++) {
+            double c = Directions.absCos(std.row(i), fast.row(i));
+            assertTrue(c >= 0.9999, "direction " + i + " |cos| " + c);
+            assertEquals(std.values()[i], fast.values()[i], 1e-6 * std.values()[i]);
+        }
+    }
+
     @Test
     void singularBackgroundFallsBackToThePaperFormWithAWarning() {
         int d = 40;
