@@ -3,12 +3,58 @@ package ganfactor.cli;
 import ganfactor.InputException;
 import ganfactor.jacobian.GramPair;
 import ganfactor.method.Directions;
+import ganfactor.method.LowRankGan;
+import ganfactor.method.Rpca;
+import ganfactor.torch.Torch;
+import org.bytedeco.javacpp.PointerScope;
+import picocli.CommandLine.Option;
 
-/** LowRankGAN glue for the CLI (filled in when the method lands). */
+import java.util.Locale;
+
+/** LowRankGAN options (RPCA and null space), shared by discover, solve and localize. */
 final class LowRank {
-    private LowRank() {}
+    @Option(names = "--rpca-solver", defaultValue = "ialm", description = "RPCA solver: ialm (inexact ALM, increasing mu; default) or admm (the reference's fixed-mu ADMM)")
+    String solver = "ialm";
 
-    static Directions solve(GramPair gp, MethodOptions mo) {
-        throw new InputException("--method lowrankgan is not available in this build");
+    @Option(names = "--rpca-lambda", defaultValue = "0.016666666666666666", description = "RPCA sparsity weight lambda (default 1/60, the reference's)")
+    double lambda = 1.0 / 60;
+
+    @Option(names = "--rpca-tol", defaultValue = "1e-7", description = "RPCA stop: ||L + S - M||_F <= tol ||M||_F (default: ${DEFAULT-VALUE})")
+    double tol = 1e-7;
+
+    @Option(names = "--rpca-max-iterations", defaultValue = "10000", description = "RPCA iteration cap (default: ${DEFAULT-VALUE})")
+    int maxIterations = 10000;
+
+    @Option(names = "--num-relax", defaultValue = "0", description = "LowRankGAN: smallest nonzero directions of L_B admitted into the null space (default: ${DEFAULT-VALUE})")
+    int numRelax;
+
+    @Option(names = "--rank-tol", description = "absolute tolerance for numerical ranks (default: s_max * d * eps, as NumPy's matrix_rank)")
+    Double rankTol;
+
+    LowRankGan.Options options(int k) {
+        LowRankGan.Options o = new LowRankGan.Options();
+        o.rpca.solver = switch (solver.toLowerCase(Locale.ROOT)) {
+            case "ialm" -> Rpca.Solver.IALM;
+            case "admm" -> Rpca.Solver.ADMM;
+            default -> throw new InputException("unknown --rpca-solver '" + solver + "' (expected ialm or admm)");
+        };
+        if (!(lambda > 0)) throw new InputException("--rpca-lambda must be positive");
+        if (!(tol > 0)) throw new InputException("--rpca-tol must be positive");
+        if (maxIterations < 1) throw new InputException("--rpca-max-iterations must be positive");
+        if (numRelax < 0) throw new InputException("--num-relax must be >= 0");
+        o.rpca.lambda = lambda;
+        o.rpca.tol = tol;
+        o.rpca.maxIterations = maxIterations;
+        o.rpca.cancelled = Main.CANCELLED::get;
+        o.numRelax = numRelax;
+        if (rankTol != null) o.rankTolerance = rankTol;
+        o.maxDirections = k;
+        return o;
+    }
+
+    Directions solve(GramPair gp, int k) {
+        try (PointerScope s = new PointerScope()) {
+            return LowRankGan.solve(Torch.of(gp.a(), gp.dim(), gp.dim()), Torch.of(gp.b(), gp.dim(), gp.dim()), options(k));
+        }
     }
 }

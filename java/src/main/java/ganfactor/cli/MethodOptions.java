@@ -31,6 +31,8 @@ final class MethodOptions {
     @Option(names = "--solve-path", defaultValue = "auto", description = "ReSeFa: auto, standard (Cholesky + eigh) or fast (truncated SVD + Woodbury; needs the region's Jacobian rows) (default: ${DEFAULT-VALUE})")
     String path;
 
+    @picocli.CommandLine.Mixin LowRank lowRank = new LowRank();
+
     @Option(names = "--fast-rank", defaultValue = "0", description = "ReSeFa fast path: rank of the background truncation (0 = min(d, 512))")
     int fastRank;
 
@@ -64,7 +66,7 @@ final class MethodOptions {
      */
     Directions solve(GramPair gp, Tensor regionRows) {
         String m = methodName();
-        if (m.equals("lowrankgan")) return LowRank.solve(gp, this);
+        if (m.equals("lowrankgan")) return lowRank.solve(gp, k);
         ReSeFa.Options o = resefa();
         if (regionRows != null && ReSeFa.preferFast(gp.dim(), regionRows.size(0), o)) {
             try (PointerScope s = new PointerScope()) {

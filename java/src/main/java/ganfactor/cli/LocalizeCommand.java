@@ -1,0 +1,151 @@
+package ganfactor.cli;
+
+import ganfactor.InputException;
+import ganfactor.IntRanges;
+import ganfactor.generator.Generator;
+import ganfactor.generator.Latents;
+import ganfactor.io.Json;
+import ganfactor.io.Npy;
+import ganfactor.io.NpyArray;
+import ganfactor.io.OutputDir;
+import ganfactor.jacobian.GramPair;
+import ganfactor.jacobian.JacobianEngine;
+import ganfactor.method.Directions;
+import ganfactor.method.LowRankGan;
+import ganfactor.method.ReSeFa;
+import ganfactor.region.Region;
+import ganfactor.region.View;
+import ganfactor.torch.Torch;
+import org.bytedeco.javacpp.PointerScope;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "localize", description = {
+        "LowRankGAN's mask-free local editing: project any directions (an InterFaceGAN boundary, a SeFa or GANSpace direction...)",
+        "into the null space of a region's background, n' = N N^T n / ||N N^T n||, with N from RPCA of the background Gram B.",
+        "Writes directions.npy [k, d] float32 (the projected unit rows), null_space.npy [d - rank, d] float64 and localize.json."})
+final class LocalizeCommand implements Callable<Integer> {
+    @Option(names = "--direction", required = true, description = "directions .npy: [k, d] or [d] (any float dtype)")
+    Path direction;
+
+    @Option(names = "--index", defaultValue = "all", description = "rows to project: all, 0, 0,2, 0-3 (default: ${DEFAULT-VALUE})")
+    String index;
+
+    static final class Background {
+        @Option(names = "--bg", description = "background Gram B .npy ([d, d], or [N, d, d] with --sample), e.g. from `ganfactor jacobian`")
+        Path bg;
+        @Option(names = "--region", description = "compute B for this region from the generator (with --model, --space, --seed/--latents, --grid...)")
+        String region;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1") Background background;
+
+    @Option(names = "--sample", defaultValue = "0", description = "with --bg [N, d, d]: which sample's B (default: ${DEFAULT-VALUE})")
+    int sample;
+
+    @Mixin CommonOptions common;
+    @Mixin ViewOptions viewOptions;
+    @Mixin LowRank lowRank;
+
+    @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)")
+    Path out;
+
+    @Option(names = "--force", description = "replace a non-empty output folder")
+    boolean force;
+
+    @Override
+    public Integer call() {
+        long t0 = System.nanoTime();
+        ganfactor.Engine.init(common.threads);
+        NpyArray dirs = Npy.read(direction);
+        if (dirs.ndim() != 1 && dirs.ndim() != 2) throw new InputException(direction + ": expected directions [k, d] or [d], got " + dirs.shapeString());
+        int k = dirs.ndim() == 1 ? 1 : (int) dirs.shape()[0];
+        int d = (int) dirs.shape()[dirs.ndim() - 1];
+        int[] rows = IntRanges.parse(index, k, "--index (" + direction + " holds " + k + " direction(s))");
+        LowRankGan.Options lo = lowRank.options(0);
+        Map<String, Object> rec = new LinkedHashMap<>();
+        rec.put("tool", "ganfactor localize");
+        rec.put("created", Instant.now().toString());
+        rec.put("directions", direction.toString());
+        double[] b;
+        if (background.bg != null) {
+            NpyArray bb = Npy.read(background.bg);
+            int n = bb.ndim() == 3 ? (int) bb.shape()[0] : 1;
+            if (!(bb.ndim() == 2 || bb.ndim() == 3) || bb.shape()[bb.ndim() - 1] != d || bb.shape()[bb.ndim() - 2] != d)
+                throw new InputException(background.bg + ": expected a background Gram [" + d + ", " + d + "] (or [N, d, d]) for " + d + "-dimensional directions, got " + bb.shapeString());
+            if (sample < 0 || sample >= n) throw new InputException("--sample " + sample + " is out of range: " + background.bg + " holds " + n);
+            b = java.util.Arrays.copyOfRange(bb.data(), sample * d * d, (sample + 1) * d * d);
+            rec.put("background", Map.of("file", background.bg.toString(), "sample", sample));
+        } else {
+            Generator g = common.openGenerator();
+            Latents lat = common.latents(g);
+            if (lat.dim() != d) throw new InputException(direction + " holds " + d + "-dimensional directions; " + lat.space().label() + " codes of this generator have " + lat.dim());
+            View view = viewOptions.view(g);
+            List<Region> rs = JacobianCommand.parseRegions(List.of(background.region), view.grid(), g);
+            JacobianEngine.Options jo = new JacobianEngine.Options();
+            jo.progress = TerminalProgress.auto(common.quiet);
+            jo.cancelled = Main.CANCELLED::get;
+            List<GramPair> gs = new ArrayList<>();
+            for (int i = 0; i < lat.count(); i++) gs.add(JacobianEngine.compute(g, lat.row(i), lat.space(), view, rs, jo).grams().get(0));
+            b = ReSeFa.aggregate(gs).b();
+            rec.put("background", Map.of("model", g.source(), "region", rs.get(0).name(), "region_origin", rs.get(0).origin(),
+                    "space", lat.space().label(), "latents", lat.origin(), "samples", lat.count(), "grid", view.grid(),
+                    "gram", lat.count() > 1 ? "mean of the samples' B" : "B of the sample"));
+        }
+        LowRankGan.NullSpace ns;
+        try (PointerScope s = new PointerScope()) {
+            ns = LowRankGan.nullSpace(Torch.of(b, d, d), lo);
+        }
+        if (ns.size() == 0) throw new InputException("the background's null space is empty (rank " + ns.rankB() + " of " + d + "): nothing can be edited without touching the background");
+        List<double[]> kept = new ArrayList<>();
+        List<Object> per = new ArrayList<>();
+        for (int r : rows) {
+            double[] n = java.util.Arrays.copyOfRange(dirs.data(), r * d, (r + 1) * d);
+            double norm = Math.sqrt(Directions.dot(n, n));
+            double[] c = ns.component(n);
+            double keep = Math.sqrt(Directions.dot(c, c)) / norm;
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("index", r);
+            m.put("kept_norm_fraction", keep);
+            try {
+                double[] p = ns.project(n);
+                m.put("cos_with_original", Directions.dot(p, n) / norm);
+                m.put("output_row", kept.size());
+                kept.add(p);
+            } catch (InputException e) {
+                m.put("dropped", Generator.oneLine(e));
+            }
+            per.add(m);
+            System.out.printf(Locale.ROOT, "  direction %d: %.1f%% of its norm lies in the background's null space%s%n", r, 100 * keep,
+                    m.containsKey("dropped") ? " (dropped: no local component)" : String.format(Locale.ROOT, ", |cos| with the original %.3f", Math.abs((Double) m.get("cos_with_original"))));
+        }
+        if (kept.isEmpty()) throw new InputException("no direction has a local component in this region: all lie in the background's row space");
+        double[] flat = new double[kept.size() * d];
+        for (int i = 0; i < kept.size(); i++) System.arraycopy(kept.get(i), 0, flat, i * d, d);
+        try (OutputDir dir = new OutputDir(out, force)) {
+            Npy.writeFloat32(dir.file("directions.npy"), flat, kept.size(), d);
+            Npy.writeFloat64(dir.file("null_space.npy"), ns.basis(), ns.size(), d);
+            rec.put("null_space", Map.of("dimension", ns.size(), "rank_of_background", ns.rankB(), "num_relax", ns.numRelax(), "start_index", ns.start()));
+            rec.put("options", lo.describe());
+            rec.put("results", per);
+            rec.put("seconds_total", (System.nanoTime() - t0) / 1e9);
+            rec.put("versions", ganfactor.Engine.info());
+            dir.writeString("localize.json", Json.write(rec));
+            dir.commit();
+        }
+        System.out.printf(Locale.ROOT, "null space of the background: %d of %d dimensions (background rank %d); wrote %d direction(s) to %s%n",
+                ns.size(), d, ns.rankB(), kept.size(), out);
+        return 0;
+    }
+}
