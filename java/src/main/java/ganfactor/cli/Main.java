@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
                 JacobianCommand.class,
                 DiscoverCommand.class,
                 SolveCommand.class,
+                LocalizeCommand.class,
                 EditCommand.class,
                 SefaCommand.class,
                 GanspaceCommand.class,

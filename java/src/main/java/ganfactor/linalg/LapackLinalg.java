@@ -51,6 +51,10 @@ public final class LapackLinalg implements Linalg {
 
     @Override
     public Eigen eighTop(Tensor s, int k) {
+        return BlasThreads.solve(s.size(0), () -> eighTopImpl(s, k));
+    }
+
+    private Eigen eighTopImpl(Tensor s, int k) {
         long n = s.size(0);
         if (!mine(s) || k >= n) return TorchLinalg.INSTANCE.eighTop(s, k);
         if (k < 1) throw new IllegalArgumentException("eighTop: k = " + k);
@@ -74,6 +78,10 @@ public final class LapackLinalg implements Linalg {
 
     @Override
     public Eigen generalizedEighTop(Tensor a, Tensor b, int k) {
+        return BlasThreads.solve(a.size(0), () -> generalizedImpl(a, b, k));
+    }
+
+    private Eigen generalizedImpl(Tensor a, Tensor b, int k) {
         long n = a.size(0);
         if (!mine(a) || !mine(b)) return TorchLinalg.INSTANCE.generalizedEighTop(a, b, k);
         if (a.dim() != 2 || a.size(1) != n || b.dim() != 2 || b.size(0) != n || b.size(1) != n)

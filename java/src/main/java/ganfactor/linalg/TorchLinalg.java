@@ -23,7 +23,7 @@ public final class TorchLinalg implements Linalg {
     @Override
     public Tensor cholesky(Tensor s) {
         checkSquare(s, "cholesky");
-        T_TensorTensor_T r = torch.linalg_cholesky_ex(s);
+        T_TensorTensor_T r = BlasThreads.solve(s.is_cpu() ? s.size(0) : Long.MAX_VALUE, () -> torch.linalg_cholesky_ex(s));
         Tensor l = new Tensor(r.get0());
         long info = new Tensor(r.get1()).item_long();
         if (info > 0) throw new NotPositiveDefiniteException(info, "matrix");
@@ -34,7 +34,7 @@ public final class TorchLinalg implements Linalg {
     @Override
     public Eigen eigh(Tensor s) {
         checkSquare(s, "eigh");
-        T_TensorTensor_T r = torch.linalg_eigh(s);
+        T_TensorTensor_T r = BlasThreads.solve(s.is_cpu() ? s.size(0) : Long.MAX_VALUE, () -> torch.linalg_eigh(s));
         Tensor w = new Tensor(r.get0());
         Tensor v = new Tensor(r.get1());
         // LAPACK: ascending values, eigenvectors in columns. Flip to descending rows.

@@ -1,0 +1,79 @@
+package ganfactor.bench;
+
+import ganfactor.Engine;
+import ganfactor.method.Rpca;
+import ganfactor.torch.Torch;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * RPCA (principal component pursuit) of a 512 x 512 Gram with the reference's parameters
+ * (lambda = 1/60, tol 1e-7): M = J^T J with J = U diag(exp(-i/8)) V^T, U [2048, 512] and V
+ * [512, 512] random orthonormal, scaled to max |M| = 1 (a Jacobian-like decaying spectrum).
+ * {@code admm} is the reference's fixed-mu ADMM (about 525 iterations here), {@code ialm} the
+ * default inexact ALM with the warm-started subspace SVT.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 1)
+@Measurement(iterations = 5)
+@Fork(value = 1, jvmArgs = {"-Xmx4g"})
+public class RpcaBenchmark {
+    @Param({"ialm", "admm"})
+    public String solver;
+
+    @Param({"512"})
+    public int dim;
+
+    Tensor m;
+    PointerScope scope;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        Engine.init(0);
+        scope = new PointerScope();
+        int d = dim, p = 4 * dim;
+        SplittableRandom r = new SplittableRandom(3);
+        double[] a = new double[p * d], b = new double[d * d];
+        for (int i = 0; i < a.length; i++) a[i] = SolveBenchmark.gauss(r);
+        for (int i = 0; i < b.length; i++) b[i] = SolveBenchmark.gauss(r);
+        Tensor u = new Tensor(org.bytedeco.pytorch.global.torch.linalg_qr(Torch.of(a, p, d)).get0());
+        Tensor v = new Tensor(org.bytedeco.pytorch.global.torch.linalg_qr(Torch.of(b, d, d)).get0());
+        double[] s = new double[d];
+        for (int i = 0; i < d; i++) s[i] = Math.exp(-i / 8.0);
+        Tensor j = u.mul(Torch.of(s, 1, d)).mm(v.t());
+        Tensor g = j.t().mm(j);
+        m = g.div(g.abs().max());
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        scope.close();
+    }
+
+    @Benchmark
+    public Rpca.Result rpca() {
+        Rpca.Options o = new Rpca.Options();
+        o.solver = solver.equals("admm") ? Rpca.Solver.ADMM : Rpca.Solver.IALM;
+        Rpca.Result res = Rpca.solve(m, o);
+        if (!res.converged()) throw new IllegalStateException("RPCA did not converge: " + res.describe());
+        return res;
+    }
+}

@@ -1,0 +1,43 @@
+package ganfactor.linalg;
+
+import java.util.function.Supplier;
+
+/**
+ * OpenBLAS's thread count around the LAPACK eigensolvers and factorisations. Their panel steps
+ * (the tridiagonal reduction above all) are memory-bound level-2 BLAS: on a 2-core machine one
+ * OpenBLAS thread solves a 512 x 512 generalized problem faster than two (JMH LinalgBenchmark:
+ * 53 ms against 79 ms, benchmarks/RESULTS.md), and two OpenBLAS threads next to LibTorch's own
+ * intra-op threads oversubscribe the cores. Large matrix products keep all threads (they scale:
+ * a 4096^2 product takes 1.3 s on two threads, 2.9 s on one). Only matrices up to {@link
+ * #SINGLE_THREAD_MAX} are solved single-threaded.
+ */
+public final class BlasThreads {
+    /** Largest order solved with one OpenBLAS thread. */
+    public static final long SINGLE_THREAD_MAX = 2048;
+
+    private static final Object LOCK = new Object();
+    private static volatile boolean available = true;
+
+    private BlasThreads() {}
+
+    /** Runs {@code work} with one OpenBLAS thread when {@code order} is small enough, then restores the count. */
+    public static <T> T solve(long order, Supplier<T> work) {
+        if (order > SINGLE_THREAD_MAX || !available) return work.get();
+        synchronized (LOCK) {
+            int before;
+            try {
+                before = org.bytedeco.openblas.global.openblas_full.openblas_get_num_threads();
+                if (before <= 1) return work.get();
+                org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads(1);
+            } catch (Throwable t) { // the preset's thread control is missing: run as is, never again try
+                available = false;
+                return work.get();
+            }
+            try {
+                return work.get();
+            } finally {
+                org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads(before);
+            }
+        }
+    }
+}
