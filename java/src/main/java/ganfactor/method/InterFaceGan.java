@@ -90,8 +90,8 @@ public final class InterFaceGan {
             m.put("dim", dim);
             m.put("samples_kept", selection.kept());
             m.put("chosen_per_class", selection.chosen());
-            m.put("train", Map.of("positive", selection.trainPos().length, "negative", selection.trainNeg().length));
-            m.put("validation", Map.of("positive", selection.valPos().length, "negative", selection.valNeg().length));
+            m.put("train", counts(selection.trainPos().length, selection.trainNeg().length));
+            m.put("validation", counts(selection.valPos().length, selection.valNeg().length));
             m.put("remaining", selection.remaining().length);
             m.put("remaining_threshold", selection.threshold());
             m.put("train_accuracy", json(trainAccuracy));
@@ -101,8 +101,15 @@ public final class InterFaceGan {
             m.put("svm_iterations", iterations);
             m.put("offset", offset);
             m.put("offset_definition", "signed distance of the SVM hyperplane from the origin along the boundary (the intercept, dropped from boundary.npy)");
-            m.put("svm", Map.of("library", "libsvm " + svm.LIBSVM_VERSION, "type", "C-SVC", "kernel", "linear", "C", o.c,
-                    "tolerance", o.tolerance, "cache_mb", o.cacheMb, "shrinking", true));
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("library", "libsvm " + svm.LIBSVM_VERSION);
+            s.put("type", "C-SVC");
+            s.put("kernel", "linear");
+            s.put("C", o.c);
+            s.put("tolerance", o.tolerance);
+            s.put("cache_mb", o.cacheMb);
+            s.put("shrinking", true);
+            m.put("svm", s);
             m.put("ratio", o.ratio);
             m.put("split", o.split);
             m.put("seed", o.seed);
@@ -110,6 +117,13 @@ public final class InterFaceGan {
             m.put("seconds", seconds);
             return m;
         }
+    }
+
+    private static Map<String, Object> counts(int positive, int negative) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("positive", positive);
+        m.put("negative", negative);
+        return m;
     }
 
     private static Object json(double v) {
