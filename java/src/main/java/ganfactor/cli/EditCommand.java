@@ -29,23 +29,29 @@ import java.util.concurrent.Callable;
 @Command(name = "edit", description = {
         "Edit latent codes along a direction and render a grid: rows = samples, columns = the original then one per strength.",
         "Writes grid_<i>.png, edited_<i>.npy [N, S, L, d], originals.npy [N, L, d] and edit.json into --out; with --region also",
-        "mask_<region>.png, locality_<i>.csv and locality_<i>.png (mean squared change inside and outside the region, ReSeFa Fig. 5)."})
+        "mask_<region>.png, locality_<i>.csv and locality_<i>.png (mean squared change inside and outside the region, ReSeFa Fig. 5).",
+        "--boundary edits along an InterFaceGAN boundary [1, d] as the reference does: Z and W codes by absolute signed distance",
+        "x + (a - x.n) n, W+ codes by a relative offset wp + a n on every layer, strengths linspace(-3, 3, 10) unless given."})
 final class EditCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
 
-    @Option(names = "--direction", required = true, description = "directions .npy: [k, d] or [d] (W/Z), [k, L*d] or [k, L, d] (W+), any float dtype")
+    @Option(names = "--direction", description = "directions .npy: [k, d] or [d] (W/Z), [k, L*d] or [k, L, d] (W+), any float dtype")
     Path direction;
+
+    @Option(names = "--boundary", description = "an InterFaceGAN boundary .npy [1, d] (train-boundary, project-boundary, or the reference's); instead of --direction")
+    Path boundary;
 
     @Option(names = "--index", defaultValue = "0", description = "row(s) of --direction: 0, a list 0,1,2 or a range 0-3; one grid each (default: ${DEFAULT-VALUE})")
     String index;
 
-    @Option(names = "--strengths", defaultValue = "-3:3:7", description = "START:STOP:COUNT (linspace, inclusive) or a list -2,0,2 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--strengths", description = "START:STOP:COUNT (linspace, inclusive) or a list -2,0,2 (default: -3:3:7; -3:3:10 with --boundary)")
     String strengths;
 
     @Option(names = "--layers", defaultValue = "all", description = "layers to edit: all, a range 4-7 or a list 0,2,4 (default: ${DEFAULT-VALUE})")
     String layers;
 
-    @Option(names = "--mode", defaultValue = "relative", description = "relative: x + a n (ReSeFa, LowRankGAN, SeFa); absolute: x + (a - x.n) n (InterFaceGAN) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--mode", description = "relative: x + a n (ReSeFa, LowRankGAN, SeFa); absolute: x + (a - x.n) n (InterFaceGAN) "
+            + "(default: relative; with --boundary absolute for z and w codes, relative for wp codes)")
     String mode;
 
     @Option(names = "--region", description = "region to outline and measure: cr,cc,h,w | preset | ffhq:preset | mask:part | mask.png | mask.npy, optionally NAME=...")
@@ -69,18 +75,21 @@ final class EditCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
+        if ((direction == null) == (boundary == null)) throw new InputException("give either --direction or --boundary");
+        if (strengths == null) strengths = boundary != null ? "-3:3:10" : "-3:3:7";
         double[] alphas = Editor.parseStrengths(strengths);
-        Editor.Mode m = Editor.Mode.parse(mode);
+        Editor.Mode m = mode != null ? Editor.Mode.parse(mode) : boundaryMode();
         if (cell < 0 || cell > 4096) throw new InputException("--cell must be between 0 and 4096, got " + cell);
         if (batch < 1) throw new InputException("--batch must be positive, got " + batch);
         Generator g = common.openGenerator();
         int L = g.numLayers(), d = g.latentDim();
         int[] ls = Editor.parseLayers(layers, L);
-        double[][] rows = readDirections(direction, d, L);
-        int[] indices = parseIndices(index, rows.length, direction);
-        for (int i : indices) checkRow(rows[i], i, direction);
+        Path source = source();
+        double[][] rows = boundary != null ? new double[][]{boundaryForEdit(BoundaryFiles.readBoundary(boundary), d, L)} : readDirections(direction, d, L);
+        int[] indices = boundary != null ? new int[]{0} : parseIndices(index, rows.length, direction);
+        for (int i : indices) checkRow(rows[i], i, source);
         if (rows[0].length == L * d && L > 1 && common.latentSpace() == ganfactor.generator.LatentSpace.Z)
-            throw new InputException(direction + ": W+ directions (" + L + " x " + d + " values) cannot edit Z codes: use --space w or wp");
+            throw new InputException(source + ": W+ directions (" + L + " x " + d + " values) cannot edit Z codes: use --space w or wp");
         // truncation is the editor's (before the edit), so the codes are taken untruncated here
         Latents lat = common.latents != null ? Latents.fromFile(g, common.latentSpace(), common.latents)
                 : Latents.fromSeed(g, common.latentSpace(), common.seed, common.num, 1.0, L);
@@ -144,7 +153,7 @@ final class EditCommand implements Callable<Integer> {
         rec.put("space", lat.space().label());
         rec.put("latents", lat.origin());
         rec.put("samples", lat.count());
-        rec.put("direction_file", direction.toString());
+        rec.put(boundary != null ? "boundary_file" : "direction_file", source().toString());
         rec.put("indices", indices);
         rec.put("strengths", alphas);
         rec.put("strengths_spec", strengths);
@@ -181,11 +190,40 @@ final class EditCommand implements Callable<Integer> {
 
     private String title(Generator g, int i, int[] ls, Editor.Mode m, Region reg) {
         String src = Path.of(g.source()).getFileName().toString();
-        String dirName = direction.getFileName().toString();
+        String dirName = source().getFileName().toString();
         StringBuilder t = new StringBuilder(src + " · " + dirName + " [" + i + "] · layers " + Editor.layersLabel(ls, g.numLayers()) + " · " + m.label());
         if (common.psi != 1.0) t.append(" · psi ").append(common.psi);
         if (reg != null) t.append(" · region ").append(reg.name());
         return t.toString();
+    }
+
+    private Path source() {
+        return boundary != null ? boundary : direction;
+    }
+
+    /**
+     * The reference's edit for a boundary: codes with one vector each (Z, W) are placed at signed
+     * distance a from the boundary's hyperplane (absolute); W+ codes are offset by a n on every
+     * layer (relative).
+     */
+    private Editor.Mode boundaryMode() {
+        if (boundary == null) return Editor.Mode.RELATIVE;
+        return common.latentSpace() == ganfactor.generator.LatentSpace.WP ? Editor.Mode.RELATIVE : Editor.Mode.ABSOLUTE;
+    }
+
+    /**
+     * The vector an InterFaceGAN boundary edits along: the boundary [1, d] (or [1, L d] for a W+
+     * boundary) scaled to unit length, so that strengths are distances in both modes. This is the
+     * one place a boundary is transformed before the edit; a projection of the boundary (for
+     * example into a region's background null space) belongs here.
+     */
+    static double[] boundaryForEdit(double[] n, int d, int L) {
+        if (n.length != d && n.length != L * d)
+            throw new InputException("the boundary has " + n.length + " values; this generator's codes have " + d + " (z, w) or " + L * d + " (wp)");
+        double s = norm(n);
+        double[] u = new double[n.length];
+        for (int i = 0; i < n.length; i++) u[i] = n[i] / s;
+        return u;
     }
 
     /**

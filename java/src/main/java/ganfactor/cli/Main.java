@@ -27,6 +27,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
                 EditCommand.class,
                 SefaCommand.class,
                 GanspaceCommand.class,
+                SampleCommand.class,
+                TrainBoundaryCommand.class,
+                ProjectBoundaryCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -1,0 +1,65 @@
+package ganfactor.cli;
+
+import ganfactor.InputException;
+import ganfactor.io.Npy;
+import ganfactor.io.NpyArray;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Reading and writing InterFaceGAN's files: codes [N, d] / [N, L, d] and boundaries [1, d]. */
+final class BoundaryFiles {
+    private BoundaryFiles() {}
+
+    /** Codes as [N, D] row-major: [N, d] as they are, [N, L, d] flattened layer-major (a W+ boundary then has L d values). */
+    record Codes(double[] data, int count, int dim, long[] shape) {}
+
+    static Codes readCodes(Path file) {
+        if (!Files.isRegularFile(file)) throw new InputException(file + ": no such file");
+        NpyArray a = Npy.read(file);
+        long[] s = a.shape();
+        if (s.length != 2 && s.length != 3)
+            throw new InputException(file + ": expected latent codes of shape [N, d] (z.npy, w.npy) or [N, L, d] (wp.npy), got " + a.shapeString());
+        long dim = s.length == 2 ? s[1] : s[1] * s[2];
+        if (s[0] < 1 || dim < 1) throw new InputException(file + ": holds no codes (" + a.shapeString() + ")");
+        return new Codes(a.data(), (int) s[0], (int) dim, s);
+    }
+
+    /** A boundary (or any one direction): [1, d] as the reference writes it, or [d]; float dtype, finite, nonzero. */
+    static double[] readBoundary(Path file) {
+        if (!Files.isRegularFile(file)) throw new InputException(file + ": no such file");
+        NpyArray a = Npy.read(file);
+        if (a.dtype().length() < 2 || a.dtype().charAt(1) != 'f')
+            throw new InputException(file + ": a boundary must be a float array, got dtype '" + a.dtype() + "'");
+        long[] s = a.shape();
+        if (!(s.length == 2 && s[0] == 1) && s.length != 1)
+            throw new InputException(file + ": expected a boundary of shape [1, d], got " + a.shapeString());
+        if (a.data().length == 0) throw new InputException(file + ": the boundary is empty");
+        for (double v : a.data()) if (!Double.isFinite(v)) throw new InputException(file + ": the boundary contains NaN or infinity");
+        double n = 0;
+        for (double v : a.data()) n += v * v;
+        if (n == 0) throw new InputException(file + ": the boundary is the zero vector");
+        return a.data();
+    }
+
+    /** Writes a [1, d] float64 boundary atomically (a temporary file beside it, then a rename). */
+    static void writeBoundary(Path file, double[] n, boolean force) {
+        Path target = file.toAbsolutePath().normalize();
+        if (Files.isDirectory(target)) throw new InputException(file + ": is a folder; --out names the boundary file to write");
+        if (Files.exists(target) && !force) throw new InputException(file + ": exists (use --force to replace it)");
+        try {
+            Files.createDirectories(target.getParent());
+            Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".partial-", ".npy");
+            try {
+                Npy.writeFloat64(tmp, n, 1, n.length);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new InputException(file + ": cannot write (" + e.getMessage() + ")");
+        }
+    }
+}
