@@ -51,6 +51,10 @@ public class SolveBenchmark {
     @Param({"2048"})
     public int backgroundRows;
 
+    /** Rank of the background truncation on the fast path. */
+    @Param({"512"})
+    public int fastRank;
+
     double[] a, b;
     Tensor fa, bt;
     PointerScope scope;
@@ -102,13 +106,22 @@ public class SolveBenchmark {
         return ReSeFa.solve(a, b, dim, new ReSeFa.Options());
     }
 
-    /** Top 32 directions by the fast path (background rank 512). */
+    /** d = 512: the top 32 directions by the standard path. */
+    @Benchmark
+    public Directions standardTop32() {
+        if (a == null) throw new IllegalStateException("skipped: the standard path is benchmarked at d <= 2048");
+        ReSeFa.Options o = new ReSeFa.Options();
+        o.k = 32;
+        return ReSeFa.solve(a, b, dim, o);
+    }
+
+    /** Top 32 directions by the fast path (background rank {@code fastRank}). */
     @Benchmark
     public Directions fast() {
         ReSeFa.Options o = new ReSeFa.Options();
         o.path = ReSeFa.SolvePath.FAST;
         o.k = 32;
-        o.fastRank = 512;
+        o.fastRank = fastRank;
         return ReSeFa.solveFast(fa, bt, o);
     }
 }

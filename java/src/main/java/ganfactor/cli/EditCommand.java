@@ -57,6 +57,12 @@ final class EditCommand implements Callable<Integer> {
     @Option(names = "--region", description = "region to outline and measure: cr,cc,h,w | preset | ffhq:preset | mask:part | mask.png | mask.npy, optionally NAME=...")
     String region;
 
+    @Option(names = "--local", description = "first project the direction(s) into this region's background null space (LowRankGAN): "
+            + "B from the exact Jacobian at the codes (mean over them), RPCA, n' = N N^T n / ||N N^T n||; also the default --region")
+    String local;
+
+    @picocli.CommandLine.Mixin LowRank lowRank;
+
     @Option(names = "--grid", defaultValue = "256", description = "view grid the region is given on (default: ${DEFAULT-VALUE})")
     int grid;
 
@@ -94,6 +100,12 @@ final class EditCommand implements Callable<Integer> {
         Latents lat = common.latents != null ? Latents.fromFile(g, common.latentSpace(), common.latents)
                 : Latents.fromSeed(g, common.latentSpace(), common.seed, common.num, 1.0, L);
         Region reg = region == null ? null : JacobianCommand.parseRegions(List.of(region), grid, g).get(0);
+        Map<String, Object> localRec = null;
+        if (local != null) {
+            Region lr = JacobianCommand.parseRegions(List.of(local), grid, g).get(0);
+            if (reg == null) reg = lr;
+            localRec = localize(g, lat, lr, rows, indices);
+        }
         Editor.Settings settings = Editor.Settings.defaults().withLayers(ls).withMode(m).withTruncation(common.psi, common.truncLayers).withBatch(batch);
 
         try (OutputDir dir = new OutputDir(out, force)) {
@@ -128,7 +140,9 @@ final class EditCommand implements Callable<Integer> {
                 if (Main.CANCELLED.get()) throw new java.util.concurrent.CancellationException("cancelled");
             }
             double secs = (System.nanoTime() - t0) / 1e9;
-            dir.writeString("edit.json", Json.write(record(g, lat, reg, ls, m, alphas, settings, indices, perDirection, secs)));
+            Map<String, Object> editRecord = record(g, lat, reg, ls, m, alphas, settings, indices, perDirection, secs);
+            if (localRec != null) editRecord.put("local", localRec);
+            dir.writeString("edit.json", Json.write(editRecord));
             dir.commit();
             System.out.printf("%d sample(s) x %d strength(s), %s codes, layers %s, %s mode%s: %.2f s%n", lat.count(), alphas.length,
                     lat.space().label(), Editor.layersLabel(ls, L), m.label(),
@@ -217,6 +231,61 @@ final class EditCommand implements Callable<Integer> {
      * one place a boundary is transformed before the edit; a projection of the boundary (for
      * example into a region's background null space) belongs here.
      */
+    /**
+     * LowRankGAN's mask-free local edit: B of {@code region} from the exact Jacobian at the codes
+     * (in W for a d-length direction, W+ for an L x d one; mean over the codes), its RPCA null
+     * space N, and each chosen row replaced by N N^T n / ||N N^T n||.
+     */
+    private Map<String, Object> localize(Generator g, Latents lat, Region region, double[][] rows, int[] indices) {
+        int L = g.numLayers(), d = g.latentDim();
+        boolean wp = rows[indices[0]].length == L * d;
+        ganfactor.generator.LatentSpace space = wp ? ganfactor.generator.LatentSpace.WP
+                : lat.space() == ganfactor.generator.LatentSpace.Z ? ganfactor.generator.LatentSpace.Z : ganfactor.generator.LatentSpace.W;
+        ganfactor.region.View view = new ganfactor.region.View(grid, ganfactor.region.View.Reduce.SUM, g.channels(), g.height(), g.width());
+        ganfactor.jacobian.JacobianEngine.Options jo = new ganfactor.jacobian.JacobianEngine.Options();
+        jo.progress = TerminalProgress.auto(common.quiet);
+        jo.cancelled = Main.CANCELLED::get;
+        List<ganfactor.jacobian.GramPair> gs = new ArrayList<>();
+        for (int i = 0; i < lat.count(); i++)
+            gs.add(ganfactor.jacobian.JacobianEngine.compute(g, codeIn(lat, i, space, L, d), space, view, List.of(region), jo).grams().get(0));
+        ganfactor.jacobian.GramPair gp = ganfactor.method.ReSeFa.aggregate(gs);
+        ganfactor.method.LowRankGan.NullSpace ns;
+        try (org.bytedeco.javacpp.PointerScope sc = new org.bytedeco.javacpp.PointerScope()) {
+            ns = ganfactor.method.LowRankGan.nullSpace(ganfactor.torch.Torch.of(gp.b(), gp.dim(), gp.dim()), lowRank.options(0));
+        }
+        if (ns.size() == 0) throw new InputException("--local " + region.name() + ": the background's null space is empty; nothing can be edited without touching the background");
+        List<Object> kept = new ArrayList<>();
+        for (int i : indices) {
+            double[] c = ns.component(rows[i]);
+            kept.add(Map.of("index", i, "kept_norm_fraction", norm(c) / norm(rows[i])));
+            rows[i] = ns.project(rows[i]);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("region", region.name());
+        m.put("region_origin", region.origin());
+        m.put("jacobian_space", space.label());
+        m.put("codes", lat.count());
+        m.put("null_space_dimension", ns.size());
+        m.put("background_rank", ns.rankB());
+        m.put("options", lowRank.options(0).describe());
+        m.put("directions", kept);
+        System.out.printf("local edit in %s: background null space of %d of %d dimensions%n", region.name(), ns.size(), gp.dim());
+        return m;
+    }
+
+    /** Code i of {@code lat} in {@code space} (W+ codes give their first layer's w for W; W codes are broadcast for W+). */
+    private static double[] codeIn(Latents lat, int i, ganfactor.generator.LatentSpace space, int L, int d) {
+        double[] x = lat.row(i);
+        if (lat.space() == space) return x;
+        if (space == ganfactor.generator.LatentSpace.W && lat.space() == ganfactor.generator.LatentSpace.WP) return java.util.Arrays.copyOf(x, d);
+        if (space == ganfactor.generator.LatentSpace.WP && lat.space() == ganfactor.generator.LatentSpace.W) {
+            double[] out = new double[L * d];
+            for (int l = 0; l < L; l++) System.arraycopy(x, 0, out, l * d, d);
+            return out;
+        }
+        throw new InputException("--local: cannot compute a " + space.label() + " Jacobian from " + lat.space().label() + " codes");
+    }
+
     static double[] boundaryForEdit(double[] n, int d, int L) {
         if (n.length != d && n.length != L * d)
             throw new InputException("the boundary has " + n.length + " values; this generator's codes have " + d + " (z, w) or " + L * d + " (wp)");
