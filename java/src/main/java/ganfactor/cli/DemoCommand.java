@@ -91,7 +91,7 @@ final class DemoCommand implements Callable<Integer> {
             dir.writeString("discover.json", Json.write(rec));
             dir.commit();
             System.out.printf(Locale.ROOT, "wrote %s: eyes/ and mouth/ with grid_0..2.png (rows: sample, columns: strengths -10..10), locality_0..2.png, locality.csv, directions.npy; discover.json (%.1f s in all)%n",
-                    dir.target(), (System.nanoTime() - t0) / 1e9);
+                    out, (System.nanoTime() - t0) / 1e9);
         }
         return 0;
     }
