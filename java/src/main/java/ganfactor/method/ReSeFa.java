@@ -83,6 +83,8 @@ public final class ReSeFa {
         public SolvePath path = SolvePath.AUTO;
         /** Rank of the background truncation on the fast path (0 = min(d, 512)). */
         public int fastRank = 0;
+        /** Power steps of the randomized background truncation on the fast path (0 = one product with B). */
+        public int fastPowerSteps = 1;
         /** Pivot ratio min(L_ii^2) / max(L_ii^2) below which B counts as numerically singular (0 = d * 1e-14). */
         public double pdTolerance = 0;
         public Linalg linalg = LapackLinalg.INSTANCE;
@@ -197,7 +199,7 @@ public final class ReSeFa {
             // randomized Nystrom with one power step: two products with B (see RandomizedEigh)
             Map<String, Object> phases = new LinkedHashMap<>();
             long tp = System.nanoTime();
-            Linalg.Eigen bg = RandomizedEigh.nystrom(o.linalg, B, r, 16, 1, 0x5EFA);
+            Linalg.Eigen bg = RandomizedEigh.nystrom(o.linalg, B, r, 16, o.fastPowerSteps, 0x5EFA);
             tp = phase(phases, "background_truncation", tp);
             r = (int) bg.values().size(0);                                   // fewer when B has lower rank
             if (r == 0) throw new InputException("the background Gram B is numerically zero");
@@ -206,6 +208,7 @@ public final class ReSeFa {
             double captured = mu.sum().item_double() / trB;
             double last = mu.narrow(0, r - 1, 1).item_double();
             info.put("background_rank", r);
+            info.put("background_power_steps", o.fastPowerSteps);
             info.put("background_energy_captured", captured);
             info.put("background_last_eigenvalue_over_e", last / e);
             if (r < d && last > e)
