@@ -207,8 +207,11 @@ final class Discovery {
             StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "  %-10s %-10s", o.region(), o.label()));
             for (Locality.Measurement m : o.locality())
                 sb.append(String.format(Locale.ROOT, "  dir %d: eig %.3g, ratio %s", m.direction(), o.directions().values()[m.direction()], Locality.formatRatio(m.ratio())));
+            if (o.directions().count() == 0) sb.append("  no directions");
             if (o.baseline() != null) sb.append("  | random direction: ratio ").append(Locality.formatRatio(o.baseline().ratio()));
-            if (!o.directions().warnings().isEmpty()) sb.append("  [").append(o.directions().warnings().size()).append(" warning(s) in discover.json]");
+            java.util.List<String> w = o.directions().warnings();
+            if (o.directions().count() == 0 && !w.isEmpty()) sb.append("  (").append(w.get(0)).append(")");
+            else if (!w.isEmpty()) sb.append("  [").append(w.size()).append(" warning(s) in discover.json]");
             System.out.println(sb);
         }
     }

@@ -168,7 +168,7 @@ public final class LowRankGan {
             info.put("num_relax", ns.numRelax());
             info.put("null_space_start", ns.start());
             info.put("null_space_dim", ns.size());
-            if (rankF == 0) Directions.warn(info, "the low-rank part of A is zero: no principal subspace, no directions");
+            if (rankF == 0) Directions.warn(info, "the low-rank part of A is zero: no principal subspace, no directions (lambda " + o.rpca.lambda + " is too small for d = " + d + "; try about 1/sqrt(d) = " + String.format(java.util.Locale.ROOT, "%.3g", 1 / Math.sqrt(d)) + ")");
             if (ns.rankB() == 0)
                 Directions.warn(info, "the low-rank part of B is zero; as in the reference the null space starts at index 1, so it omits one arbitrary direction");
             if (ns.rankB() - ns.numRelax() > d - 1)
