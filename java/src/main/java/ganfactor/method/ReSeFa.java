@@ -125,7 +125,8 @@ public final class ReSeFa {
         info.put("path", "standard");
         info.put("linalg", o.linalg.name());
         try (PointerScope scope = new PointerScope()) {
-            Tensor A = symmetric(Torch.of(a, d, d)), B = symmetric(Torch.of(b, d, d));
+            // check() has bounded the asymmetry; the solvers read one triangle, so no symmetrised copy
+            Tensor A = Torch.of(a, d, d), B = Torch.of(b, d, d);
             double trB = B.trace().item_double();
             if (!(trB > 0)) throw new InputException("the background Gram B is zero: the region covers everything the latent code changes");
             Regularization reg = o.regularization;
