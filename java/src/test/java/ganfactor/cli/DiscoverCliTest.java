@@ -67,6 +67,30 @@ class DiscoverCliTest {
     }
 
     @Test
+    void discoverWithLowRankGanWritesLocalDirections() throws Exception {
+        Path out = tmp.resolve("lr");
+        Run r = run("discover", "--region", "mouth", "--method", "lowrankgan", "--rpca-lambda", "0.125", "--grid", "64", "--show", "1",
+                "--out", out.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        NpyArray dirs = Npy.read(out.resolve("mouth/directions.npy"));
+        assertEquals(64, dirs.shape()[1]);
+        assertTrue(dirs.shape()[0] >= 1, "at least one local direction");
+        assertEquals(1.0, Math.sqrt(Directions.dot(row(dirs, 0), row(dirs, 0))), 1e-6);
+        assertTrue(Files.exists(out.resolve("mouth/grid_0.png")));
+        String json = Files.readString(out.resolve("discover.json"));
+        assertTrue(json.contains("\"method\": \"lowrankgan\"") && json.contains("null_space_dim"), json);
+        // the same Grams through `solve` give the same directions
+        Path j = tmp.resolve("jl");
+        assertEquals(0, run("jacobian", "--region", "mouth", "--grid", "64", "--out", j.toString(), "--quiet").code());
+        Path s = tmp.resolve("sl");
+        Run rs = run("solve", "--fg", j.resolve("mouth_A.npy").toString(), "--bg", j.resolve("mouth_B.npy").toString(),
+                "--method", "lowrankgan", "--rpca-lambda", "0.125", "--out", s.toString());
+        assertEquals(0, rs.code(), rs.err());
+        NpyArray d2 = Npy.read(s.resolve("directions.npy"));
+        assertTrue(Directions.absCos(row(dirs, 0), row(d2, 0)) > 1 - 1e-6, "discover and solve agree");
+    }
+
+    @Test
     void solveFromTheReferenceJacobianLayoutMatchesSolveFromGrams() {
         Path j = tmp.resolve("j");
         assertEquals(0, run("jacobian", "--region", "eyes", "--grid", "64", "--save-jacobian", "--out", j.toString(), "--quiet").code());
