@@ -71,6 +71,6 @@ JNI_INCLUDES=(-I"$JAVA_HOME/include" -I"$JAVA_HOME/include/linux")
   -L"$JVM_DIR" -ljvm -Wl,-rpath,"$JVM_DIR" -lpthread
 for prog in example/gf_example test/gf_test; do
   "$CC" $CFLAGS -Inative/include "native/$prog.c" -o "$INSTALL_PATH/bin/$(basename "$prog")" \
-    -L"$INSTALL_PATH/lib" -lganfactor -Wl,-rpath,'$ORIGIN/../lib' -Wl,-rpath-link,"$JVM_DIR" -lm
+    -L"$INSTALL_PATH/lib" -lganfactor -Wl,-rpath,'$ORIGIN/../lib' -Wl,-rpath-link,"$JVM_DIR" -lm -lpthread
 done
 echo "Installed $INSTALL_PATH/{include/ganfactor.h,lib/libganfactor.so,bin/gf_example,bin/gf_test}"

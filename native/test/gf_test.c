@@ -10,6 +10,7 @@
 #include "ganfactor.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,30 @@ static int failures;
 static void expect_error(gf_status got, gf_status want, const char *what) {
     const char *m = gf_last_error();
     CHECK(got == want && m && *m, "error %-34s -> status %d (want %d): %s", what, (int)got, (int)want, m ? m : "(null)");
+}
+
+/* A second thread: attached on its first call, its own gf_last_error, detached at the end. */
+struct thread_job {
+    gf_generator *g;
+    size_t d;
+    const double *want;
+    double diff;
+    gf_status bad_status;
+    char bad_message[256];
+    gf_status detach;
+};
+
+static void *thread_main(void *arg) {
+    struct thread_job *j = arg;
+    double *code = malloc(j->d * sizeof(double));
+    gf_status s = gf_latent_from_seed(j->g, GF_SPACE_W, 4, code, j->d);
+    j->diff = s == GF_OK ? 0 : INFINITY;
+    for (size_t i = 0; s == GF_OK && i < j->d; i++) j->diff = fmax(j->diff, fabs(code[i] - j->want[i]));
+    j->bad_status = gf_latent_from_seed(j->g, GF_SPACE_W, 4, code, j->d + 1);
+    snprintf(j->bad_message, sizeof j->bad_message, "%s", gf_last_error());
+    free(code);
+    j->detach = gf_detach_thread();
+    return NULL;
 }
 
 int main(int argc, char **argv) {
@@ -176,6 +201,17 @@ int main(int argc, char **argv) {
     expect_error(gf_open(junk, &g2), GF_ERR_INPUT, "gf_open(not a TorchScript file)");
     remove(junk);
 
+    /* Threads: another thread's failure does not touch this thread's message. */
+    gf_latent_from_seed(g, GF_SPACE_W, seed, code, d - 1);
+    char mine[256];
+    snprintf(mine, sizeof mine, "%s", gf_last_error());
+    struct thread_job job = {g, d, ref_code, 0, GF_OK, "", GF_OK};
+    pthread_t th;
+    int started = pthread_create(&th, NULL, thread_main, &job) == 0;
+    if (started) pthread_join(th, NULL);
+    CHECK(started && job.diff == 0 && job.bad_status == GF_ERR_SIZE && job.detach == GF_OK && strcmp(mine, gf_last_error()) == 0,
+          "second thread: same code (max |diff| %.3g), its own error (%s), detached; this thread's message kept", job.diff, job.bad_message);
+
     /* The handles still work after the failures. */
     double again = 0;
     s = gf_directions_copy(dirs, vec, count * dim, NULL, 0);
@@ -183,6 +219,9 @@ int main(int argc, char **argv) {
     CHECK(s == GF_OK && fabs(again - 1) < 1e-12, "handles usable after the failed calls (|n_0|^2 = %.15f)", again);
     CHECK(gf_directions_free(dirs) == GF_OK, "gf_directions_free");
     CHECK(gf_close(g) == GF_OK, "gf_close");
+    CHECK(gf_shutdown() == GF_OK, "gf_shutdown: JVM destroyed");
+    gf_generator *late = NULL;
+    expect_error(gf_open("demo", &late), GF_ERR_JVM, "gf_open after gf_shutdown");
 
     free(code); free(a); free(b); free(vec); free(val); free(edited); free(image); free(zero);
     free(ref_code); free(ref_dirs); free(ref_vals);
