@@ -83,7 +83,7 @@ static gf_status find_api(JNIEnv *env) {
         {&m_dim, "dim", "(JI[I)I"},
         {&m_seed, "latentFromSeed", "(JIJLjava/nio/ByteBuffer;)I"},
         {&m_grams, "grams", "(JILjava/nio/ByteBuffer;Ljava/lang/String;IILjava/nio/ByteBuffer;Ljava/nio/ByteBuffer;[J)I"},
-        {&m_solve, "solve", "(ILjava/nio/ByteBuffer;Ljava/nio/ByteBuffer;IILjava/lang/String;DD[J[I)I"},
+        {&m_solve, "solve", "(ILjava/nio/ByteBuffer;Ljava/nio/ByteBuffer;IILjava/lang/String;DDD[J[I)I"},
         {&m_copy, "directionsCopy", "(JLjava/nio/ByteBuffer;Ljava/nio/ByteBuffer;)I"},
         {&m_free, "directionsFree", "(J)I"},
         {&m_edit, "edit", "(JILjava/nio/ByteBuffer;Ljava/nio/ByteBuffer;D[ILjava/nio/ByteBuffer;Ljava/nio/ByteBuffer;)I"},
@@ -371,6 +371,7 @@ void gf_solve_options_init(gf_solve_options *o) {
     o->regularization = "none";
     o->eps = 1e-3;
     o->tau = 1e-3;
+    o->rpca_lambda = 0;
 }
 
 gf_status gf_solve(const double *a, const double *b, size_t d, size_t gram_len,
@@ -402,7 +403,7 @@ gf_status gf_solve(const double *a, const double *b, size_t d, size_t gram_len,
         (*env)->ExceptionClear(env);
         return abort_call(env, fail(GF_ERR_JVM, "out of memory in the JVM"));
     }
-    jint st = (*env)->CallStaticIntMethod(env, api, m_solve, (jint)o.method, ja, jb, (jint)d, (jint)o.k, reg, o.eps, o.tau, h, shape);
+    jint st = (*env)->CallStaticIntMethod(env, api, m_solve, (jint)o.method, ja, jb, (jint)d, (jint)o.k, reg, o.eps, o.tau, o.rpca_lambda, h, shape);
     jlong id = 0;
     jint sh[2] = {0};
     if (st == 0 && !(*env)->ExceptionCheck(env)) {

@@ -190,11 +190,12 @@ public final class NativeApi {
     /**
      * Directions of the Gram pair (a, b), d x d each. {@code method}: {@link #METHOD_RESEFA} or
      * {@link #METHOD_LOWRANKGAN}; {@code k} directions kept (0 = all); {@code regularization}
-     * (ReSeFa only): none, paper or reference, with {@code eps} and {@code tau}.
+     * (ReSeFa only): none, paper or reference, with {@code eps} and {@code tau}; {@code rpcaLambda}
+     * (LowRankGAN only): the RPCA sparsity weight, 0 for the reference's 1/60.
      * {@code handle[0]} receives the directions' handle, {@code shape} (length 2) count and dim.
      */
     public static int solve(int method, ByteBuffer a, ByteBuffer b, int d, int k, String regularization, double eps, double tau,
-                            long[] handle, int[] shape) {
+                            double rpcaLambda, long[] handle, int[] shape) {
         return guard(() -> {
             need(handle, 1, "handle");
             need(shape, 2, "shape");
@@ -215,6 +216,8 @@ public final class NativeApi {
             } else if (method == METHOD_LOWRANKGAN) {
                 LowRankGan.Options o = new LowRankGan.Options();
                 o.maxDirections = k;
+                if (rpcaLambda < 0 || !Double.isFinite(rpcaLambda)) throw new Failure(ERR_ARGUMENT, "rpca lambda must be >= 0 (0: the default), got " + rpcaLambda);
+                if (rpcaLambda > 0) o.rpca.lambda = rpcaLambda;
                 dirs = LowRankGan.solve(Torch.of(ga, d, d), Torch.of(gb, d, d), o);
             } else {
                 throw new Failure(ERR_ARGUMENT, "unknown method " + method + " (0 resefa, 1 lowrankgan)");
