@@ -1,0 +1,327 @@
+package ganfactor.embed;
+
+import ganfactor.Engine;
+import ganfactor.InputException;
+import ganfactor.edit.Editor;
+import ganfactor.generator.Generator;
+import ganfactor.generator.LatentSpace;
+import ganfactor.generator.Latents;
+import ganfactor.jacobian.GramPair;
+import ganfactor.jacobian.JacobianEngine;
+import ganfactor.method.Directions;
+import ganfactor.method.LowRankGan;
+import ganfactor.method.ReSeFa;
+import ganfactor.region.Region;
+import ganfactor.region.Regions;
+import ganfactor.region.View;
+import ganfactor.torch.Torch;
+import org.bytedeco.javacpp.PointerScope;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Java side of the C API ({@code native/include/ganfactor.h}): static methods that take and
+ * return only primitives, strings, primitive arrays and direct {@link ByteBuffer}s, and never
+ * throw. Every method returns a status code ({@link #OK} or one of the {@code ERR_*} codes, the
+ * same numbers as {@code gf_status}); on failure the message is kept per thread and read with
+ * {@link #lastError()}.
+ *
+ * <p>Caller memory arrives as direct buffers the C side wraps around the caller's pointers
+ * ({@code NewDirectByteBuffer}): inputs are read from and outputs written into the caller's
+ * memory without a JNI array copy. A buffer's capacity is the caller's length in bytes, so every
+ * size is checked here against what the generator needs ({@link #ERR_SIZE} otherwise).
+ *
+ * <p>Generators and directions live in handle tables keyed by a positive {@code long}; the C
+ * side holds only the number. A handle may be used from any thread; one generator should not run
+ * two calls at the same time (the C header's threading rules).
+ */
+public final class NativeApi {
+    public static final int OK = 0;
+    public static final int ERR_NULL = 1;
+    public static final int ERR_ARGUMENT = 2;
+    public static final int ERR_SIZE = 3;
+    public static final int ERR_INPUT = 4;
+    public static final int ERR_HANDLE = 5;
+    public static final int ERR_ENGINE = 6;
+
+    public static final int METHOD_RESEFA = 0;
+    public static final int METHOD_LOWRANKGAN = 1;
+
+    private static final ThreadLocal<String> ERROR = ThreadLocal.withInitial(() -> "");
+    private static final Map<Long, Generator> GENERATORS = new ConcurrentHashMap<>();
+    private static final Map<Long, Directions> DIRECTIONS = new ConcurrentHashMap<>();
+    private static final AtomicLong NEXT = new AtomicLong(1);
+
+    /** A status with its message, thrown inside this class only. */
+    private static final class Failure extends RuntimeException {
+        final int code;
+
+        Failure(int code, String message) {
+            super(message, null, false, false);
+            this.code = code;
+        }
+    }
+
+    private interface Call {
+        void run();
+    }
+
+    private NativeApi() {}
+
+    /** The message of this thread's last failed call ("" when none failed). */
+    public static String lastError() {
+        return ERROR.get();
+    }
+
+    /** Runs one call inside a PointerScope (its native temporaries freed on return). */
+    private static int guard(Call c) {
+        return guard(c, true);
+    }
+
+    /**
+     * {@code scoped} false for calls whose native objects must outlive the call (opening a
+     * generator: its module would otherwise be freed with the scope).
+     */
+    private static int guard(Call c, boolean scoped) {
+        try (PointerScope scope = scoped ? new PointerScope() : null) {
+            c.run();
+            return OK;
+        } catch (Failure f) {
+            return fail(f.code, f.getMessage());
+        } catch (InputException e) {
+            return fail(ERR_INPUT, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return fail(ERR_ARGUMENT, e.getMessage());
+        } catch (Throwable t) {
+            return fail(ERR_ENGINE, Generator.oneLine(t));
+        }
+    }
+
+    private static int fail(int code, String message) {
+        ERROR.set(message == null || message.isEmpty() ? "error " + code : message);
+        return code;
+    }
+
+    // ---- generators --------------------------------------------------------------------------
+
+    /**
+     * Opens {@code demo} or a TorchScript generator file. {@code handle[0]} receives the handle,
+     * {@code shape} (length 5) latent_dim, num_layers, channels, height, width.
+     */
+    public static int open(String model, long[] handle, int[] shape) {
+        return guard(() -> {
+            if (model == null) throw new Failure(ERR_NULL, "model is null");
+            need(handle, 1, "handle");
+            need(shape, 5, "shape");
+            Engine.init(0);
+            Generator g = Generator.open(model);
+            long id = NEXT.getAndIncrement();
+            GENERATORS.put(id, g);
+            handle[0] = id;
+            shape[0] = g.latentDim();
+            shape[1] = g.numLayers();
+            shape[2] = g.channels();
+            shape[3] = g.height();
+            shape[4] = g.width();
+        }, false);
+    }
+
+    public static int close(long handle) {
+        return guard(() -> {
+            if (GENERATORS.remove(handle) == null) throw new Failure(ERR_HANDLE, "no open generator with handle " + handle);
+        });
+    }
+
+    /** Coordinates of one code in {@code space} (0 z, 1 w, 2 wp) into {@code dim[0]}. */
+    public static int dim(long handle, int space, int[] dim) {
+        return guard(() -> {
+            Generator g = generator(handle);
+            need(dim, 1, "dim");
+            dim[0] = space(space).dim(g.latentDim(), g.numLayers());
+        });
+    }
+
+    /** The code NumPy's RandomState(seed).randn draws (mapped to W, broadcast to W+) into {@code out}. */
+    public static int latentFromSeed(long handle, int space, long seed, ByteBuffer out) {
+        return guard(() -> {
+            Generator g = generator(handle);
+            LatentSpace s = space(space);
+            int d = s.dim(g.latentDim(), g.numLayers());
+            DoubleBuffer o = doubles(out, d, "latent code output");
+            o.put(Latents.fromSeed(g, s, seed, 1, 1.0, g.numLayers()).codes());
+        });
+    }
+
+    /**
+     * The region's Gram pair at one latent code: A into {@code a}, B into {@code b} (d x d,
+     * row-major), |R| and |R'| into {@code counts}. {@code reduce}: 0 sum, 1 mean, 2 none.
+     */
+    public static int grams(long handle, int space, ByteBuffer code, String region, int grid, int reduce, ByteBuffer a, ByteBuffer b, long[] counts) {
+        return guard(() -> {
+            Generator g = generator(handle);
+            LatentSpace s = space(space);
+            if (region == null) throw new Failure(ERR_NULL, "region is null");
+            if (reduce < 0 || reduce >= View.Reduce.values().length) throw new Failure(ERR_ARGUMENT, "unknown channel reduction " + reduce + " (0 sum, 1 mean, 2 none)");
+            int d = s.dim(g.latentDim(), g.numLayers());
+            double[] x = read(code, d, "latent code");
+            DoubleBuffer oa = doubles(a, (long) d * d, "A (Gram output)");
+            DoubleBuffer ob = doubles(b, (long) d * d, "B (Gram output)");
+            View view = new View(grid, View.Reduce.values()[reduce], g.channels(), g.height(), g.width());
+            Region r = Regions.parse(region, grid, g);
+            GramPair gp = JacobianEngine.compute(g, x, s, view, List.of(r), new JacobianEngine.Options()).grams().get(0);
+            oa.put(gp.a());
+            ob.put(gp.b());
+            if (counts != null && counts.length >= 2) {
+                counts[0] = gp.inside();
+                counts[1] = gp.outside();
+            }
+        });
+    }
+
+    // ---- solves ------------------------------------------------------------------------------
+
+    /**
+     * Directions of the Gram pair (a, b), d x d each. {@code method}: {@link #METHOD_RESEFA} or
+     * {@link #METHOD_LOWRANKGAN}; {@code k} directions kept (0 = all); {@code regularization}
+     * (ReSeFa only): none, paper or reference, with {@code eps} and {@code tau}; {@code rpcaLambda}
+     * (LowRankGAN only): the RPCA sparsity weight, 0 for the reference's 1/60.
+     * {@code handle[0]} receives the directions' handle, {@code shape} (length 2) count and dim.
+     */
+    public static int solve(int method, ByteBuffer a, ByteBuffer b, int d, int k, String regularization, double eps, double tau,
+                            double rpcaLambda, long[] handle, int[] shape) {
+        return guard(() -> {
+            need(handle, 1, "handle");
+            need(shape, 2, "shape");
+            if (d <= 0) throw new Failure(ERR_SIZE, "dimension must be positive, got " + d);
+            if (k < 0) throw new Failure(ERR_ARGUMENT, "k must be >= 0, got " + k);
+            double[] ga = read(a, (long) d * d, "A");
+            double[] gb = read(b, (long) d * d, "B");
+            Directions dirs;
+            if (method == METHOD_RESEFA) {
+                ReSeFa.Options o = new ReSeFa.Options();
+                o.regularization = ReSeFa.Regularization.parse(regularization == null ? "none" : regularization);
+                if (!(eps > 0) || !(tau > 0)) throw new Failure(ERR_ARGUMENT, "eps and tau must be positive, got " + eps + " and " + tau);
+                o.eps = eps;
+                o.tau = tau;
+                o.k = k;
+                o.path = ReSeFa.SolvePath.STANDARD;
+                dirs = ReSeFa.solve(ga, gb, d, o);
+            } else if (method == METHOD_LOWRANKGAN) {
+                LowRankGan.Options o = new LowRankGan.Options();
+                o.maxDirections = k;
+                if (rpcaLambda < 0 || !Double.isFinite(rpcaLambda)) throw new Failure(ERR_ARGUMENT, "rpca lambda must be >= 0 (0: the default), got " + rpcaLambda);
+                if (rpcaLambda > 0) o.rpca.lambda = rpcaLambda;
+                dirs = LowRankGan.solve(Torch.of(ga, d, d), Torch.of(gb, d, d), o);
+            } else {
+                throw new Failure(ERR_ARGUMENT, "unknown method " + method + " (0 resefa, 1 lowrankgan)");
+            }
+            long id = NEXT.getAndIncrement();
+            DIRECTIONS.put(id, dirs);
+            handle[0] = id;
+            shape[0] = dirs.count();
+            shape[1] = dirs.dim();
+        });
+    }
+
+    /** Copies the unit directions [count, dim] (row-major) and, when {@code values} is not null, the [count] values. */
+    public static int directionsCopy(long handle, ByteBuffer vectors, ByteBuffer values) {
+        return guard(() -> {
+            Directions dirs = DIRECTIONS.get(handle);
+            if (dirs == null) throw new Failure(ERR_HANDLE, "no directions with handle " + handle);
+            DoubleBuffer v = doubles(vectors, (long) dirs.count() * dirs.dim(), "directions output");
+            DoubleBuffer w = values == null ? null : doubles(values, dirs.count(), "values output");
+            v.put(dirs.vectors());
+            if (w != null) w.put(dirs.values());
+        });
+    }
+
+    public static int directionsFree(long handle) {
+        return guard(() -> {
+            if (DIRECTIONS.remove(handle) == null) throw new Failure(ERR_HANDLE, "no directions with handle " + handle);
+        });
+    }
+
+    // ---- edits -------------------------------------------------------------------------------
+
+    /**
+     * Moves one code of {@code space} along {@code direction} (length d or L d) by {@code strength}
+     * on the given layers (null = all) and, for each non-null output, writes the edited W+ code
+     * [L, d] into {@code outCode} and the rendered image [C, H, W] (float32 in [-1, 1]) into {@code outImage}.
+     */
+    public static int edit(long handle, int space, ByteBuffer code, ByteBuffer direction, double strength, int[] layers,
+                           ByteBuffer outCode, ByteBuffer outImage) {
+        return guard(() -> {
+            Generator g = generator(handle);
+            LatentSpace s = space(space);
+            int d = s.dim(g.latentDim(), g.numLayers());
+            double[] x = read(code, d, "latent code");
+            if (direction == null) throw new Failure(ERR_NULL, "direction is null");
+            long dn = direction.capacity() / 8;
+            if (direction.capacity() % 8 != 0 || (dn != g.latentDim() && dn != (long) g.latentDim() * g.numLayers()))
+                throw new Failure(ERR_SIZE, "direction has " + fmt(direction.capacity() / 8.0) + " values; this generator needs " + g.latentDim()
+                        + " (a W or Z direction) or " + g.latentDim() * g.numLayers() + " (a W+ direction)");
+            double[] n = read(direction, dn, "direction");
+            DoubleBuffer oc = outCode == null ? null : doubles(outCode, (long) g.numLayers() * g.latentDim(), "edited code output");
+            FloatBuffer oi = outImage == null ? null : floats(outImage, (long) g.channels() * g.height() * g.width(), "image output");
+            if (!Double.isFinite(strength)) throw new Failure(ERR_ARGUMENT, "strength must be finite, got " + strength);
+            Editor.Settings settings = Editor.Settings.defaults();
+            if (layers != null && layers.length > 0) settings = settings.withLayers(layers);
+            Editor ed = new Editor(g, new Latents(x, 1, d, s, "C API"), settings);
+            Editor.Result r = ed.edit(n, new double[]{strength});
+            if (oc != null) oc.put(r.editedCodes());
+            if (oi != null) oi.put(r.images());
+        });
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    private static Generator generator(long handle) {
+        Generator g = GENERATORS.get(handle);
+        if (g == null) throw new Failure(ERR_HANDLE, "no open generator with handle " + handle);
+        return g;
+    }
+
+    private static LatentSpace space(int code) {
+        if (code < 0 || code >= LatentSpace.values().length) throw new Failure(ERR_ARGUMENT, "unknown latent space " + code + " (0 z, 1 w, 2 wp)");
+        return LatentSpace.values()[code];
+    }
+
+    private static void need(Object array, int length, String what) {
+        int n = array == null ? -1 : java.lang.reflect.Array.getLength(array);
+        if (n < length) throw new Failure(array == null ? ERR_NULL : ERR_SIZE, what + ": an array of at least " + length + " is needed");
+    }
+
+    private static DoubleBuffer doubles(ByteBuffer buf, long count, String what) {
+        check(buf, count, 8, what);
+        return buf.duplicate().order(ByteOrder.nativeOrder()).asDoubleBuffer();
+    }
+
+    private static FloatBuffer floats(ByteBuffer buf, long count, String what) {
+        check(buf, count, 4, what);
+        return buf.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    private static double[] read(ByteBuffer buf, long count, String what) {
+        DoubleBuffer b = doubles(buf, count, what);
+        double[] x = new double[(int) count];
+        b.get(x);
+        return x;
+    }
+
+    private static void check(ByteBuffer buf, long count, int bytes, String what) {
+        if (buf == null) throw new Failure(ERR_NULL, what + " is null");
+        if (buf.capacity() != count * bytes)
+            throw new Failure(ERR_SIZE, what + ": " + fmt(buf.capacity() / (double) bytes) + " values given, " + count + " expected");
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+}
