@@ -88,9 +88,9 @@ public final class Rpca {
     static final double SVT_ERROR_FRACTION = 1.0;
 
     public enum Solver {
-        /** The reference fixed-mu ADMM (alternating directions, L then S then Y). */
+        /** The reference fixed-mu ADMM (alternating directions, L then S then Y); the default. */
         ADMM,
-        /** Inexact ALM with a geometrically increasing mu (default). */
+        /** Inexact ALM with a geometrically increasing mu: far fewer iterations, a feasible but slightly suboptimal answer. */
         IALM
     }
 
