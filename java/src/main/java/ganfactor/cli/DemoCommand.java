@@ -61,7 +61,7 @@ final class DemoCommand implements Callable<Integer> {
         mo.tau = 1e-3;
         mo.path = "auto";
         mo.k = 0;
-        Discovery.Settings s = DiscoverCommand.settings(mo, g);
+        Discovery.Settings s = DiscoverCommand.settings(mo);
         s.jacobian.progress = TerminalProgress.auto(quiet);
         s.jacobian.cancelled = Main.CANCELLED::get;
         try (OutputDir dir = new OutputDir(out, true)) {

@@ -76,7 +76,7 @@ final class DiscoverCommand implements Callable<Integer> {
         Latents lat = common.latents(g);
         View view = viewOptions.view(g);
         List<Region> rs = JacobianCommand.parseRegions(regions, view.grid(), g);
-        Discovery.Settings s = settings(methodOptions, g);
+        Discovery.Settings s = settings(methodOptions);
         s.aggregate = aggregate;
         if (show < 0) throw new InputException("--show must be >= 0");
         s.show = show;
@@ -103,7 +103,7 @@ final class DiscoverCommand implements Callable<Integer> {
         return 0;
     }
 
-    static Discovery.Settings settings(MethodOptions mo, Generator g) {
+    static Discovery.Settings settings(MethodOptions mo) {
         Discovery.Settings s = new Discovery.Settings();
         s.method = mo;
         s.strengths = mo.methodName().equals("lowrankgan") ? Editor.linspace(-4, 4, 7) : Editor.linspace(-10, 10, 7);

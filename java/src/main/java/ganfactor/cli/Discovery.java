@@ -100,6 +100,7 @@ final class Discovery {
                     List<Tensor> parts = collected.get(r);
                     perRegion.add(parts.isEmpty() ? null
                             : torch.cat(new TensorVector(parts.toArray(new Tensor[0])), 0).div(new Scalar(Math.sqrt(regions.get(r).count() * (double) C))));
+                    for (Tensor t : parts) t.releaseReference();   // retained by the sink past the engine's scope
                 }
                 rows.add(perRegion);
                 tJ += System.nanoTime() - t0;
@@ -108,6 +109,8 @@ final class Discovery {
 
             List<Outcome> outcomes = new ArrayList<>();
             List<Map<String, Object>> rec = new ArrayList<>();
+            // one editor (and one rendering of the originals) per set of samples, shared by the regions
+            Map<String, Editor> editors = new java.util.HashMap<>();
             for (int r = 0; r < regions.size(); r++) {
                 Region region = regions.get(r);
                 Images.write(Images.mask(region), dir.file(region.name() + "/mask.png"));
@@ -134,8 +137,8 @@ final class Discovery {
                     tS += System.nanoTime() - t0;
                     dirs.write(dir, prefix, false);
                     t0 = System.nanoTime();
-                    Latents sub = subset(lat, groups.get(t));
-                    Editor editor = new Editor(g, sub, s.edit);
+                    int[] group = groups.get(t);
+                    Editor editor = editors.computeIfAbsent(Arrays.toString(group), key -> new Editor(g, subset(lat, group), s.edit));
                     List<Locality.Measurement> ms = new ArrayList<>();
                     int show = Math.min(s.show, dirs.count());
                     for (int j = 0; j < show; j++) {

@@ -109,6 +109,8 @@ final class SolveCommand implements Callable<Integer> {
                 dir.writeString("solve.json", Json.write(rec));
                 dir.commit();
                 System.out.println("wrote " + dir.target());
+            } finally {
+                for (Tensor r : rows) r.releaseReference();   // retained past readJacobian's per-sample scopes
             }
         }
         return 0;

@@ -5,11 +5,11 @@ import java.util.function.Supplier;
 /**
  * OpenBLAS's thread count around the LAPACK eigensolvers and factorisations. Their panel steps
  * (the tridiagonal reduction above all) are memory-bound level-2 BLAS: on a 2-core machine one
- * OpenBLAS thread solves a 512 x 512 generalized problem faster than two (JMH LinalgBenchmark:
- * 53 ms against 79 ms, benchmarks/RESULTS.md), and two OpenBLAS threads next to LibTorch's own
- * intra-op threads oversubscribe the cores. Large matrix products keep all threads (they scale:
- * a 4096^2 product takes 1.3 s on two threads, 2.9 s on one). Only matrices up to {@link
- * #SINGLE_THREAD_MAX} are solved single-threaded.
+ * OpenBLAS thread solves a 512 x 512 generalized problem faster than two (JMH LinalgBenchmark,
+ * medians 53 ms against 82 ms, benchmarks/RESULTS.md), and two OpenBLAS threads next to
+ * LibTorch's own intra-op threads oversubscribe the cores. Large matrix products keep all threads
+ * (they scale: in a one-off timing, not JMH, a 4096^2 product took 1.3 s on two threads, 2.9 s on
+ * one). Only matrices up to {@link #SINGLE_THREAD_MAX} are solved single-threaded.
  */
 public final class BlasThreads {
     /** Largest order solved with one OpenBLAS thread. */

@@ -57,7 +57,8 @@ import java.util.function.BooleanSupplier;
  *       against a 1e-12 solution the ADMM result is 4e-3 off and IALM's 1.6e-2 (the reference's
  *       own stopping rule is that loose on such problems).</li>
  * </ul>
- * Time for that 512 Gram on a shared 2-core CPU, 1 LibTorch thread, OPENBLAS_NUM_THREADS=1:
+ * One-off timings (not JMH; the recorded figures are in benchmarks/RESULTS.md) for that 512
+ * Gram on a shared 2-core CPU, 1 LibTorch thread, OPENBLAS_NUM_THREADS=1:
  * ADMM 33.7 s, IALM 2.9 s (12 full eigendecompositions, 68 subspace steps), IALM with full
  * eigendecompositions only 5.5 s. Note: without OPENBLAS_NUM_THREADS=1 LibTorch's eigh of a
  * 512 x 512 matrix took 315 ms instead of 40-60 ms here (OpenBLAS threads fighting OpenMP's).

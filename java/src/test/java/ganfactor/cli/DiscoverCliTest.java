@@ -6,8 +6,6 @@ import ganfactor.method.Directions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -18,19 +16,8 @@ class DiscoverCliTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter err = new StringWriter(), out = new StringWriter();
-        java.io.PrintStream old = System.out;
-        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-        System.setOut(new java.io.PrintStream(buf, true));
-        try {
-            int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-            return new Run(code, buf.toString(), err.toString());
-        } finally {
-            System.setOut(old);
-        }
+    static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     static double[] row(NpyArray a, int i) {
@@ -41,7 +28,7 @@ class DiscoverCliTest {
     @Test
     void discoverWritesDirectionsPicturesAndReport() {
         Path out = tmp.resolve("d");
-        Run r = run("discover", "--region", "eyes", "--region", "lips=mask:mouth", "--num", "2", "--grid", "64", "--show", "2",
+        CliRun r = run("discover", "--region", "eyes", "--region", "lips=mask:mouth", "--num", "2", "--grid", "64", "--show", "2",
                 "--regularize", "paper", "--out", out.toString(), "--quiet");
         assertEquals(0, r.code(), r.err());
         for (String reg : new String[]{"eyes", "lips"}) {
@@ -69,7 +56,7 @@ class DiscoverCliTest {
     @Test
     void discoverWithLowRankGanWritesLocalDirections() throws Exception {
         Path out = tmp.resolve("lr");
-        Run r = run("discover", "--region", "mouth", "--method", "lowrankgan", "--rpca-lambda", "0.125", "--grid", "64", "--show", "1",
+        CliRun r = run("discover", "--region", "mouth", "--method", "lowrankgan", "--rpca-lambda", "0.125", "--grid", "64", "--show", "1",
                 "--out", out.toString(), "--quiet");
         assertEquals(0, r.code(), r.err());
         NpyArray dirs = Npy.read(out.resolve("mouth/directions.npy"));
@@ -83,7 +70,7 @@ class DiscoverCliTest {
         Path j = tmp.resolve("jl");
         assertEquals(0, run("jacobian", "--region", "mouth", "--grid", "64", "--out", j.toString(), "--quiet").code());
         Path s = tmp.resolve("sl");
-        Run rs = run("solve", "--fg", j.resolve("mouth_A.npy").toString(), "--bg", j.resolve("mouth_B.npy").toString(),
+        CliRun rs = run("solve", "--fg", j.resolve("mouth_A.npy").toString(), "--bg", j.resolve("mouth_B.npy").toString(),
                 "--method", "lowrankgan", "--rpca-lambda", "0.125", "--out", s.toString());
         assertEquals(0, rs.code(), rs.err());
         NpyArray d2 = Npy.read(s.resolve("directions.npy"));
@@ -95,10 +82,10 @@ class DiscoverCliTest {
         Path j = tmp.resolve("j");
         assertEquals(0, run("jacobian", "--region", "eyes", "--grid", "64", "--save-jacobian", "--out", j.toString(), "--quiet").code());
         Path s1 = tmp.resolve("s1"), s2 = tmp.resolve("s2");
-        Run a = run("solve", "--fg", j.resolve("eyes_A.npy").toString(), "--bg", j.resolve("eyes_B.npy").toString(), "--k", "5", "--out", s1.toString());
+        CliRun a = run("solve", "--fg", j.resolve("eyes_A.npy").toString(), "--bg", j.resolve("eyes_B.npy").toString(), "--k", "5", "--out", s1.toString());
         assertEquals(0, a.code(), a.err());
         // [1, 64, 64, 1, 64] float32, the reference's layout; the region as an FFHQ-style box on that grid
-        Run b = run("solve", "--jacobian", j.resolve("jacobian.npy").toString(), "--region", "eyes", "--k", "5", "--out", s2.toString());
+        CliRun b = run("solve", "--jacobian", j.resolve("jacobian.npy").toString(), "--region", "eyes", "--k", "5", "--out", s2.toString());
         assertEquals(0, b.code(), b.err());
         NpyArray d1 = Npy.read(s1.resolve("directions.npy")), d2 = Npy.read(s2.resolve("directions.npy"));
         assertArrayEquals(new long[]{5, 64}, d1.shape());
@@ -129,7 +116,7 @@ class DiscoverCliTest {
                 {"discover", "--region", "300,300,10,10", "--out", o.toString(), "--quiet"},
         };
         for (String[] c : cases) {
-            Run r = run(c);
+            CliRun r = run(c);
             assertEquals(2, r.code(), String.join(" ", c) + " -> " + r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
             assertFalse(Files.exists(o), "no output for " + String.join(" ", c));

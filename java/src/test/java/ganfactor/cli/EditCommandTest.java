@@ -9,8 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -22,20 +20,8 @@ class EditCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter err = new StringWriter();
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream saved = System.out;
-        int code;
-        try {
-            System.setOut(new java.io.PrintStream(bytes, true));
-            code = Main.execute(args, new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
-        } finally {
-            System.setOut(saved);
-        }
-        return new Run(code, bytes.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     /** Rows 8 (eyes block) and 0 (global block) of the demo's planted basis, as float32 [2, 64]. */
@@ -53,7 +39,7 @@ class EditCommandTest {
     void editWritesGridsCodesAndLocality() throws Exception {
         Path dirs = plantedDirections();
         Path out = tmp.resolve("e");
-        Run r = run("edit", "--direction", dirs.toString(), "--index", "0,1", "--num", "2", "--strengths", "-2,0,2",
+        CliRun r = run("edit", "--direction", dirs.toString(), "--index", "0,1", "--num", "2", "--strengths", "-2,0,2",
                 "--layers", "4-7", "--space", "wp", "--truncation", "0.7", "--region", "mask:eyes", "--cell", "64", "--out", out.toString(), "--quiet");
         assertEquals(0, r.code(), r.err());
         for (String f : new String[]{"grid_0.png", "grid_1.png", "edited_0.npy", "edited_1.npy", "originals.npy", "locality_0.csv",
@@ -103,7 +89,7 @@ class EditCommandTest {
             args[c.length + 1] = out.toString();
             args[c.length + 2] = "--num";
             args[c.length + 3] = "1";
-            Run r = run(args);
+            CliRun r = run(args);
             assertEquals(2, r.code(), c[0] + ": " + r.err());
             assertTrue(r.err().contains(c[0]), c[0] + " in: " + r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());

@@ -8,8 +8,6 @@ import org.bytedeco.pytorch.QualifiedName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -23,28 +21,16 @@ class InterFaceGanCliTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter err = new StringWriter();
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream saved = System.out;
-        int code;
-        try {
-            System.setOut(new java.io.PrintStream(bytes, true));
-            code = Main.execute(args, new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
-        } finally {
-            System.setOut(saved);
-        }
-        return new Run(code, bytes.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
-    static void ok(Run r) {
+    static void ok(CliRun r) {
         assertEquals(0, r.code(), r.err());
     }
 
     /** Exit 2, one line on stderr containing {@code text}. */
-    static void inputError(Run r, String text) {
+    static void inputError(CliRun r, String text) {
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains(text), r.err());
@@ -54,7 +40,7 @@ class InterFaceGanCliTest {
     @Test
     void sampleTrainProjectEdit() throws Exception {
         Path s = tmp.resolve("s");
-        Run r = run("sample", "--model", "demo", "--space", "w", "--num", "2000", "--seed", "0", "--attribute", "smile", "--attribute", "mouth_width",
+        CliRun r = run("sample", "--model", "demo", "--space", "w", "--num", "2000", "--seed", "0", "--attribute", "smile", "--attribute", "mouth_width",
                 "--batch", "500", "--out", s.toString(), "--quiet");
         ok(r);
         assertArrayEquals(new long[]{2000, 64}, Npy.read(s.resolve("w.npy")).shape());
@@ -143,7 +129,7 @@ class InterFaceGanCliTest {
         Path given = tmp.resolve("given.csv");
         Files.writeString(given, "score\n1\n2\n3\n4\n5\n");
         Path s = tmp.resolve("s");
-        Run r = run("sample", "--space", "z", "--num", "5", "--seed", "2", "--batch", "2", "--attribute-model", model.toString(),
+        CliRun r = run("sample", "--space", "z", "--num", "5", "--seed", "2", "--batch", "2", "--attribute-model", model.toString(),
                 "--region-stat", "mean@184,128,40,68", "--region-stat", "dark@mask:mouth", "--scores", given.toString(), "--save-images",
                 "--out", s.toString(), "--quiet");
         ok(r);
