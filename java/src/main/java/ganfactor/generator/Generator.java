@@ -76,7 +76,23 @@ public final class Generator {
     /** Opens {@code demo} (the built-in generator) or a TorchScript file. */
     public static Generator open(String spec) {
         if (spec.equals("demo")) return demo();
+        if (spec.startsWith("stylegan2:")) return styleGan2(spec.substring("stylegan2:".length()));
         return load(Path.of(spec));
+    }
+
+    /**
+     * A randomly initialised StyleGAN2 (for benchmarks and tests): {@code RES[:key=value]...}, see
+     * {@link StyleGan2.Config#parse}; {@code seed=N} picks the weights (default 0).
+     */
+    public static Generator styleGan2(String spec) {
+        StyleGan2.Config c = StyleGan2.Config.parse(spec);
+        long seed = StyleGan2.Config.seed(spec, 0);
+        return wrap(StyleGan2.random(c, seed), "stylegan2:" + spec);
+    }
+
+    /** A generator over a module built in this process (no file round trip). */
+    public static Generator wrap(JitModule module, String source) {
+        return new Generator(module, source);
     }
 
     public static Generator load(Path file) {

@@ -1,0 +1,485 @@
+package ganfactor.generator;
+
+import ganfactor.InputException;
+import org.bytedeco.pytorch.IValue;
+import org.bytedeco.pytorch.IValueVector;
+import org.bytedeco.pytorch.IntType;
+import org.bytedeco.pytorch.JitModule;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.QualifiedName;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.Type;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * The StyleGAN2 generator (Karras et al. 2020, config F: "skip" generator, modulated and
+ * demodulated 3x3 convolutions, FIR [1,3,3,1] resampling), built from Java as a TorchScript
+ * module that satisfies the {@link Generator} contract.
+ *
+ * <p>Math, written from the paper and the two public code bases' documented behaviour:
+ * <ul>
+ *   <li>Mapping: z / sqrt(mean(z^2) + 1e-8), then {@code mappingLayers} fully connected layers
+ *       y = lrelu(x (c W)^T + lr b) * sqrt(2) with the equalised-learning-rate gain
+ *       c = lr / sqrt(fan_in), lr = {@code mappingLrMul} (0.01), leaky slope 0.2.</li>
+ *   <li>Style affine of a layer with I input channels: s = w (W_a / sqrt(w_dim))^T + b_a.</li>
+ *   <li>Modulated convolution (weight W [O, I, k, k]): y = conv(x * s, W) * d with the
+ *       demodulation d_o = (sum_i s_i^2 sum_k W_oik^2 + 1e-8)^-1/2, which equals a
+ *       convolution with W'_oik = s_i W_oik / ||s W_o.||. This is the un-fused form: one shared
+ *       weight for the whole batch, so a batch of Jacobian tangents is one large convolution.</li>
+ *   <li>Up-sampling convolution: a stride-2 transposed convolution with W (stored as in both
+ *       PyTorch code bases, which keep TF's weight flipped), then the 4x4 FIR filter
+ *       k = [1,3,3,1] (x) [1,3,3,1] / 64 * 4 with one pixel of zero padding each side
+ *       (2H + 1 -> 2H).</li>
+ *   <li>Noise: a constant per-layer noise image times a learned strength, then
+ *       lrelu(x + b) * sqrt(2), optionally clamped to +-convClamp (stylegan2-ada models).</li>
+ *   <li>ToRGB: 1x1 modulated convolution without demodulation, styles times 1/sqrt(I), plus
+ *       bias; the RGB skip image is up-sampled by upfirdn2d(up = 2, k, pad = (2, 1)), which is
+ *       a stride-2 transposed convolution with k cropped by one pixel
+ *       ({@code conv_transpose2d(img, k, stride=2, padding=1)}).</li>
+ *   <li>W+ layers: L = 2 log2(resolution) - 2 (18 at 1024 px); block 4 uses w_0 (conv) and
+ *       w_1 (ToRGB); block j >= 1 uses w_{2j-1}, w_{2j} (convs) and w_{2j+1} (ToRGB).</li>
+ * </ul>
+ *
+ * <p>Parameter names are those of NVlabs/stylegan2-ada-pytorch's {@code G.state_dict()}
+ * ({@code mapping.fc0.weight}, {@code synthesis.b8.conv0.affine.weight}, ...);
+ * {@link StyleGan2Weights} maps rosinality/stylegan2-pytorch names onto them. Inside the
+ * TorchScript module a name's dots become underscores.
+ */
+public final class StyleGan2 {
+    public static final double SQRT2 = Math.sqrt(2.0);
+
+    private StyleGan2() {}
+
+    /**
+     * Architecture hyper-parameters. Channels at resolution r are min(channelBase / r, channelMax)
+     * (NVlabs' convention; rosinality's channel multiplier m is channelBase = 16384 m).
+     */
+    public record Config(int resolution, int zDim, int wDim, int mappingLayers, double mappingLrMul,
+                         int channelBase, int channelMax, double convClamp, int imageChannels) {
+        public Config {
+            if (resolution < 8 || Integer.bitCount(resolution) != 1)
+                throw new InputException("StyleGAN2 resolution must be a power of two >= 8, got " + resolution);
+            if (zDim <= 0 || wDim <= 0 || mappingLayers <= 0 || channelBase <= 0 || channelMax <= 0 || imageChannels <= 0)
+                throw new InputException("StyleGAN2 configuration values must be positive: " + this);
+            if (zDim != wDim)
+                throw new InputException("ganfactor's generator contract needs z_dim == w_dim, got " + zDim + " and " + wDim);
+            if (channels(resolution, channelBase, channelMax) < 1)
+                throw new InputException("channel_base " + channelBase + " gives no channels at " + resolution + " px");
+        }
+
+        /** The published config F: channel base 32768, at most 512 channels, 8 mapping layers, z = w = 512. */
+        public static Config configF(int resolution) {
+            return new Config(resolution, 512, 512, 8, 0.01, 32768, 512, Double.NaN, 3);
+        }
+
+        public int channels(int res) { return channels(res, channelBase, channelMax); }
+
+        private static int channels(int res, int base, int max) { return Math.min(base / res, max); }
+
+        /** W+ layer count L = 2 log2(resolution) - 2. */
+        public int numWs() { return 2 * log2(resolution) - 2; }
+
+        public int log2Res() { return log2(resolution); }
+
+        public boolean clamped() { return !Double.isNaN(convClamp); }
+
+        public Config withConvClamp(double c) {
+            return new Config(resolution, zDim, wDim, mappingLayers, mappingLrMul, channelBase, channelMax, c, imageChannels);
+        }
+
+        /** Key/value description (also stored in the module and in safetensors metadata). */
+        public Map<String, Object> describe() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("architecture", "stylegan2");
+            m.put("resolution", resolution);
+            m.put("z_dim", zDim);
+            m.put("w_dim", wDim);
+            m.put("mapping_layers", mappingLayers);
+            m.put("mapping_lr_mul", mappingLrMul);
+            m.put("channel_base", channelBase);
+            m.put("channel_max", channelMax);
+            m.put("conv_clamp", clamped() ? convClamp : null);
+            m.put("num_ws", numWs());
+            return m;
+        }
+
+        /**
+         * Parses {@code RES[:key=value]...} as used in {@code --model stylegan2:1024:cbase=16384}.
+         * Keys: cbase, cmax, zdim (sets z and w), map, lrmul, clamp, multiplier (rosinality's
+         * channel multiplier: cbase = 16384 m).
+         */
+        public static Config parse(String spec) {
+            String[] parts = spec.split(":");
+            int res;
+            try {
+                res = Integer.parseInt(parts[0].trim());
+            } catch (NumberFormatException e) {
+                throw new InputException("stylegan2: expected a resolution such as stylegan2:256, got '" + parts[0] + "'");
+            }
+            Config c = configF(res);
+            int base = c.channelBase, max = c.channelMax, dim = c.zDim, map = c.mappingLayers;
+            double lr = c.mappingLrMul, clamp = Double.NaN;
+            for (int i = 1; i < parts.length; i++) {
+                String p = parts[i].trim();
+                if (p.isEmpty() || p.startsWith("seed=")) continue;
+                int eq = p.indexOf('=');
+                if (eq < 0) throw new InputException("stylegan2: option '" + p + "' must be key=value");
+                String k = p.substring(0, eq).trim().toLowerCase(Locale.ROOT), v = p.substring(eq + 1).trim();
+                try {
+                    switch (k) {
+                        case "cbase" -> base = Integer.parseInt(v);
+                        case "cmax" -> max = Integer.parseInt(v);
+                        case "zdim", "wdim", "dim" -> dim = Integer.parseInt(v);
+                        case "map" -> map = Integer.parseInt(v);
+                        case "lrmul" -> lr = Double.parseDouble(v);
+                        case "clamp" -> clamp = Double.parseDouble(v);
+                        case "multiplier" -> base = 16384 * Integer.parseInt(v);
+                        default -> throw new InputException("stylegan2: unknown option '" + k + "' (cbase, cmax, zdim, map, lrmul, clamp, multiplier, seed)");
+                    }
+                } catch (NumberFormatException e) {
+                    throw new InputException("stylegan2: option " + k + " needs a number, got '" + v + "'");
+                }
+            }
+            return new Config(res, dim, dim, map, lr, base, max, clamp, 3);
+        }
+
+        /** The {@code seed=N} option of a spec, or the default. */
+        public static long seed(String spec, long dflt) {
+            for (String p : spec.split(":")) {
+                p = p.trim();
+                if (p.startsWith("seed=")) {
+                    try {
+                        return Long.parseLong(p.substring(5).trim());
+                    } catch (NumberFormatException e) {
+                        throw new InputException("stylegan2: seed needs an integer, got '" + p.substring(5) + "'");
+                    }
+                }
+            }
+            return dflt;
+        }
+    }
+
+    static int log2(int n) { return 31 - Integer.numberOfLeadingZeros(n); }
+
+    /** One modulated layer: its parameter prefix, channels, resolution, W+ index and kind. */
+    public record Layer(String prefix, int in, int out, int res, int ws, boolean up, boolean toRgb) {
+        public int kernel() { return toRgb ? 1 : 3; }
+    }
+
+    /** The modulated layers in execution order (convs and ToRGBs). */
+    public static List<Layer> layers(Config c) {
+        List<Layer> out = new ArrayList<>();
+        int c4 = c.channels(4);
+        out.add(new Layer("synthesis.b4.conv1", c4, c4, 4, 0, false, false));
+        out.add(new Layer("synthesis.b4.torgb", c4, c.imageChannels, 4, 1, false, true));
+        int j = 1;
+        for (int res = 8; res <= c.resolution; res *= 2, j++) {
+            int in = c.channels(res / 2), ch = c.channels(res);
+            String b = "synthesis.b" + res;
+            out.add(new Layer(b + ".conv0", in, ch, res, 2 * j - 1, true, false));
+            out.add(new Layer(b + ".conv1", ch, ch, res, 2 * j, false, false));
+            out.add(new Layer(b + ".torgb", ch, c.imageChannels, res, 2 * j + 1, false, true));
+        }
+        return out;
+    }
+
+    /**
+     * Every learned parameter with its shape, in NVlabs names and order (mapping, then synthesis).
+     * Their element count is the model's parameter count (30,370,060 for config F at 1024 px).
+     */
+    public static LinkedHashMap<String, long[]> parameterShapes(Config c) {
+        LinkedHashMap<String, long[]> p = new LinkedHashMap<>();
+        for (int i = 0; i < c.mappingLayers; i++) {
+            p.put("mapping.fc" + i + ".weight", new long[]{c.wDim, i == 0 ? c.zDim : c.wDim});
+            p.put("mapping.fc" + i + ".bias", new long[]{c.wDim});
+        }
+        p.put("synthesis.b4.const", new long[]{c.channels(4), 4, 4});
+        for (Layer l : layers(c)) {
+            p.put(l.prefix + ".affine.weight", new long[]{l.in, c.wDim});
+            p.put(l.prefix + ".affine.bias", new long[]{l.in});
+            p.put(l.prefix + ".weight", new long[]{l.out, l.in, l.kernel(), l.kernel()});
+            p.put(l.prefix + ".bias", new long[]{l.out});
+            if (!l.toRgb) p.put(l.prefix + ".noise_strength", new long[]{});
+        }
+        return p;
+    }
+
+    /** Buffers (not learned): the average w and each conv layer's constant noise image. */
+    public static LinkedHashMap<String, long[]> bufferShapes(Config c) {
+        LinkedHashMap<String, long[]> p = new LinkedHashMap<>();
+        p.put("mapping.w_avg", new long[]{c.wDim});
+        for (Layer l : layers(c)) if (!l.toRgb) p.put(l.prefix + ".noise_const", new long[]{l.res, l.res});
+        return p;
+    }
+
+    public static long parameterCount(Config c) {
+        long n = 0;
+        for (long[] s : parameterShapes(c).values()) n += numel(s);
+        return n;
+    }
+
+    static long numel(long[] s) {
+        long n = 1;
+        for (long x : s) n *= x;
+        return n;
+    }
+
+    /**
+     * Multiply-accumulates of one forward pass of the synthesis network per image (convolutions,
+     * ToRGB, FIR filters and affines; element-wise work excluded). A stride-2 transposed
+     * convolution costs H_in W_in I O k^2. A forward-mode JVP of one tangent column carries the
+     * primal and the tangent through every one of these linear maps, so it costs about twice this
+     * (see {@link #jvpFlops}).
+     */
+    public static long synthesisMacs(Config c) {
+        long macs = 0;
+        for (Layer l : layers(c)) {
+            long hw = (long) l.res * l.res;
+            macs += (long) c.wDim * l.in;                                  // affine
+            if (l.up) {
+                long inHw = hw / 4;
+                macs += inHw * l.in * l.out * 9;                          // transposed 3x3, stride 2
+                macs += hw * l.out * 16;                                  // 4x4 FIR blur
+            } else {
+                macs += hw * l.in * l.out * (long) l.kernel() * l.kernel();
+            }
+            if (l.toRgb && l.res > 4) macs += hw * l.out * 4;            // skip up-sampling (4 taps per output)
+        }
+        return macs;
+    }
+
+    public static long mappingMacs(Config c) {
+        return (long) c.zDim * c.wDim + (long) (c.mappingLayers - 1) * c.wDim * c.wDim;
+    }
+
+    /** FLOPs (2 per MAC) of one forward-mode JVP column through mapping + synthesis: primal plus tangent. */
+    public static long jvpFlops(Config c, boolean withMapping) {
+        long macs = synthesisMacs(c) + (withMapping ? mappingMacs(c) : 0);
+        return 2 * 2 * macs;
+    }
+
+    // ---- building ---------------------------------------------------------------------------
+
+    /**
+     * A module with weights initialised as both code bases initialise a new generator (weights
+     * N(0, 1) / lr_mul for the mapping, N(0, 1) elsewhere; affine biases 1, other biases 0, noise
+     * strengths 0, noise images N(0, 1)), all drawn from {@code seed}; w_avg is the mean of
+     * mapping(z) over 10,000 seeded z. float32.
+     */
+    public static JitModule random(Config c, long seed) {
+        Map<String, Tensor> w = new LinkedHashMap<>();
+        torch.manual_seed(seed);
+        for (Map.Entry<String, long[]> e : parameterShapes(c).entrySet()) {
+            String n = e.getKey();
+            long[] s = e.getValue();
+            Tensor t;
+            if (n.endsWith("affine.bias")) t = torch.ones(s);
+            else if (n.endsWith(".bias") || n.endsWith("noise_strength")) t = torch.zeros(s);
+            else if (n.startsWith("mapping.")) t = torch.randn(s).div_(new org.bytedeco.pytorch.Scalar(c.mappingLrMul));
+            else t = torch.randn(s);
+            w.put(n, t);
+        }
+        for (Map.Entry<String, long[]> e : bufferShapes(c).entrySet())
+            if (!e.getKey().equals("mapping.w_avg")) w.put(e.getKey(), torch.randn(e.getValue()));
+        return build(c, w, seed);
+    }
+
+    /**
+     * Builds the module from weights in NVlabs names. Every parameter of {@link #parameterShapes}
+     * must be present with its exact shape; noise images default to zeros when absent (they only
+     * matter through their strength), w_avg to the mean of 10,000 mapped z when absent. Extra
+     * names, missing names and wrong shapes are reported together, by name.
+     */
+    public static JitModule build(Config c, Map<String, Tensor> weights, long wAvgSeed) {
+        LinkedHashMap<String, long[]> params = parameterShapes(c);
+        LinkedHashMap<String, long[]> buffers = bufferShapes(c);
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, long[]> e : params.entrySet()) {
+            Tensor t = weights.get(e.getKey());
+            if (t == null) problems.add("missing " + e.getKey() + " " + Arrays.toString(e.getValue()));
+            else if (!shapeMatches(t, e.getValue()))
+                problems.add(e.getKey() + " has shape " + Arrays.toString(t.sizes().vec().get()) + ", expected " + Arrays.toString(e.getValue()));
+        }
+        for (Map.Entry<String, long[]> e : buffers.entrySet()) {
+            Tensor t = weights.get(e.getKey());
+            if (t != null && !shapeMatches(t, e.getValue()))
+                problems.add(e.getKey() + " has shape " + Arrays.toString(t.sizes().vec().get()) + ", expected " + Arrays.toString(e.getValue()));
+        }
+        for (String k : new TreeMap<>(weights).keySet())
+            if (!params.containsKey(k) && !buffers.containsKey(k)) problems.add("unexpected " + k);
+        if (!problems.isEmpty())
+            throw new WeightMismatchException(problems);
+
+        JitModule m = new JitModule(new QualifiedName("ganfactor.StyleGAN2"));
+        for (Map.Entry<String, long[]> e : params.entrySet()) {
+            Tensor t = weights.get(e.getKey()).to(ScalarType.Float).reshape(e.getValue()).contiguous().clone();
+            m.register_parameter(attr(e.getKey()), t, false);
+        }
+        for (Map.Entry<String, long[]> e : buffers.entrySet()) {
+            if (e.getKey().equals("mapping.w_avg")) continue;
+            Tensor t = weights.get(e.getKey());
+            t = t == null ? torch.zeros(e.getValue()) : t.to(ScalarType.Float).reshape(e.getValue()).contiguous().clone();
+            m.register_buffer(attr(e.getKey()), t);
+        }
+        double[] fir = {1, 3, 3, 1};
+        float[] k = new float[16];
+        for (int i = 0; i < 4; i++) for (int j = 0; j < 4; j++) k[i * 4 + j] = (float) (fir[i] * fir[j] / 64.0 * 4.0);
+        m.register_buffer("fir_up", ganfactor.torch.Torch.of(k, 1, 1, 4, 4));
+        Type.TypePtr intType = new Type.TypePtr(IntType.getIntTypePtr().get());
+        m.register_attribute("num_layers", intType, new IValue((long) c.numWs()));
+        m.register_attribute("latent_dim", intType, new IValue((long) c.wDim));
+        m.register_attribute("resolution", intType, new IValue((long) c.resolution));
+        m.register_buffer("w_avg", torch.zeros(new long[]{c.wDim}));
+        m.define(source(c));
+        Tensor avg = weights.get("mapping.w_avg");
+        if (avg != null) {
+            m.register_buffer("w_avg", avg.to(ScalarType.Float).reshape(c.wDim).contiguous().clone());
+        } else {
+            try (NoGradGuard ng = new NoGradGuard()) {
+                torch.manual_seed(wAvgSeed ^ 0x5eedL);
+                Tensor z = torch.randn(new long[]{10_000, c.zDim});
+                Tensor w = new Tensor(m.get_method("mapping").apply(new IValueVector(new IValue(z))).toTensor());
+                m.register_buffer("w_avg", w.mean(new long[]{0}, false, new org.bytedeco.pytorch.ScalarTypeOptional()).contiguous().clone());
+            }
+        }
+        return m;
+    }
+
+    /**
+     * The weights of a built module in NVlabs names (parameters, noise images and w_avg), each an
+     * owning handle sharing the module's storage: what {@link #build} needs to rebuild it.
+     */
+    public static Map<String, Tensor> weights(JitModule m, Config c) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (String k : parameterShapes(c).keySet()) out.put(k, new Tensor(m.attr(attr(k)).toTensor()));
+        for (String k : bufferShapes(c).keySet())
+            out.put(k, new Tensor(m.attr(k.equals("mapping.w_avg") ? "w_avg" : attr(k)).toTensor()));
+        return out;
+    }
+
+    /** The learned parameters the module itself holds (named_parameters), counted element by element. */
+    public static long moduleParameterCount(JitModule m) {
+        long n = 0;
+        org.bytedeco.pytorch.named_parameter_list l = m.named_parameters(true);
+        for (org.bytedeco.pytorch.named_parameter_iterator it = l.begin(); it.notEquals(l.end()); it = it.increment())
+            n += it.access().value().numel();
+        return n;
+    }
+
+    /** Thrown when weights do not fit the architecture; lists every offending name. */
+    public static final class WeightMismatchException extends InputException {
+        private final List<String> problems;
+
+        WeightMismatchException(List<String> problems) {
+            super(problems.size() + " weight problem(s): " + String.join("; ", problems.subList(0, Math.min(8, problems.size())))
+                    + (problems.size() > 8 ? "; ... (" + (problems.size() - 8) + " more)" : ""));
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<String> problems() { return problems; }
+    }
+
+    private static boolean shapeMatches(Tensor t, long[] shape) {
+        long[] s = t.sizes().vec().get();
+        if (Arrays.equals(s, shape)) return true;
+        // Scalars saved as [1] (rosinality's noise weights) are accepted for [] parameters.
+        return shape.length == 0 && s.length == 1 && s[0] == 1;
+    }
+
+    /** The TorchScript attribute name of a parameter name. */
+    public static String attr(String name) {
+        return name.replace('.', '_');
+    }
+
+    private static String f(double v) {
+        return Double.toString(v);
+    }
+
+    static String source(Config c) {
+        StringBuilder s = new StringBuilder();
+        double wg = c.mappingLrMul / Math.sqrt(c.zDim);
+        s.append("def mapping(self, z: Tensor) -> Tensor:\n");
+        s.append("    x = z * torch.rsqrt(z.square().mean(1, keepdim=True) + 1e-8)\n");
+        for (int i = 0; i < c.mappingLayers; i++) {
+            double g = c.mappingLrMul / Math.sqrt(i == 0 ? c.zDim : c.wDim);
+            String p = "self." + attr("mapping.fc" + i);
+            s.append("    x = torch.leaky_relu(torch.addmm(").append(p).append("_bias, x, ").append(p).append("_weight.t(), beta=")
+                    .append(f(c.mappingLrMul)).append(", alpha=").append(f(g)).append("), 0.2) * ").append(f(SQRT2)).append("\n");
+        }
+        s.append("    return x\n\n");
+
+        // Building blocks, also exposed for the known-answer tests.
+        s.append("""
+            def gf_modconv(self, x: Tensor, weight: Tensor, styles: Tensor, demodulate: bool, up: bool) -> Tensor:
+                b = x.size(0)
+                x = x * styles.reshape(b, -1, 1, 1)
+                if up:
+                    x = torch.conv_transpose2d(x, weight.transpose(0, 1), None, [2, 2], [0, 0], [0, 0], 1, [1, 1])
+                    x = self.gf_blur(x)
+                else:
+                    p = weight.size(3) // 2
+                    x = torch.conv2d(x, weight, None, [1, 1], [p, p], [1, 1], 1)
+                if demodulate:
+                    d = torch.rsqrt(torch.mm(styles.square(), weight.square().sum([2, 3]).t()) + 1e-8)
+                    x = x * d.reshape(b, -1, 1, 1)
+                return x
+
+            def gf_blur(self, x: Tensor) -> Tensor:
+                c = x.size(1)
+                f = self.fir_up.expand(c, 1, 4, 4).contiguous()
+                return torch.conv2d(x, f, None, [1, 1], [1, 1], [1, 1], c)
+
+            def gf_upsample(self, x: Tensor) -> Tensor:
+                c = x.size(1)
+                f = self.fir_up.expand(c, 1, 4, 4).contiguous()
+                return torch.conv_transpose2d(x, f, None, [2, 2], [1, 1], [0, 0], c, [1, 1])
+
+            """);
+        double ag = 1.0 / Math.sqrt(c.wDim);
+        String clampAct = c.clamped() ? ".clamp(" + f(-c.convClamp) + ", " + f(c.convClamp) + ")" : "";
+        s.append("def synthesis(self, ws: Tensor) -> Tensor:\n");
+        s.append("    b = ws.size(0)\n");
+        s.append("    x = self.synthesis_b4_const.unsqueeze(0).expand(b, -1, -1, -1)\n");
+        s.append("    img = torch.zeros([1], dtype=ws.dtype, device=ws.device)\n");
+        for (Layer l : layers(c)) {
+            String p = "self." + attr(l.prefix);
+            String st = "torch.addmm(" + p + "_affine_bias, ws.select(1, " + l.ws + "), " + p + "_affine_weight.t(), beta=1.0, alpha=" + f(ag) + ")";
+            if (l.toRgb) {
+                s.append("    y = self.gf_modconv(x, ").append(p).append("_weight, ").append(st).append(" * ").append(f(1.0 / Math.sqrt(l.in)))
+                        .append(", False, False)\n");
+                s.append("    y = (y + ").append(p).append("_bias.reshape(1, -1, 1, 1))").append(clampAct).append("\n");
+                s.append(l.res == 4 ? "    img = y\n" : "    img = self.gf_upsample(img) + y\n");
+            } else {
+                s.append("    x = self.gf_modconv(x, ").append(p).append("_weight, ").append(st).append(", True, ").append(l.up ? "True" : "False").append(")\n");
+                s.append("    x = x + ").append(p).append("_noise_const * ").append(p).append("_noise_strength\n");
+                s.append("    x = (torch.leaky_relu(x + ").append(p).append("_bias.reshape(1, -1, 1, 1), 0.2) * ").append(f(SQRT2)).append(")")
+                        .append(clampAct).append("\n");
+            }
+        }
+        s.append("    return img\n\n");
+
+        // SeFa: the affine of each W+ index (the conv that reads w_i; the last index is the final ToRGB's).
+        s.append("def style_affines(self) -> List[Tensor]:\n");
+        s.append("    out: List[Tensor] = []\n");
+        List<Layer> byWs = new ArrayList<>();
+        for (int i = 0; i < c.numWs(); i++) byWs.add(null);
+        for (Layer l : layers(c)) if (!l.toRgb) byWs.set(l.ws, l);
+        Layer last = layers(c).get(layers(c).size() - 1);
+        byWs.set(c.numWs() - 1, last);
+        for (Layer l : byWs)
+            s.append("    out.append(self.").append(attr(l.prefix)).append("_affine_weight * ").append(f(ag)).append(")\n");
+        s.append("    return out\n\n");
+        s.append("def architecture(self) -> str:\n    return \"stylegan2\"\n");
+        return s.toString();
+    }
+}
