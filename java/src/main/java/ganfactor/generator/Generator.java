@@ -135,7 +135,9 @@ public final class Generator {
                 return x.unsqueeze(1).expand(x.size(0), %L%, %D%)
 
             def gf_view(self, x: Tensor, space: int, rows: Tensor, cols: Tensor, reduce: int) -> Tensor:
-                img = self.synthesis(self.gf_wp(x, space))
+                return self.gf_reduce(self.synthesis(self.gf_wp(x, space)), rows, cols, reduce)
+
+            def gf_reduce(self, img: Tensor, rows: Tensor, cols: Tensor, reduce: int) -> Tensor:
                 if rows.numel() > 0:
                     img = img.index_select(2, rows)
                 if cols.numel() > 0:
@@ -146,10 +148,25 @@ public final class Generator {
                     img = img.mean(1)
                 return img.reshape(img.size(0), -1)
 
-            def gf_jvp(self, x: Tensor, v: Tensor, space: int, rows: Tensor, cols: Tensor, reduce: int, level: int) -> Tensor:
+            def gf_jvp_dual(self, x: Tensor, v: Tensor, space: int, rows: Tensor, cols: Tensor, reduce: int, level: int) -> Tensor:
                 y = self.gf_view(torch._make_dual(x, v, level), space, rows, cols, reduce)
                 return torch._unpack_dual(y, level)[1]
             """.replace("%L%", String.valueOf(numLayers)).replace("%D%", String.valueOf(latentDim)).replace("%TOW%", toW));
+        // Forward-mode Jacobian columns: dual numbers through the whole graph, or, when the module
+        // propagates synthesis tangents itself (StyleGAN2's gf_synthesis_jvp), dual numbers only up to
+        // the W+ code and the module's own tangent pass from there (primal once, not per column).
+        if (has(module, "gf_synthesis_jvp")) {
+            module.define("""
+                def gf_jvp(self, x: Tensor, v: Tensor, space: int, rows: Tensor, cols: Tensor, reduce: int, level: int) -> Tensor:
+                    p = torch._unpack_dual(self.gf_wp(torch._make_dual(x, v, level), space), level)
+                    return self.gf_reduce(self.gf_synthesis_jvp(p[0][0:1], p[1]), rows, cols, reduce)
+                """);
+        } else {
+            module.define("""
+                def gf_jvp(self, x: Tensor, v: Tensor, space: int, rows: Tensor, cols: Tensor, reduce: int, level: int) -> Tensor:
+                    return self.gf_jvp_dual(x, v, space, rows, cols, reduce, level)
+                """);
+        }
     }
 
     // ---- contract ----------------------------------------------------------------------------
@@ -172,6 +189,16 @@ public final class Generator {
     }
 
     public boolean has(String method) { return has(module, method); }
+
+    /**
+     * The module's optional hint {@code activation_elements}: elements of its widest activation per
+     * sample (StyleGAN2 sets it); 0 when absent. The Jacobian engine sizes its chunks with it.
+     */
+    public long activationElements() {
+        if (!module.hasattr("activation_elements")) return 0;
+        IValue v = module.attr("activation_elements");
+        return v.isInt() ? v.toInt() : 0;
+    }
 
     public Tensor synthesis(Tensor wp) {
         return call("synthesis", wp);

@@ -258,6 +258,21 @@ public final class StyleGan2 {
         return macs;
     }
 
+    /**
+     * Elements of the widest activation of one sample (an up-sampling layer's 2H+1 transposed
+     * output or a layer's output, whichever is largest), the generator's hint for the Jacobian
+     * engine's chunk size ({@code activation_elements} in the module).
+     */
+    public static long activationElements(Config c) {
+        long max = 0;
+        for (Layer l : layers(c)) {
+            long t = (long) l.out * l.res * l.res;
+            if (l.up) t = Math.max(t, (long) l.out * (l.res + 1) * (l.res + 1));
+            max = Math.max(max, t);
+        }
+        return max;
+    }
+
     public static long mappingMacs(Config c) {
         return (long) c.zDim * c.wDim + (long) (c.mappingLayers - 1) * c.wDim * c.wDim;
     }
@@ -339,6 +354,7 @@ public final class StyleGan2 {
         m.register_attribute("num_layers", intType, new IValue((long) c.numWs()));
         m.register_attribute("latent_dim", intType, new IValue((long) c.wDim));
         m.register_attribute("resolution", intType, new IValue((long) c.resolution));
+        m.register_attribute("activation_elements", intType, new IValue(activationElements(c)));
         m.register_buffer("w_avg", torch.zeros(new long[]{c.wDim}));
         m.define(source(c));
         Tensor avg = weights.get("mapping.w_avg");
@@ -374,6 +390,70 @@ public final class StyleGan2 {
         for (org.bytedeco.pytorch.named_parameter_iterator it = l.begin(); it.notEquals(l.end()); it = it.increment())
             n += it.access().value().numel();
         return n;
+    }
+
+    /**
+     * {@code gf_synthesis_jvp(wp [1, L, d], wpdot [k, L, d]) -> [k, C, H, W]}: the image tangents of
+     * k W+ directions at one code, propagated by hand through every layer. The primal runs once at
+     * batch 1 and only the tangents run at batch k, so a Jacobian column costs about one forward
+     * pass instead of the two of batched dual numbers (which carry a replicated primal). Per
+     * modulated layer, with s = A w + b, y = conv(x s, W), demodulation q_o = sum_i s_i^2 |W_oi|^2:
+     * ds = A dw, d(x s) = dx s + x ds, dy = conv(d(x s), W), d(q^-1/2) = -q^-3/2 sum_i s_i ds_i |W_oi|^2,
+     * then the leaky ReLU's and the clamp's derivative masks (as PyTorch defines them at the kinks).
+     * The Generator uses it for forward-mode Jacobians; the tests check it against dual numbers.
+     */
+    static String jvpSource(Config c) {
+        StringBuilder s = new StringBuilder();
+        double ag = 1.0 / Math.sqrt(c.wDim);
+        s.append("def gf_synthesis_jvp(self, wp: Tensor, wpd: Tensor) -> Tensor:\n");
+        s.append("    k = wpd.size(0)\n");
+        s.append("    x = self.synthesis_b4_const.unsqueeze(0)\n");
+        s.append("    xd = torch.zeros([1], dtype=wp.dtype, device=wp.device)\n");
+        s.append("    img = xd\n");
+        s.append("    imgd = xd\n");
+        boolean first = true;
+        for (Layer l : layers(c)) {
+            String p = "self." + attr(l.prefix);
+            s.append("    w = wp.select(1, ").append(l.ws).append(")\n");
+            s.append("    wd = wpd.select(1, ").append(l.ws).append(")\n");
+            String gain = l.toRgb ? " * " + f(1.0 / Math.sqrt(l.in)) : "";
+            s.append("    st = torch.addmm(").append(p).append("_affine_bias, w, ").append(p).append("_affine_weight.t(), beta=1.0, alpha=").append(f(ag)).append(")").append(gain).append("\n");
+            s.append("    sd = torch.mm(wd, ").append(p).append("_affine_weight.t()) * ").append(f(ag)).append(gain).append("\n");
+            s.append("    xs = x * st.reshape(1, -1, 1, 1)\n");
+            s.append("    xsd = x * sd.reshape(k, -1, 1, 1)").append(first ? "" : " + xd * st.reshape(1, -1, 1, 1)").append("\n");
+            String up = l.up ? "True" : "False";
+            s.append("    y = self.gf_conv(xs, ").append(p).append("_weight, ").append(up).append(")\n");
+            s.append("    yd = self.gf_conv(xsd, ").append(p).append("_weight, ").append(up).append(")\n");
+            if (l.toRgb) {
+                s.append("    y = y + ").append(p).append("_bias.reshape(1, -1, 1, 1)\n");
+                if (c.clamped()) {
+                    s.append("    yd = yd * ((y >= ").append(f(-c.convClamp)).append(") & (y <= ").append(f(c.convClamp)).append(")).to(y.dtype)\n");
+                    s.append("    y = y.clamp(").append(f(-c.convClamp)).append(", ").append(f(c.convClamp)).append(")\n");
+                }
+                if (l.res == 4) {
+                    s.append("    img = y\n    imgd = yd\n");
+                } else {
+                    s.append("    img = self.gf_upsample(img) + y\n");
+                    s.append("    imgd = self.gf_upsample(imgd) + yd\n");
+                }
+            } else {
+                s.append("    wsq = ").append(p).append("_weight.square().sum([2, 3]).t()\n");
+                s.append("    dm = torch.rsqrt(torch.mm(st.square(), wsq) + 1e-8)\n");
+                s.append("    dmd = -(dm * dm * dm) * torch.mm(sd * st, wsq)\n");
+                s.append("    yd = yd * dm.reshape(1, -1, 1, 1) + y * dmd.reshape(k, -1, 1, 1)\n");
+                s.append("    pre = y * dm.reshape(1, -1, 1, 1) + ").append(p).append("_noise_const * ").append(p).append("_noise_strength + ")
+                        .append(p).append("_bias.reshape(1, -1, 1, 1)\n");
+                s.append("    x = torch.leaky_relu(pre, 0.2) * ").append(f(SQRT2)).append("\n");
+                s.append("    xd = yd * torch.where(pre > 0, 1.0, 0.2).to(pre.dtype) * ").append(f(SQRT2)).append("\n");
+                if (c.clamped()) {
+                    s.append("    xd = xd * ((x >= ").append(f(-c.convClamp)).append(") & (x <= ").append(f(c.convClamp)).append(")).to(x.dtype)\n");
+                    s.append("    x = x.clamp(").append(f(-c.convClamp)).append(", ").append(f(c.convClamp)).append(")\n");
+                }
+                first = false;
+            }
+        }
+        s.append("    return imgd\n\n");
+        return s.toString();
     }
 
     /** Thrown when weights do not fit the architecture; lists every offending name. */
@@ -420,15 +500,16 @@ public final class StyleGan2 {
 
         // Building blocks, also exposed for the known-answer tests.
         s.append("""
-            def gf_modconv(self, x: Tensor, weight: Tensor, styles: Tensor, demodulate: bool, up: bool) -> Tensor:
-                b = x.size(0)
-                x = x * styles.reshape(b, -1, 1, 1)
+            def gf_conv(self, x: Tensor, weight: Tensor, up: bool) -> Tensor:
                 if up:
                     x = torch.conv_transpose2d(x, weight.transpose(0, 1), None, [2, 2], [0, 0], [0, 0], 1, [1, 1])
-                    x = self.gf_blur(x)
-                else:
-                    p = weight.size(3) // 2
-                    x = torch.conv2d(x, weight, None, [1, 1], [p, p], [1, 1], 1)
+                    return self.gf_blur(x)
+                p = weight.size(3) // 2
+                return torch.conv2d(x, weight, None, [1, 1], [p, p], [1, 1], 1)
+
+            def gf_modconv(self, x: Tensor, weight: Tensor, styles: Tensor, demodulate: bool, up: bool) -> Tensor:
+                b = x.size(0)
+                x = self.gf_conv(x * styles.reshape(b, -1, 1, 1), weight, up)
                 if demodulate:
                     d = torch.rsqrt(torch.mm(styles.square(), weight.square().sum([2, 3]).t()) + 1e-8)
                     x = x * d.reshape(b, -1, 1, 1)
@@ -467,6 +548,7 @@ public final class StyleGan2 {
             }
         }
         s.append("    return img\n\n");
+        s.append(jvpSource(c));
 
         // SeFa: the affine of each W+ index (the conv that reads w_i; the last index is the final ToRGB's).
         s.append("def style_affines(self) -> List[Tensor]:\n");
