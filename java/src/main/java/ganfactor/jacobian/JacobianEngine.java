@@ -59,9 +59,12 @@ public final class JacobianEngine {
         if (mode == Mode.REVERSE) return 1;
         long bytes = g.dtype() == ScalarType.Double ? 8 : 4;
         long perColumn = (long) g.channels() * g.height() * g.width() * bytes * (mode == Mode.FORWARD ? 24 : 48);
-        // A generator that names its widest activation (StyleGAN2) is sized by it: primal and
-        // tangent (or saved activations in the reverse modes) of about four such tensors alive at once.
-        perColumn = Math.max(perColumn, g.activationElements() * bytes * (mode == Mode.FORWARD ? 8 : 16));
+        // A generator that names its widest activation (StyleGAN2) is sized by it: about eight such
+        // tensors alive per column (tangents and temporaries; sixteen with the reverse modes' saved
+        // activations) plus a few copies of the output image.
+        long act = g.activationElements();
+        if (act > 0)
+            perColumn = act * bytes * (mode == Mode.FORWARD ? 8 : 16) + (long) g.channels() * g.height() * g.width() * bytes * 6;
         long k = Math.max(1, (budget / 4) / perColumn);
         k = Math.min(k, Math.min(dim, 32));
         return Integer.highestOneBit((int) k);
