@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
         description = "Steerable latent directions of pretrained GANs: ReSeFa, LowRankGAN, InterFaceGAN, SeFa, GANSpace.",
         subcommands = {
                 InfoCommand.class,
+                ExportCommand.class,
                 JacobianCommand.class,
                 DiscoverCommand.class,
                 SolveCommand.class,

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -38,6 +39,7 @@ public final class Generator {
     private final boolean hasMapping;
     private final int channels, height, width;
     private ScalarType dtype = ScalarType.Float;
+    private StyleGan2.Config styleGan2;
 
     private Generator(JitModule module, String source) {
         this.module = module;
@@ -77,7 +79,60 @@ public final class Generator {
     public static Generator open(String spec) {
         if (spec.equals("demo")) return demo();
         if (spec.startsWith("stylegan2:")) return styleGan2(spec.substring("stylegan2:".length()));
-        return load(Path.of(spec));
+        int hash = spec.lastIndexOf('#');
+        String path = hash > 0 ? spec.substring(0, hash) : spec;
+        Map<String, String> options = StyleGan2Weights.options(hash > 0 ? spec.substring(hash + 1) : null);
+        Path file = Path.of(path);
+        if (!Files.isRegularFile(file)) throw new InputException(file + ": no such file");
+        if (options.isEmpty() && !ganfactor.io.Safetensors.looksLike(file)) {
+            JitModule m = null;
+            try {
+                m = torch.load(file.toString());
+            } catch (RuntimeException e) {
+                // not TorchScript: a torch.save state dict, or something WeightFiles explains
+            }
+            if (m != null) return new Generator(m, file.toString());
+        }
+        return fromWeights(file, options);
+    }
+
+    /**
+     * A StyleGAN2 from a weight file (safetensors or a torch.save state dict) in NVlabs or
+     * rosinality names. The architecture is read off the tensor shapes; what shapes cannot say
+     * comes from the file's metadata (ganfactor's and tools/save_safetensors.py's) or from
+     * {@code options}: {@code key} (sub-dict), {@code clamp} (conv clamp), {@code lrmul} (mapping
+     * learning-rate multiplier, default 0.01), {@code seed} (for w_avg when the file has none).
+     */
+    public static Generator fromWeights(Path file, Map<String, String> options) {
+        String source = file.toString();
+        try (ganfactor.io.WeightFiles.Weights w = ganfactor.io.WeightFiles.read(file, options.get("key"))) {
+            Map<String, String> o = new java.util.LinkedHashMap<>(metadataOptions(w.metadata()));
+            o.putAll(options);
+            Map<String, Tensor> nv = StyleGan2Weights.toNvlabs(w.tensors(), source);
+            StyleGan2.Config c = StyleGan2Weights.infer(nv, o, source);
+            long seed;
+            try {
+                seed = Long.parseLong(o.getOrDefault("seed", "0"));
+            } catch (NumberFormatException e) {
+                throw new InputException(source + ": seed must be an integer, got " + o.get("seed"));
+            }
+            return wrap(StyleGan2.build(c, nv, seed), source, c);
+        }
+    }
+
+    /** Architecture facts recorded in a weight file's metadata (ganfactor export; NVlabs init_kwargs). */
+    static Map<String, String> metadataOptions(Map<String, String> meta) {
+        Map<String, String> o = new java.util.LinkedHashMap<>();
+        if (meta.containsKey("conv_clamp")) o.put("clamp", meta.get("conv_clamp"));
+        if (meta.containsKey("mapping_lr_mul")) o.put("lrmul", meta.get("mapping_lr_mul"));
+        String kw = meta.get("init_kwargs");
+        if (kw != null) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"conv_clamp\"\\s*:\\s*([-0-9.eE+]+|null)").matcher(kw);
+            if (m.find()) o.put("clamp", m.group(1).equals("null") ? "none" : m.group(1));
+            m = java.util.regex.Pattern.compile("\"lr_multiplier\"\\s*:\\s*([-0-9.eE+]+)").matcher(kw);
+            if (m.find()) o.put("lrmul", m.group(1));
+        }
+        return o;
     }
 
     /**
@@ -87,13 +142,23 @@ public final class Generator {
     public static Generator styleGan2(String spec) {
         StyleGan2.Config c = StyleGan2.Config.parse(spec);
         long seed = StyleGan2.Config.seed(spec, 0);
-        return wrap(StyleGan2.random(c, seed), "stylegan2:" + spec);
+        return wrap(StyleGan2.random(c, seed), "stylegan2:" + spec, c);
     }
 
     /** A generator over a module built in this process (no file round trip). */
     public static Generator wrap(JitModule module, String source) {
         return new Generator(module, source);
     }
+
+    /** A StyleGAN2 built in this process; remembers its configuration (for export). */
+    public static Generator wrap(JitModule module, String source, StyleGan2.Config config) {
+        Generator g = new Generator(module, source);
+        g.styleGan2 = config;
+        return g;
+    }
+
+    /** The StyleGAN2 configuration when this generator was built by ganfactor's StyleGAN2 builder, else null. */
+    public StyleGan2.Config styleGan2Config() { return styleGan2; }
 
     public static Generator load(Path file) {
         if (!Files.isRegularFile(file)) throw new InputException(file + ": no such file");

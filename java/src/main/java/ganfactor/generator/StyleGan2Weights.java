@@ -29,7 +29,8 @@ public final class StyleGan2Weights {
         if (w.containsKey("mapping.fc0.weight") || w.containsKey("synthesis.b4.const")) return Layout.NVLABS;
         if (w.containsKey("style.1.weight") || w.containsKey("input.input")) return Layout.ROSINALITY;
         List<String> some = new ArrayList<>(w.keySet()).subList(0, Math.min(5, w.size()));
-        throw new InputException(source + ": not a StyleGAN2 generator state dict (no mapping.fc0.weight or style.1.weight; first keys: " + some + ")");
+        throw new InputException(source + ": not a StyleGAN2 generator state dict (no mapping.fc0.weight or style.1.weight; first keys: " + some
+                + "); other generators (StyleGAN3, BigGAN) go through tools/export_torchscript.py");
     }
 
     /** Weights in NVlabs names (the input map is not modified; tensors are shared, not copied). */
@@ -56,6 +57,8 @@ public final class StyleGan2Weights {
             Matcher m;
             if ((m = style.matcher(k)).matches()) {
                 out.put("mapping.fc" + (Integer.parseInt(m.group(1)) - 1) + "." + m.group(2), t);
+            } else if (k.equals("latent_avg")) {
+                out.put("mapping.w_avg", t.reshape(-1)); // rosinality's mean w, saved beside g_ema
             } else if (k.equals("input.input")) {
                 out.put("synthesis.b4.const", squeeze0(t));
             } else if (k.startsWith("conv1.")) {
