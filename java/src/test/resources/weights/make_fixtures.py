@@ -122,6 +122,23 @@ def main():
     with open("torchsave_like.expected.json", "w") as f:
         json.dump({k: {"shape": list(v.shape), "values": v.reshape(-1).tolist()} for k, v in g_ema.items()}, f, indent=1)
 
+    # a training checkpoint: Python objects (argparse.Namespace, NEWOBJ + BUILD), optimizer state with
+    # int keys and lists, two tensors viewing one storage (one transposed, one at an offset)
+    import argparse
+    shared = Storage("s", np.arange(12, dtype="<f4"))
+    g_ema2 = collections.OrderedDict([
+        ("w", Tensor(shared, 0, [3, 4], [4, 1])),
+        ("w_t", Tensor(shared, 0, [4, 3], [1, 4])),
+        ("tail", Tensor(shared, 8, [2, 2], [2, 1])),
+    ])
+    g_ema2._metadata = collections.OrderedDict([("", {"version": 1})])
+    optim = {"state": {0: {"step": 10, "exp_avg": tensor("m", np.ones(3, dtype="<f4"))}},
+             "param_groups": [{"lr": 0.002, "betas": (0.0, 0.99), "params": [0]}]}
+    train = {"g_ema": g_ema2, "g_optim": optim, "args": argparse.Namespace(size=256, lr=0.002), "iter": 800000}
+    write_torch_save("train_like.pt", train, "train_like")
+    bad = {"g_ema": collections.OrderedDict([("w", Tensor(Storage("0", np.zeros(4, dtype="<f4")), 1, [2, 2], [2, 1]))])}
+    write_torch_save("view_out_of_bounds.pt", bad, "view_out_of_bounds")
+
     # golden safetensors, field by field from the spec
     a = np.array([[1.0, -2.0, 0.5], [3.25, 0.0, -0.0]], dtype="<f4")
     b = np.array([1, 2 ** 40, -3], dtype="<i8")

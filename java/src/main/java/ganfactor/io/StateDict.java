@@ -45,7 +45,6 @@ public final class StateDict {
      */
     static WeightFiles.Weights read(Path file, String keyPath) {
         String f = file.toString();
-        Map<String, Object> tree;
         try (ZipFile zip = new ZipFile(file.toFile())) {
             String pkl = null;
             for (Enumeration<? extends ZipEntry> en = zip.entries(); en.hasMoreElements(); ) {
@@ -53,18 +52,23 @@ public final class StateDict {
                 if ((name.endsWith("/data.pkl") || name.equals("data.pkl")) && (pkl == null || name.length() < pkl.length())) pkl = name;
             }
             if (pkl == null) throw new InputException(f + ": a zip archive without data.pkl, not a torch.save checkpoint");
-            Object root = TorchPickle.load(zip, pkl.substring(0, pkl.length() - "data.pkl".length()), f);
-            if (!(root instanceof Map<?, ?> m)) {
-                release(root);
-                throw new InputException(f + ": the checkpoint holds " + describe(root) + ", expected a dict of tensors (a state dict)");
+            TorchPickle.Result r = TorchPickle.load(zip, pkl.substring(0, pkl.length() - "data.pkl".length()), f);
+            // every tensor not handed out is released at the end, whatever happens
+            Set<Tensor> keep = Collections.newSetFromMap(new IdentityHashMap<>());
+            try {
+                if (!(r.root() instanceof Map<?, ?> m))
+                    throw new InputException(f + ": the checkpoint holds " + describe(r.root()) + ", expected a dict of tensors (a state dict)");
+                WeightFiles.Weights w = pick(toTree(m, f, ""), keyPath, f, "torch.save");
+                keep.addAll(w.tensors().values());
+                return w;
+            } finally {
+                for (Tensor t : r.tensors()) if (!keep.contains(t)) t.close();
             }
-            tree = toTree(m, f, "");
         } catch (ZipException e) {
             throw new InputException(f + ": a damaged zip archive (" + e.getMessage() + "); a torch.save checkpoint is a zip archive");
         } catch (IOException e) {
             throw new InputException(f + ": cannot read (" + e.getMessage() + ")");
         }
-        return pick(tree, keyPath, f, "torch.save");
     }
 
     private static String describe(Object o) {
@@ -77,95 +81,59 @@ public final class StateDict {
         return "a " + o.getClass().getSimpleName();
     }
 
-    private static void release(Object o) {
-        if (o instanceof Tensor t) t.close();
-        else if (o instanceof Map<?, ?> m) m.values().forEach(StateDict::release);
-        else if (o instanceof List<?> l) l.forEach(StateDict::release);
-        else if (o instanceof TorchPickle.Tuple t) t.items().forEach(StateDict::release);
-    }
-
     /**
      * The unpickled dict as a tree of string-keyed maps: tensors and nested dicts kept, anything
-     * else replaced by a short description (tensors inside lists or tuples are released).
+     * else replaced by a short description.
      */
     private static Map<String, Object> toTree(Map<?, ?> m, String f, String at) {
+        if (at.chars().filter(c -> c == '/').count() > 32)
+            throw new InputException(f + ": dicts nested more than 32 deep at '" + at + "'");
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : m.entrySet()) {
             Object k = e.getKey();
             String key = k instanceof String s ? s : k instanceof Long l ? Long.toString(l) : "<" + describe(k) + " key>";
             Object v = e.getValue();
-            if (out.containsKey(key)) {
-                release(v);
-                continue;
-            }
+            if (out.containsKey(key)) continue;
             if (v instanceof Tensor) out.put(key, v);
             else if (v instanceof Map<?, ?> sub) out.put(key, toTree(sub, f, at.isEmpty() ? key : at + "/" + key));
-            else {
-                release(v);
-                out.put(key, describe(v));
-            }
+            else out.put(key, describe(v));
         }
         return out;
     }
 
-    /** Chooses the state dict in a tree of maps and tensors (shared with safetensors files that nest names by '/'). */
+    /** Chooses the state dict in a tree of maps, tensors and descriptions of other values. */
     static WeightFiles.Weights pick(Map<String, Object> tree, String keyPath, String f, String format) {
-        Map<String, Tensor> chosen = null;
         String path = keyPath == null ? "" : keyPath.strip();
-        boolean ok = false;
-        try {
-            if (path.isEmpty()) {
-                for (String k : AUTO_KEYS) {
-                    if (tree.get(k) instanceof Map<?, ?>) {
-                        path = k;
-                        break;
-                    }
+        if (path.isEmpty()) {
+            for (String k : AUTO_KEYS) {
+                if (tree.get(k) instanceof Map<?, ?>) {
+                    path = k;
+                    break;
                 }
             }
-            Map<String, Object> node = path.isEmpty() ? tree : descend(tree, path, f);
-            chosen = new LinkedHashMap<>();
-            List<String> subDicts = new ArrayList<>(), others = new ArrayList<>();
-            for (Map.Entry<String, Object> e : node.entrySet()) {
-                if (e.getValue() instanceof Tensor t) chosen.put(e.getKey(), t);
-                else if (e.getValue() instanceof Map<?, ?>) subDicts.add(e.getKey());
-                else others.add(e.getKey() + " (" + e.getValue() + ")");
-            }
-            String where = path.isEmpty() ? "the top level" : "'" + path + "'";
-            if (!subDicts.isEmpty()) {
-                throw new InputException(f + ": " + where + " holds dicts, not a state dict: choose one with a key path, e.g. "
-                        + (path.isEmpty() ? "" : path + "/") + subDicts.get(0) + " (dicts there: " + String.join(", ", subDicts) + ")");
-            }
-            if (chosen.isEmpty())
-                throw new InputException(f + ": " + where + " holds no tensors" + (others.isEmpty() ? "" : " (only " + String.join(", ", others) + ")"));
-            if (!others.isEmpty())
-                throw new InputException(f + ": " + where + " mixes tensors with other values, not a state dict: " + String.join(", ", others));
-            if (!path.isEmpty() && !path.contains("/")) {
-                for (Map.Entry<String, Object> e : tree.entrySet())
-                    if (e.getValue() instanceof Tensor t && !chosen.containsKey(e.getKey())) chosen.put(e.getKey(), t);
-            }
-            ok = true;
-            return new WeightFiles.Weights(f, format, path, chosen, Map.of());
-        } finally {
-            // every tensor not handed out is released now
-            closeExcept(tree, ok ? chosen : Map.of());
         }
-    }
-
-    private static void closeExcept(Map<String, Object> tree, Map<String, Tensor> keep) {
-        Set<Object> done = Collections.newSetFromMap(new IdentityHashMap<>());
-        done.addAll(keep.values());
-        closeExcept(tree, done);
-    }
-
-    private static void closeExcept(Map<String, Object> tree, Set<Object> done) {
-        for (Object v : tree.values()) {
-            if (v instanceof Tensor t) {
-                if (done.add(t)) t.close();
-            } else if (v instanceof Map<?, ?> m) {
-                @SuppressWarnings("unchecked") Map<String, Object> sub = (Map<String, Object>) m;
-                closeExcept(sub, done);
-            }
+        Map<String, Object> node = path.isEmpty() ? tree : descend(tree, path, f);
+        Map<String, Tensor> chosen = new LinkedHashMap<>();
+        List<String> subDicts = new ArrayList<>(), others = new ArrayList<>();
+        for (Map.Entry<String, Object> e : node.entrySet()) {
+            if (e.getValue() instanceof Tensor t) chosen.put(e.getKey(), t);
+            else if (e.getValue() instanceof Map<?, ?>) subDicts.add(e.getKey());
+            else others.add(e.getKey() + " (" + e.getValue() + ")");
         }
+        String where = path.isEmpty() ? "the top level" : "'" + path + "'";
+        if (!subDicts.isEmpty()) {
+            throw new InputException(f + ": " + where + " holds dicts, not a state dict: choose one with a key path, e.g. "
+                    + (path.isEmpty() ? "" : path + "/") + subDicts.get(0) + " (dicts there: " + String.join(", ", subDicts) + ")");
+        }
+        if (chosen.isEmpty())
+            throw new InputException(f + ": " + where + " holds no tensors" + (others.isEmpty() ? "" : " (only " + String.join(", ", others) + ")"));
+        if (!others.isEmpty())
+            throw new InputException(f + ": " + where + " mixes tensors with other values, not a state dict: " + String.join(", ", others));
+        if (!path.isEmpty() && !path.contains("/")) {
+            for (Map.Entry<String, Object> e : tree.entrySet())
+                if (e.getValue() instanceof Tensor t && !chosen.containsKey(e.getKey())) chosen.put(e.getKey(), t);
+        }
+        return new WeightFiles.Weights(f, format, path, chosen, Map.of());
     }
 
     private static Map<String, Object> descend(Map<String, Object> tree, String path, String f) {

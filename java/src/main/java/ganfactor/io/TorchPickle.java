@@ -97,11 +97,14 @@ final class TorchPickle {
         this.f = f;
     }
 
+    /** The unpickled root and every tensor made for it (each retained once; the caller releases them). */
+    record Result(Object root, List<Tensor> tensors) {}
+
     /**
      * The unpickled root of {@code <prefix>data.pkl} in {@code zip}. Tensors in the result are
-     * retained CPU tensors; on failure all are released.
+     * retained CPU tensors, all listed in {@link Result#tensors()}; on failure all are released.
      */
-    static Object load(ZipFile zip, String prefix, String f) {
+    static Result load(ZipFile zip, String prefix, String f) {
         ZipEntry bo = zip.getEntry(prefix + "byteorder");
         if (bo != null) {
             String order = new String(readAll(zip, bo, f), StandardCharsets.US_ASCII).strip();
@@ -115,9 +118,13 @@ final class TorchPickle {
             Object root = p.run();
             p.releaseStorages();
             ok = true;
-            return root;
-        } catch (IndexOutOfBoundsException | ClassCastException | ArithmeticException | NegativeArraySizeException e) {
+            return new Result(root, List.copyOf(p.made));
+        } catch (IndexOutOfBoundsException | ClassCastException | ArithmeticException | NegativeArraySizeException | IllegalArgumentException e) {
             throw new InputException(f + ": damaged data.pkl (" + e.getClass().getSimpleName() + " at byte " + p.i + ")");
+        } catch (InputException e) {
+            throw e;
+        } catch (RuntimeException e) { // from LibTorch: allocation or view errors
+            throw new InputException(f + ": cannot rebuild its tensors: " + WeightFiles.firstLine(e), e);
         } finally {
             if (!ok) for (Tensor t : p.made) t.close();
         }

@@ -43,10 +43,17 @@ class PythonToolsTest {
     record Run(int rc, String out) {}
 
     static Run python(String... args) {
+        return pythonWithPath(null, args);
+    }
+
+    static Run pythonWithPath(String pythonPath, String... args) {
         List<String> cmd = new ArrayList<>(List.of("python3"));
         cmd.addAll(List.of(args));
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().put("PYTHONDONTWRITEBYTECODE", "1"); // no __pycache__ in the checkout
+            if (pythonPath != null) pb.environment().put("PYTHONPATH", pythonPath);
+            Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), "python3 timed out");
             return new Run(p.exitValue(), out);
@@ -91,6 +98,39 @@ class PythonToolsTest {
             assertArrayEquals(new double[]{0, 1, 2, 3, 4, 5}, Torch.toDoubles(w.require("fortran")));
             Tensor f = w.require("fortran");
             assertArrayEquals(new long[]{2, 3}, Torch.shape(f));
+        }
+    }
+
+    /**
+     * tools/save_safetensors.py's own logic (key choice, --trust-pickle refusals, buffers,
+     * latent_avg, layout detection, metadata) run against a numpy stand-in for torch
+     * (resources/weights/fake_torch; real torch is not available here), its output read by Java.
+     */
+    @Test
+    void saveSafetensorsLogicWithTorchStandIn() throws Exception {
+        assumePython(true);
+        Path res = WeightFilesTest.resource("smoke_save_safetensors.py").getParent();
+        Path out = tmp.resolve("smoke");
+        Run r = pythonWithPath(res.resolve("fake_torch") + java.io.File.pathSeparator + tools(),
+                res.resolve("smoke_save_safetensors.py").toString(), out.toString());
+        assertEquals(0, r.rc(), r.out());
+        assertTrue(r.out().contains("refused as expected") && r.out().contains("layout rosinality (key g_ema)")
+                && r.out().contains("layout nvlabs (key G_ema)"), r.out());
+        try (WeightFiles.Weights w = WeightFiles.read(out.resolve("rosinality.safetensors"), null)) {
+            assertEquals(List.of("style.1.weight", "convs.0.conv.weight", "noises.noise_0", "steps", "latent_avg"), List.copyOf(w.tensors().keySet()));
+            assertEquals("rosinality", w.metadata().get("layout"));
+            assertEquals("g_ema", w.metadata().get("key"));
+            assertArrayEquals(new double[]{1, 2, 3, 4}, Torch.toDoubles(w.require("style.1.weight")));
+            assertArrayEquals(new double[]{9, 10}, Torch.toDoubles(w.require("latent_avg")));
+            assertArrayEquals(new double[]{7, -8}, Torch.toDoubles(w.require("steps")));
+            assertArrayEquals(new long[]{1, 1, 1, 1}, Torch.shape(w.require("noises.noise_0")));
+        }
+        try (WeightFiles.Weights w = WeightFiles.read(out.resolve("nvlabs.safetensors"), null)) {
+            assertEquals(List.of("mapping.fc0.weight", "mapping.w_avg", "synthesis.b4.const", "synthesis.b4.conv1.noise_const"),
+                    List.copyOf(w.tensors().keySet()));
+            assertEquals("nvlabs", w.metadata().get("layout"));
+            assertEquals("{\"img_resolution\": 4, \"w_dim\": 2, \"z_dim\": 2}", w.metadata().get("init_kwargs"));
+            assertArrayEquals(new double[]{0.25, -0.5}, Torch.toDoubles(w.require("mapping.w_avg")));
         }
     }
 

@@ -219,6 +219,33 @@ class WeightFilesTest {
         }
     }
 
+    /**
+     * A training checkpoint (make_fixtures.py): an argparse.Namespace (NEWOBJ + BUILD), optimizer
+     * state with int keys, tuples and lists, an int; the generator's tensors view one storage
+     * (row-major, transposed, and at an offset). Only g_ema comes back, views resolved.
+     */
+    @Test
+    void trainingCheckpointWithPythonObjectsAndSharedStorage() throws Exception {
+        Path f = resource("train_like.pt");
+        try (WeightFiles.Weights w = WeightFiles.read(f, null)) {
+            assertEquals("g_ema", w.keyPath());
+            assertEquals(List.of("w", "w_t", "tail"), List.copyOf(w.tensors().keySet()));
+            assertArrayEquals(new double[]{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, Torch.toDoubles(w.require("w")));
+            assertArrayEquals(new long[]{4, 3}, Torch.shape(w.require("w_t")));
+            assertArrayEquals(new double[]{0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11}, Torch.toDoubles(w.require("w_t")));
+            assertArrayEquals(new double[]{8, 9, 10, 11}, Torch.toDoubles(w.require("tail")));
+            assertTrue(w.require("w_t").is_contiguous());
+        }
+        InputException e = assertThrows(InputException.class, () -> WeightFiles.read(f, "g_optim/state/0"));
+        assertTrue(e.getMessage().contains("mixes tensors with other values") && e.getMessage().contains("step"), e.getMessage());
+        e = assertThrows(InputException.class, () -> WeightFiles.read(f, "args"));
+        assertTrue(e.getMessage().contains("'args' is not a dict"), e.getMessage());
+        // a view reaching past its storage is refused before as_strided could read out of bounds
+        Path oob = resource("view_out_of_bounds.pt");
+        e = assertThrows(InputException.class, () -> WeightFiles.read(oob, null));
+        assertTrue(e.getMessage().contains("runs past its storage"), e.getMessage());
+    }
+
     @Test
     void safetensorsDispatchAndPrefix() {
         Path f = tmp.resolve("w.bin"); // content decides, not the name
