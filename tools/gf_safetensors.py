@@ -79,6 +79,9 @@ def write(path, tensors, metadata=None):
             f.write(head)
             for b in blobs:
                 f.write(b)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would otherwise stay with the result
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

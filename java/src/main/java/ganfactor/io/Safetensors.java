@@ -293,8 +293,9 @@ public final class Safetensors {
         Path tmp = null;
         try {
             Files.createDirectories(abs.getParent());
-            tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".partial");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            // not Files.createTempFile: its 0600 permissions would stay with the result; CREATE_NEW follows the umask
+            tmp = abs.getParent().resolve("." + abs.getFileName() + "." + Long.toHexString(new java.security.SecureRandom().nextLong()) + ".partial");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
                 while (head.hasRemaining()) ch.write(head);
                 for (Tensor t : tensors.values()) writeData(ch, t);
                 ch.force(false);

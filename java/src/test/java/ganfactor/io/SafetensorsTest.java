@@ -76,6 +76,10 @@ class SafetensorsTest {
         try (var s = Files.list(tmp)) {
             assertEquals(List.of(), s.filter(p -> p.getFileName().toString().endsWith(".partial")).toList(), "no temporary files left");
         }
+        // permissions follow the umask like any new file (not a temporary file's 0600)
+        Path plain = Files.createFile(tmp.resolve("plain"));
+        if (Files.getFileStore(tmp).supportsFileAttributeView("posix"))
+            assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(f));
     }
 
     @Test
