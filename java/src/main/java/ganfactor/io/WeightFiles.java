@@ -50,6 +50,47 @@ public final class WeightFiles {
             return t;
         }
 
+        /** The tensor called {@code name} with exactly {@code shape}, or an input error naming both. */
+        public Tensor require(String name, long... shape) {
+            Tensor t = require(name);
+            long[] have = ganfactor.torch.Torch.shape(t);
+            if (!Arrays.equals(have, shape))
+                throw new InputException(source + ": tensor '" + name + "' has shape " + Arrays.toString(have) + ", expected " + Arrays.toString(shape));
+            return t;
+        }
+
+        /**
+         * Checks the names and shapes against {@code expected} (name to shape) and throws one
+         * input error listing, by name, every missing, mis-shaped and unexpected tensor (extra
+         * tensors for which {@code ignoreExtra} is true are allowed, e.g. a discriminator's or
+         * buffers the architecture recomputes). Lists longer than 8 are cut with a count.
+         */
+        public void expect(Map<String, long[]> expected, java.util.function.Predicate<String> ignoreExtra) {
+            java.util.List<String> missing = new java.util.ArrayList<>(), shapes = new java.util.ArrayList<>(), extra = new java.util.ArrayList<>();
+            for (Map.Entry<String, long[]> e : expected.entrySet()) {
+                Tensor t = tensors.get(e.getKey());
+                if (t == null) missing.add(e.getKey());
+                else if (!Arrays.equals(ganfactor.torch.Torch.shape(t), e.getValue()))
+                    shapes.add(e.getKey() + " " + Arrays.toString(ganfactor.torch.Torch.shape(t)) + " (expected " + Arrays.toString(e.getValue()) + ")");
+            }
+            for (String name : tensors.keySet())
+                if (!expected.containsKey(name) && (ignoreExtra == null || !ignoreExtra.test(name))) extra.add(name);
+            if (missing.isEmpty() && shapes.isEmpty() && extra.isEmpty()) return;
+            StringBuilder sb = new StringBuilder(source + ": weights do not match the architecture:");
+            list(sb, "missing", missing);
+            list(sb, "wrong shape", shapes);
+            list(sb, "unexpected", extra);
+            throw new InputException(sb.toString());
+        }
+
+        private static void list(StringBuilder sb, String what, java.util.List<String> names) {
+            if (names.isEmpty()) return;
+            sb.append(' ').append(names.size()).append(' ').append(what).append(": ");
+            sb.append(String.join(", ", names.subList(0, Math.min(8, names.size()))));
+            if (names.size() > 8) sb.append(", ... (").append(names.size() - 8).append(" more)");
+            sb.append(';');
+        }
+
         /** Number of scalar values over all tensors. */
         public long numel() {
             long n = 0;

@@ -265,6 +265,32 @@ class WeightFilesTest {
         assertTrue(e.getMessage().contains("'G.'"), e.getMessage());
     }
 
+    @Test
+    void expectReportsMissingMisShapedAndExtraByName() {
+        Path f = tmp.resolve("w.safetensors");
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        m.put("a", Torch.of(new float[]{1, 2}, 2));
+        m.put("b", Torch.of(new float[]{1, 2, 3, 4}, 2, 2));
+        m.put("d.x", Torch.of(new float[]{1}, 1));
+        m.put("junk", Torch.of(new float[]{1}, 1));
+        Safetensors.write(f, m);
+        try (WeightFiles.Weights w = WeightFiles.read(f, null)) {
+            Map<String, long[]> ok = new LinkedHashMap<>();
+            ok.put("a", new long[]{2});
+            ok.put("b", new long[]{2, 2});
+            w.expect(ok, n -> n.startsWith("d.") || n.equals("junk"));
+            Map<String, long[]> want = new LinkedHashMap<>(ok);
+            want.put("b", new long[]{4});
+            want.put("c", new long[]{3});
+            InputException e = assertThrows(InputException.class, () -> w.expect(want, n -> n.startsWith("d.")));
+            String msg = e.getMessage();
+            assertEquals(f + ": weights do not match the architecture: 1 missing: c; 1 wrong shape: b [2, 2] (expected [4]); 1 unexpected: junk;", msg);
+            assertSame(w.require("a"), w.require("a", 2));
+            e = assertThrows(InputException.class, () -> w.require("a", 3));
+            assertTrue(e.getMessage().contains("'a' has shape [2], expected [3]"), e.getMessage());
+        }
+    }
+
     static String message(Path f) {
         InputException e = assertThrows(InputException.class, () -> WeightFiles.read(f, null));
         String m = e.getMessage();
