@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
         "GANSpace: PCA of w = mapping(z) over N samples, z = RandomState(seed).randn(N, d).",
         "Writes directions.npy [k, d] float32, eigenvalues.npy [k] (variances), stds.npy [k], mean.npy [d] and ganspace.json into --out."})
 final class GanspaceCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "demo", description = "demo (built-in) or a TorchScript generator file with mapping(z) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "demo", description = "demo (built-in), stylegan2:RES[:options] (random StyleGAN2), StyleGAN2 weights (.safetensors, torch.save .pt; FILE#key=..,clamp=..) or a TorchScript generator file with mapping(z) (default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--samples", defaultValue = "" + GanSpace.DEFAULT_SAMPLES, description = "number of samples N (default: ${DEFAULT-VALUE}; the reference uses 300000)")

@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
         "SeFa (closed-form factorisation): eigenvectors of W W^T, W = the selected style affines with unit columns.",
         "Writes directions.npy [k, d] float32, eigenvalues.npy [k] float64 and sefa.json into --out."})
 final class SefaCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "demo", description = "demo (built-in) or a TorchScript generator file with style_affines() (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "demo", description = "demo (built-in), stylegan2:RES[:options] (random StyleGAN2), StyleGAN2 weights (.safetensors, torch.save .pt; FILE#key=..,clamp=..) or a TorchScript generator file with style_affines() (default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--layers", defaultValue = "all", description = "style affines to factorise: all, 0-3, 0,2,5-6 (default: ${DEFAULT-VALUE})")

@@ -130,10 +130,10 @@ public final class StyleGan2Weights {
         int res = 4;
         while (w.containsKey("synthesis.b" + (res * 2) + ".torgb.weight")) res *= 2;
         if (res < 8) throw new InputException(source + ": no synthesis blocks above 4 px (synthesis.b8.*)");
-        int cmax = (int) need(w, "synthesis.b4.conv1.weight", source).size(0);
+        int cmax = channelsAt(w, 4, source);
         int base = cmax * res;
         for (int r = 8; r <= res; r *= 2) {
-            int ch = (int) need(w, "synthesis.b" + r + ".conv1.weight", source).size(0);
+            int ch = channelsAt(w, r, source);
             if (ch < cmax) { base = ch * r; break; }
         }
         double lr = 0.01, clamp = Double.NaN;
@@ -146,12 +146,27 @@ public final class StyleGan2Weights {
         }
         StyleGan2.Config c = new StyleGan2.Config(res, zDim, wDim, map, lr, base, cmax, clamp, 3);
         for (int r = 4; r <= res; r *= 2) {
-            int ch = (int) need(w, "synthesis.b" + r + ".conv1.weight", source).size(0);
+            int ch = channelsAt(w, r, source);
             if (ch != c.channels(r))
                 throw new InputException(source + ": channels " + ch + " at " + r + " px do not follow min(base / res, max) with base " + base
                         + " and max " + cmax + "; custom channel schedules are not supported");
         }
         return c;
+    }
+
+    /**
+     * Channels of the block at {@code res}, from whichever of its tensors is present (so that a
+     * missing tensor is reported with all the others by {@link StyleGan2#build}, not here).
+     */
+    private static int channelsAt(Map<String, Tensor> w, int res, String source) {
+        String b = "synthesis.b" + res;
+        for (String k : new String[]{".conv1.weight", ".conv1.bias", ".conv0.weight", ".conv0.bias", ".torgb.affine.bias"}) {
+            Tensor t = w.get(b + k);
+            if (t != null && t.dim() >= 1) return (int) t.size(0);
+        }
+        Tensor rgb = w.get(b + ".torgb.weight");
+        if (rgb != null && rgb.dim() >= 2) return (int) rgb.size(1);
+        throw new InputException(source + ": no tensors of block " + b + " (conv1, conv0, torgb) to read its channels from");
     }
 
     private static Tensor need(Map<String, Tensor> w, String k, String source) {
