@@ -84,12 +84,12 @@ def tensor(key, array):
     return Tensor(Storage(key, a.reshape(-1)), 0, list(a.shape), stride)
 
 
-def write_torch_save(path, obj, archive):
+def write_torch_save(path, obj, archive, drop=()):
     buf = io.BytesIO()
     saver = Saver(buf)
     saver.dump(obj)
     records = [("data.pkl", buf.getvalue()), ("byteorder", b"little")]
-    records += [("data/" + k, v.astype(v.dtype.newbyteorder("<")).tobytes()) for k, v in saver.storages.items()]
+    records += [("data/" + k, v.astype(v.dtype.newbyteorder("<")).tobytes()) for k, v in saver.storages.items() if k not in drop]
     records += [("version", b"3\n")]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as z:
         for name, data in records:
@@ -138,6 +138,11 @@ def main():
     write_torch_save("train_like.pt", train, "train_like")
     bad = {"g_ema": collections.OrderedDict([("w", Tensor(Storage("0", np.zeros(4, dtype="<f4")), 1, [2, 2], [2, 1]))])}
     write_torch_save("view_out_of_bounds.pt", bad, "view_out_of_bounds")
+
+    # the discriminator's storage record is missing: reading g_ema must not touch it
+    lazy = {"g_ema": collections.OrderedDict([("a", tensor("0", np.array([1.5, 2.5], dtype="<f4")))]),
+            "d": collections.OrderedDict([("b", tensor("gone", np.zeros(3, dtype="<f4")))])}
+    write_torch_save("lazy.pt", lazy, "lazy", drop=("gone",))
 
     # golden safetensors, field by field from the spec
     a = np.array([[1.0, -2.0, 0.5], [3.25, 0.0, -0.0]], dtype="<f4")

@@ -1,21 +1,20 @@
 package ganfactor.io;
 
 import ganfactor.InputException;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Enumeration;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipFile;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Enumeration;
 import java.util.IdentityHashMap;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
 
 /**
  * PyTorch checkpoints written by {@code torch.save} (the zip format of PyTorch 1.6 and later, and
@@ -52,18 +51,23 @@ public final class StateDict {
                 if ((name.endsWith("/data.pkl") || name.equals("data.pkl")) && (pkl == null || name.length() < pkl.length())) pkl = name;
             }
             if (pkl == null) throw new InputException(f + ": a zip archive without data.pkl, not a torch.save checkpoint");
-            TorchPickle.Result r = TorchPickle.load(zip, pkl.substring(0, pkl.length() - "data.pkl".length()), f);
-            // every tensor not handed out is released at the end, whatever happens
-            Set<Tensor> keep = Collections.newSetFromMap(new IdentityHashMap<>());
-            try {
-                if (!(r.root() instanceof Map<?, ?> m))
-                    throw new InputException(f + ": the checkpoint holds " + describe(r.root()) + ", expected a dict of tensors (a state dict)");
-                WeightFiles.Weights w = pick(toTree(m, f, ""), keyPath, f, "torch.save");
-                keep.addAll(w.tensors().values());
-                return w;
+            TorchPickle p = TorchPickle.parse(zip, pkl.substring(0, pkl.length() - "data.pkl".length()), f);
+            if (!(p.root() instanceof Map<?, ?> m))
+                throw new InputException(f + ": the checkpoint holds " + describe(p.root()) + ", expected a dict of tensors (a state dict)");
+            Picked pk = pick(toTree(m, f, ""), keyPath, f);
+            // only the chosen tensors are read; one tensor object per pickled tensor (shared ones stay shared)
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            Map<TorchPickle.Lazy, Tensor> made = new IdentityHashMap<>();
+            boolean ok = false;
+            try (PointerScope scope = new PointerScope()) {
+                for (Map.Entry<String, TorchPickle.Lazy> e : pk.chosen().entrySet())
+                    out.put(e.getKey(), made.computeIfAbsent(e.getValue(), p::materialize));
+                ok = true;
             } finally {
-                for (Tensor t : r.tensors()) if (!keep.contains(t)) t.close();
+                p.releaseStorages();
+                if (!ok) for (Tensor t : made.values()) t.close();
             }
+            return new WeightFiles.Weights(f, "torch.save", pk.path(), out, Map.of());
         } catch (ZipException e) {
             throw new InputException(f + ": a damaged zip archive (" + e.getMessage() + "); a torch.save checkpoint is a zip archive");
         } catch (IOException e) {
@@ -72,7 +76,7 @@ public final class StateDict {
     }
 
     private static String describe(Object o) {
-        if (o instanceof Tensor) return "a single tensor";
+        if (o instanceof TorchPickle.Lazy) return "a single tensor";
         if (o instanceof List<?>) return "a list";
         if (o instanceof TorchPickle.Tuple) return "a tuple";
         if (o instanceof String) return "a string";
@@ -94,15 +98,18 @@ public final class StateDict {
             String key = k instanceof String s ? s : k instanceof Long l ? Long.toString(l) : "<" + describe(k) + " key>";
             Object v = e.getValue();
             if (out.containsKey(key)) continue;
-            if (v instanceof Tensor) out.put(key, v);
+            if (v instanceof TorchPickle.Lazy) out.put(key, v);
             else if (v instanceof Map<?, ?> sub) out.put(key, toTree(sub, f, at.isEmpty() ? key : at + "/" + key));
             else out.put(key, describe(v));
         }
         return out;
     }
 
+    /** The chosen state dict: its key path and its tensors, not read yet. */
+    record Picked(String path, Map<String, TorchPickle.Lazy> chosen) {}
+
     /** Chooses the state dict in a tree of maps, tensors and descriptions of other values. */
-    static WeightFiles.Weights pick(Map<String, Object> tree, String keyPath, String f, String format) {
+    static Picked pick(Map<String, Object> tree, String keyPath, String f) {
         String path = keyPath == null ? "" : keyPath.strip();
         if (path.isEmpty()) {
             for (String k : AUTO_KEYS) {
@@ -113,10 +120,10 @@ public final class StateDict {
             }
         }
         Map<String, Object> node = path.isEmpty() ? tree : descend(tree, path, f);
-        Map<String, Tensor> chosen = new LinkedHashMap<>();
+        Map<String, TorchPickle.Lazy> chosen = new LinkedHashMap<>();
         List<String> subDicts = new ArrayList<>(), others = new ArrayList<>();
         for (Map.Entry<String, Object> e : node.entrySet()) {
-            if (e.getValue() instanceof Tensor t) chosen.put(e.getKey(), t);
+            if (e.getValue() instanceof TorchPickle.Lazy t) chosen.put(e.getKey(), t);
             else if (e.getValue() instanceof Map<?, ?>) subDicts.add(e.getKey());
             else others.add(e.getKey() + " (" + e.getValue() + ")");
         }
@@ -131,9 +138,9 @@ public final class StateDict {
             throw new InputException(f + ": " + where + " mixes tensors with other values, not a state dict: " + String.join(", ", others));
         if (!path.isEmpty() && !path.contains("/")) {
             for (Map.Entry<String, Object> e : tree.entrySet())
-                if (e.getValue() instanceof Tensor t && !chosen.containsKey(e.getKey())) chosen.put(e.getKey(), t);
+                if (e.getValue() instanceof TorchPickle.Lazy t && !chosen.containsKey(e.getKey())) chosen.put(e.getKey(), t);
         }
-        return new WeightFiles.Weights(f, format, path, chosen, Map.of());
+        return new Picked(path, chosen);
     }
 
     private static Map<String, Object> descend(Map<String, Object> tree, String path, String f) {

@@ -39,9 +39,9 @@ import static org.bytedeco.pytorch.global.torch.ScalarType;
  * so the state dicts Python writes ({@code module.state_dict()} is an OrderedDict) fail with
  * "Expected GenericDict but got None".
  *
- * <p>Storages are read from the archive's {@code data/<key>} records straight into each
- * storage tensor's native memory; tensors are views ({@code as_strided}) checked to lie inside
- * their storage.
+ * <p>Tensors stay unread ({@link Lazy}) until chosen; then their storages are read from the
+ * archive's {@code data/<key>} records straight into native memory, and each tensor is a
+ * contiguous copy of its view ({@code as_strided}, checked beforehand to lie inside the storage).
  */
 final class TorchPickle {
     /** An opaque Python object (unknown global, or the result of calling one). */
@@ -62,6 +62,9 @@ final class TorchPickle {
     record Tuple(List<Object> items) {}
 
     private record StorageRef(String key, ScalarType type, long numel) {}
+
+    /** A tensor not read yet: a view (offset, size, stride) into a storage record. */
+    record Lazy(StorageRef storage, long offset, long[] size, long[] stride) {}
 
     private static final Object MARK = new Object();
     private static final Map<String, ScalarType> STORAGES = new HashMap<>();
@@ -87,8 +90,7 @@ final class TorchPickle {
     private final List<Object> stack = new ArrayList<>();
     private final Map<Long, Object> memo = new HashMap<>();
     private final Map<String, Tensor> storages = new HashMap<>();
-    /** Every tensor made (retained), so a failure can release them all. */
-    final List<Tensor> made = new ArrayList<>();
+    private Object root;
 
     private TorchPickle(ZipFile zip, String prefix, byte[] pickle, String f) {
         this.zip = zip;
@@ -97,14 +99,13 @@ final class TorchPickle {
         this.f = f;
     }
 
-    /** The unpickled root and every tensor made for it (each retained once; the caller releases them). */
-    record Result(Object root, List<Tensor> tensors) {}
-
     /**
-     * The unpickled root of {@code <prefix>data.pkl} in {@code zip}. Tensors in the result are
-     * retained CPU tensors, all listed in {@link Result#tensors()}; on failure all are released.
+     * Unpickles {@code <prefix>data.pkl} in {@code zip} without reading any tensor data: tensors
+     * are {@link Lazy} records (checked to lie inside their storages) until
+     * {@link #materialize(Lazy)} reads them, so a training checkpoint costs only the tensors
+     * that are used. The zip must stay open until materialization is done.
      */
-    static Result load(ZipFile zip, String prefix, String f) {
+    static TorchPickle parse(ZipFile zip, String prefix, String f) {
         ZipEntry bo = zip.getEntry(prefix + "byteorder");
         if (bo != null) {
             String order = new String(readAll(zip, bo, f), StandardCharsets.US_ASCII).strip();
@@ -113,20 +114,34 @@ final class TorchPickle {
         ZipEntry data = zip.getEntry(prefix + "data.pkl");
         byte[] pickle = readAll(zip, data, f);
         TorchPickle p = new TorchPickle(zip, prefix, pickle, f);
-        boolean ok = false;
-        try (PointerScope scope = new PointerScope()) {
-            Object root = p.run();
-            p.releaseStorages();
-            ok = true;
-            return new Result(root, List.copyOf(p.made));
+        try {
+            p.root = p.run();
+            return p;
         } catch (IndexOutOfBoundsException | ClassCastException | ArithmeticException | NegativeArraySizeException | IllegalArgumentException e) {
             throw new InputException(f + ": damaged data.pkl (" + e.getClass().getSimpleName() + " at byte " + p.i + ")");
+        }
+    }
+
+    /** The unpickled object: maps, lists, {@link Tuple}s, {@link Lazy} tensors, strings, numbers, {@link Opaque}s. */
+    Object root() {
+        return root;
+    }
+
+    /**
+     * Reads one tensor: a new contiguous CPU tensor, retained (the caller closes it). Storages
+     * read on the way are cached for tensors that share them until {@link #releaseStorages()}.
+     * Call inside a PointerScope.
+     */
+    Tensor materialize(Lazy l) {
+        try {
+            Tensor st = storage(l.storage());
+            Tensor out = new Tensor(st.as_strided(l.size(), l.stride(), new LongOptional(l.offset())).contiguous());
+            out.retainReference();
+            return out;
         } catch (InputException e) {
             throw e;
         } catch (RuntimeException e) { // from LibTorch: allocation or view errors
-            throw new InputException(f + ": cannot rebuild its tensors: " + WeightFiles.firstLine(e), e);
-        } finally {
-            if (!ok) for (Tensor t : p.made) t.close();
+            throw new InputException(f + ": cannot read tensor data from storage '" + l.storage().key() + "': " + WeightFiles.firstLine(e), e);
         }
     }
 
@@ -361,7 +376,7 @@ final class TorchPickle {
                     return rebuild(a);
                 }
                 case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state" -> {
-                    if (a.isEmpty() || !(a.get(0) instanceof Tensor)) throw bad("parameter without a tensor");
+                    if (a.isEmpty() || !(a.get(0) instanceof Lazy)) throw bad("parameter without a tensor");
                     return a.get(0);
                 }
                 case "torch.jit._pickle.restore_type_tag" -> {
@@ -389,7 +404,7 @@ final class TorchPickle {
     }
 
     /** _rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks[, metadata]). */
-    private Tensor rebuild(List<Object> a) {
+    private Lazy rebuild(List<Object> a) {
         if (a.size() < 4 || !(a.get(0) instanceof StorageRef s) || !(a.get(1) instanceof Long offset))
             throw bad("malformed tensor record");
         long[] size = longs(a.get(2)), stride = longs(a.get(3));
@@ -404,12 +419,7 @@ final class TorchPickle {
         }
         if (offset < 0 || (!empty && last >= s.numel()))
             throw new InputException(f + ": a tensor of size " + java.util.Arrays.toString(size) + " runs past its storage '" + s.key() + "' (" + s.numel() + " elements)");
-        Tensor st = storage(s);
-        Tensor view = st.as_strided(size, stride, new LongOptional(offset)).contiguous();
-        Tensor out = new Tensor(view);
-        out.retainReference();
-        made.add(out);
-        return out;
+        return new Lazy(s, offset, size, stride);
     }
 
     private Tensor storage(StorageRef s) {
@@ -439,17 +449,13 @@ final class TorchPickle {
             }
         }
         t.retainReference();
-        made.add(t);
         storages.put(s.key(), t);
         return t;
     }
 
     /** Releases the storage tensors (the views made from them keep what they need). */
     void releaseStorages() {
-        for (Tensor t : storages.values()) {
-            made.remove(t);
-            t.close();
-        }
+        for (Tensor t : storages.values()) t.close();
         storages.clear();
     }
 }

@@ -246,6 +246,17 @@ class WeightFilesTest {
         assertTrue(e.getMessage().contains("runs past its storage"), e.getMessage());
     }
 
+    /** Only the chosen state dict's storages are read: the discriminator's record is missing from lazy.pt. */
+    @Test
+    void onlyTheChosenTensorsAreRead() throws Exception {
+        Path f = resource("lazy.pt");
+        try (WeightFiles.Weights w = WeightFiles.read(f, null)) {
+            assertArrayEquals(new double[]{1.5, 2.5}, Torch.toDoubles(w.require("a")));
+        }
+        InputException e = assertThrows(InputException.class, () -> WeightFiles.read(f, "d"));
+        assertTrue(e.getMessage().contains("data/gone is missing"), e.getMessage());
+    }
+
     @Test
     void safetensorsDispatchAndPrefix() {
         Path f = tmp.resolve("w.bin"); // content decides, not the name
