@@ -71,6 +71,45 @@ class WeightFilesCliTest {
     @Test
     void rosinalityNamedSafetensorsLoad() {
         Generator nv = Generator.open(SPEC);
+        Map<String, Tensor> ros = rosinality(nv);
+        Path f = tmp.resolve("ros.safetensors");
+        Safetensors.write(f, ros, Map.of());
+        Generator loaded = Generator.open(f.toString());
+        assertArrayEquals(image(nv, 2), image(loaded, 2), 0.0);
+        assertArrayEquals(Torch.toDoubles(nv.wAvg()), Torch.toDoubles(loaded.wAvg()), 0.0, "latent_avg becomes w_avg");
+    }
+
+    /**
+     * A rosinality checkpoint as torch.save writes it ({'g_ema': state dict, 'latent_avg': w}; here
+     * LibTorch's pickle_save, the same zip + pickle format) through --model FILE.pt: not TorchScript,
+     * so it is read as weights, g_ema picked, latent_avg taken as w_avg.
+     */
+    @Test
+    void rosinalityTorchSaveCheckpointLoads() throws Exception {
+        Generator nv = Generator.open(SPEC);
+        Map<String, Tensor> ros = rosinality(nv);
+        Tensor avg = ros.remove("latent_avg");
+        org.bytedeco.pytorch.JitModule m = new org.bytedeco.pytorch.JitModule(new org.bytedeco.pytorch.QualifiedName("ckpt"));
+        StringBuilder src = new StringBuilder("def sd(self) -> Dict[str, Dict[str, Tensor]]:\n    g: Dict[str, Tensor] = {}\n");
+        int i = 0;
+        for (Map.Entry<String, Tensor> e : ros.entrySet()) {
+            m.register_buffer("t" + i, e.getValue().contiguous());
+            src.append("    g['").append(e.getKey()).append("'] = self.t").append(i++).append("\n");
+        }
+        m.register_buffer("avg", avg.contiguous());
+        src.append("    return {'g_ema': g, 'extra': {'latent_avg': self.avg}}\n");
+        m.define(src.toString());
+        Path f = tmp.resolve("550000.pt");
+        Files.write(f, torch.pickle_save(m.get_method("sd").apply(new org.bytedeco.pytorch.IValueVector())).get());
+        Generator loaded = Generator.open(f.toString());
+        assertArrayEquals(image(nv, 3), image(loaded, 3), 0.0);
+        // Without latent_avg beside g_ema the file has no w_avg: the mean of 10,000 mapped z (seeded) instead.
+        assertEquals(nv.latentDim(), loaded.wAvg().numel());
+        Generator other = Generator.open(f + "#key=g_ema,seed=1");
+        assertArrayEquals(image(nv, 3), image(other, 3), 0.0);
+    }
+
+    static Map<String, Tensor> rosinality(Generator nv) {
         StyleGan2.Config c = nv.styleGan2Config();
         Map<String, Tensor> w = StyleGan2.weights(nv.module(), c);
         Map<String, Tensor> ros = new LinkedHashMap<>();
@@ -94,11 +133,7 @@ class WeightFilesCliTest {
             }
         }
         ros.put("latent_avg", w.get("mapping.w_avg"));
-        Path f = tmp.resolve("ros.safetensors");
-        Safetensors.write(f, ros, Map.of());
-        Generator loaded = Generator.open(f.toString());
-        assertArrayEquals(image(nv, 2), image(loaded, 2), 0.0);
-        assertArrayEquals(Torch.toDoubles(nv.wAvg()), Torch.toDoubles(loaded.wAvg()), 0.0, "latent_avg becomes w_avg");
+        return ros;
     }
 
     @Test
