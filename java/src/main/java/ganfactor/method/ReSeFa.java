@@ -88,6 +88,8 @@ public final class ReSeFa {
         /** Pivot ratio min(L_ii^2) / max(L_ii^2) below which B counts as numerically singular (0 = d * 1e-14). */
         public double pdTolerance = 0;
         public Linalg linalg = LapackLinalg.INSTANCE;
+        /** Where the standard path solves the Grams it is given as host arrays (null = the CPU). */
+        public ganfactor.torch.ComputeDevice device;
     }
 
     /** Dimension above which the automatic choice considers the fast path. */
@@ -127,9 +129,12 @@ public final class ReSeFa {
         try (PointerScope scope = new PointerScope()) {
             // check() has bounded the asymmetry; the solvers read one triangle, so no symmetrised copy
             Tensor A = Torch.of(a, d, d), B = Torch.of(b, d, d);
-            check(A, "A (foreground Gram)");
-            check(B, "B (background Gram)");
-            double trB = B.trace().item_double();
+            if (o.device != null) { A = A.to(o.device.torch(), torch.ScalarType.Double); B = B.to(o.device.torch(), torch.ScalarType.Double); }
+            // one host read for every input check and the trace (counted, Torch.scalars)
+            double[] s = Torch.scalars(concat(checks(A), checks(B), B.trace()));
+            verify(s, 0, "A (foreground Gram)");
+            verify(s, 3, "B (background Gram)");
+            double trB = s[6];
             if (!(trB > 0)) throw new InputException("the background Gram B is zero: the region covers everything the latent code changes");
             Regularization reg = o.regularization;
             double shift = shift(reg, o, trB, d);
@@ -190,7 +195,7 @@ public final class ReSeFa {
         try (PointerScope scope = new PointerScope()) {
             // B is only multiplied (Nystrom sketch): no symmetrised d x d copy, which at d = 9216 is 680 MB
             Tensor F = fa.to(torch.ScalarType.Double), B = b.to(torch.ScalarType.Double);
-            double trB = B.trace().item_double();
+            double trB = Torch.scalar(B.trace());   // counted host read: the shift depends on it
             if (!(trB > 0)) throw new InputException("the background Gram B is zero: the region covers everything the latent code changes");
             Regularization reg = o.regularization;
             if (reg == Regularization.NONE) {
@@ -209,8 +214,9 @@ public final class ReSeFa {
             if (r == 0) throw new InputException("the background Gram B is numerically zero");
             Tensor mu = bg.values().clamp_min(new Scalar(0.0));            // [r]
             Tensor V = bg.vectors().t();                                    // [d, r]
-            double captured = mu.sum().item_double() / trB;
-            double last = mu.narrow(0, r - 1, 1).item_double();
+            double[] muStats = Torch.scalars(mu.sum(), mu.narrow(0, r - 1, 1));   // one counted read, for the JSON record and a warning
+            double captured = muStats[0] / trB;
+            double last = muStats[1];
             info.put("background_rank", r);
             info.put("background_power_steps", o.fastPowerSteps);
             info.put("background_energy_captured", captured);
@@ -305,14 +311,25 @@ public final class ReSeFa {
 
     private static Tensor shifted(Tensor B, double shift) {
         if (shift == 0) return B;
-        return B.add(torch.eye(B.size(0), Torch.options(torch.ScalarType.Double)).mul(new Scalar(shift)));
+        return B.add(torch.eye(B.size(0), new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Double).device(new org.bytedeco.pytorch.DeviceOptional(B.device()))).mul(new Scalar(shift)));
     }
 
-    /** Finite and symmetric to 1e-5 of the largest entry (vectorised in LibTorch; the Grams are d x d). */
-    private static void check(Tensor m, String what) {
-        if (!torch.isfinite(m).all().item_bool()) throw new InputException(what + " contains NaN or infinite entries");
-        double scale = m.abs().max().item_double();
-        double asym = m.sub(m.t()).abs().max().item_double();
+    /** Finite flag, max |M| and max |M - M^T| of m, on m's device (read back together with {@link Torch#scalars}). */
+    private static Tensor[] checks(Tensor m) {
+        return new Tensor[]{torch.isfinite(m).all(), m.abs().max(), m.sub(m.t()).abs().max()};
+    }
+
+    private static Tensor[] concat(Tensor[] a, Tensor[] b, Tensor c) {
+        Tensor[] out = java.util.Arrays.copyOf(a, a.length + b.length + 1);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        out[out.length - 1] = c;
+        return out;
+    }
+
+    /** Finite and symmetric to 1e-5 of the largest entry, from the values {@link #checks} computed (the Grams are d x d). */
+    private static void verify(double[] s, int at, String what) {
+        if (s[at] == 0) throw new InputException(what + " contains NaN or infinite entries");
+        double scale = s[at + 1], asym = s[at + 2];
         if (asym > 1e-5 * scale + 1e-300) throw new InputException(what + " is not symmetric (max |M - M^T| = " + asym + " of max |M| = " + scale + ")");
     }
 
