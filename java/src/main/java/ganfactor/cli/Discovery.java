@@ -73,6 +73,8 @@ final class Discovery {
             keepRows[r] = s.method.wantsRegionRows(D, (long) regions.get(r).count() * C);
             anyRows |= keepRows[r];
         }
+        // the Grams stay on the generator's device until the solver has read them
+        s.jacobian.deviceGrams = true;
         try (PointerScope outer = new PointerScope()) {
             for (int i = 0; i < N; i++) {
                 long t0 = System.nanoTime();

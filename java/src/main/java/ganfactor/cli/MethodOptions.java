@@ -77,7 +77,7 @@ final class MethodOptions {
         ReSeFa.Options o = resefa();
         if (regionRows != null && ReSeFa.preferFast(gp.dim(), regionRows.size(0), o)) {
             try (PointerScope s = new PointerScope()) {
-                return ReSeFa.solveFast(regionRows, Torch.of(gp.b(), gp.dim(), gp.dim()).to(device.torch(), org.bytedeco.pytorch.global.torch.ScalarType.Double), o);
+                return ReSeFa.solveFast(regionRows, gp.bTensor().to(device.torch(), org.bytedeco.pytorch.global.torch.ScalarType.Double), o);
             }
         }
         if (o.path == ReSeFa.SolvePath.FAST)

@@ -46,6 +46,11 @@ public final class JacobianEngine {
         public Progress progress = Progress.NONE;
         public BooleanSupplier cancelled = () -> false;
         public Sink sink;
+        /**
+         * Return the Grams as device tensors ({@link GramPair#onDevice}, in the caller's
+         * PointerScope) instead of host arrays: no host copy at all in the engine.
+         */
+        public boolean deviceGrams;
         /** Also return the full Gram J^T J (for checks). */
         public boolean fullGram;
         /** One-line messages (a chunk halved after running out of memory). */
@@ -111,6 +116,9 @@ public final class JacobianEngine {
         }
         // Everything below lives on the generator's device; the only host copies are the Grams at the end.
         ganfactor.torch.ComputeDevice dev = g.device();
+        PointerScope callerScope = PointerScope.getInnerScope();
+        List<Tensor> handOut = new ArrayList<>();
+        Result result;
         try (PointerScope outer = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
             Tensor x1 = Torch.of(x, 1, D).to(dev.torch(), g.dtype());
             Tensor rowsIdx = Torch.ofLong(view.rowIndex(), view.rowIndex().length).to(dev.torch(), ScalarType.Long);
@@ -164,6 +172,17 @@ public final class JacobianEngine {
             List<GramPair> out = new ArrayList<>();
             for (int i = 0; i < regions.size(); i++) {
                 long nin = inside.get(i).length, nout = outside.get(i).length;
+                if (o.deviceGrams) {
+                    // the same arithmetic as the host path below: scale, then (M + M^T) / 2
+                    Tensor a = symmetric(accA.get(i).div(new org.bytedeco.pytorch.Scalar((double) nin)));
+                    Tensor bb = symmetric(accB.get(i).div(new org.bytedeco.pytorch.Scalar((double) nout)));
+                    a.retainReference();
+                    bb.retainReference();
+                    handOut.add(a);
+                    handOut.add(bb);
+                    out.add(GramPair.onDevice(regions.get(i).name(), D, nin, nout, a, bb));
+                    continue;
+                }
                 // The Grams are this engine's output (files, the C API, the solvers' GramPair): one
                 // counted host copy each (Torch.hostCopies), after all the device work.
                 double[] a = Torch.toDoubles(accA.get(i)), bb = Torch.toDoubles(accB.get(i));
@@ -173,8 +192,23 @@ public final class JacobianEngine {
                 out.add(new GramPair(regions.get(i).name(), D, nin, nout, a, bb));
             }
             double[] full = accFull == null ? null : Torch.toDoubles(accFull);
-            return new Result(out, full, D, P, chunk, blocks, passes, (System.nanoTime() - t0) / 1e9);
+            result = new Result(out, full, D, P, chunk, blocks, passes, (System.nanoTime() - t0) / 1e9);
+        } catch (RuntimeException | Error e) {
+            for (Tensor t : handOut) t.releaseReference();
+            throw e;
         }
+        // the device Grams outlive the engine's scope: they join the caller's (or the GC's care without one)
+        if (callerScope != null) {
+            for (Tensor t : handOut) {
+                callerScope.attach(t);
+                t.releaseReference();
+            }
+        }
+        return result;
+    }
+
+    private static Tensor symmetric(Tensor m) {
+        return m.add(m.t()).mul(new org.bytedeco.pytorch.Scalar(0.5));
     }
 
     /** k = kc columns J e_{c0..c0+kc} by one batched JVP: x replicated, tangents the unit vectors. */

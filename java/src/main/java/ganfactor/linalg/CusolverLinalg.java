@@ -63,12 +63,11 @@ public final class CusolverLinalg implements Linalg {
 
     private static boolean mine(Tensor t) {
         if (!t.is_cuda()) return false;
-        torch.ScalarType s = t.scalar_type();
-        return s == torch.ScalarType.Double || s == torch.ScalarType.Float;
+        return Torch.is(t, torch.ScalarType.Double) || Torch.is(t, torch.ScalarType.Float);
     }
 
     private static boolean dbl(Tensor t) {
-        return t.scalar_type() == torch.ScalarType.Double;
+        return Torch.is(t, torch.ScalarType.Double);
     }
 
     private static TensorOptions like(Tensor t, torch.ScalarType type) {
@@ -210,7 +209,7 @@ public final class CusolverLinalg implements Linalg {
 
     @Override
     public Eigen generalizedEighTop(Tensor a, Tensor b, int k) {
-        if (!mine(a) || !mine(b) || a.scalar_type() != b.scalar_type()) return cpu.generalizedEighTop(a, b, k);
+        if (!mine(a) || !mine(b) || a.scalar_type().value != b.scalar_type().value) return cpu.generalizedEighTop(a, b, k);
         int n = (int) square(a, "generalizedEigh");
         if (square(b, "generalizedEigh") != n) throw new IllegalArgumentException("generalizedEigh: A and B must be square and of one size");
         if (k < 1 || k > n) throw new IllegalArgumentException("generalizedEighTop: k = " + k + " for d = " + n);

@@ -99,6 +99,7 @@ public final class ReSeFa {
 
     /** Standard path for one region's Grams. */
     public static Directions solve(GramPair g, Options o) {
+        if (g.isOnDevice()) return solve(g.deviceA(), g.deviceB(), o);
         return solve(g.a(), g.b(), g.dim(), o);
     }
 
@@ -106,6 +107,19 @@ public final class ReSeFa {
     public static GramPair aggregate(List<GramPair> gs) {
         if (gs.isEmpty()) throw new IllegalArgumentException("no Grams to aggregate");
         int d = gs.get(0).dim();
+        if (gs.stream().allMatch(GramPair::isOnDevice)) {
+            // on the device, in the caller's PointerScope: the same sum of a_i / N as below
+            Tensor a = torch.zeros_like(gs.get(0).deviceA()), b = torch.zeros_like(gs.get(0).deviceB());
+            long in = 0, out = 0;
+            for (GramPair g : gs) {
+                if (g.dim() != d) throw new InputException("Grams of different sizes cannot be aggregated: " + d + " and " + g.dim());
+                a.add_(g.deviceA().div(new Scalar((double) gs.size())));
+                b.add_(g.deviceB().div(new Scalar((double) gs.size())));
+                in += g.inside();
+                out += g.outside();
+            }
+            return GramPair.onDevice(gs.get(0).region(), d, in, out, a, b);
+        }
         double[] a = new double[d * d], b = new double[d * d];
         long in = 0, out = 0;
         for (GramPair g : gs) {
@@ -121,6 +135,20 @@ public final class ReSeFa {
     public static Directions solve(double[] a, double[] b, int d, Options o) {
         if (a.length != (long) d * d) throw new InputException("A (foreground Gram) has " + a.length + " entries, expected " + d + " x " + d);
         if (b.length != (long) d * d) throw new InputException("B (background Gram) has " + b.length + " entries, expected " + d + " x " + d);
+        try (PointerScope scope = new PointerScope()) {
+            return solve(Torch.of(a, d, d), Torch.of(b, d, d), o);
+        }
+    }
+
+    /**
+     * Standard path on tensors A and B [d, d] (any device; moved to {@code o.device} when one is
+     * set). Host copies: one for the input checks and tr(B) together, what the linear algebra
+     * reads back (its status and pivot ratio), and the directions and values (the output).
+     */
+    public static Directions solve(Tensor a, Tensor b, Options o) {
+        int d = (int) a.size(0);
+        if (a.dim() != 2 || a.size(1) != d) throw new InputException("A (foreground Gram) is " + Torch.shapeString(a) + ", expected a square matrix");
+        if (b.dim() != 2 || b.size(0) != d || b.size(1) != d) throw new InputException("B (background Gram) is " + Torch.shapeString(b) + ", expected [" + d + ", " + d + "]");
         long t0 = System.nanoTime();
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("method", "resefa");
@@ -128,7 +156,7 @@ public final class ReSeFa {
         info.put("linalg", o.linalg.name());
         try (PointerScope scope = new PointerScope()) {
             // check() has bounded the asymmetry; the solvers read one triangle, so no symmetrised copy
-            Tensor A = Torch.of(a, d, d), B = Torch.of(b, d, d);
+            Tensor A = a, B = b;
             if (o.device != null) { A = A.to(o.device.torch(), torch.ScalarType.Double); B = B.to(o.device.torch(), torch.ScalarType.Double); }
             // one host read for every input check and the trace (counted, Torch.scalars)
             double[] s = Torch.scalars(concat(checks(A), checks(B), B.trace()));

@@ -108,6 +108,15 @@ public final class Torch {
         return out;
     }
 
+    /**
+     * Whether t has the given dtype. Compare dtypes only this way: {@code t.scalar_type()} returns
+     * a new Java enum object from JNI on every call (same {@code value}, different identity), so
+     * {@code t.scalar_type() == ScalarType.Double} is always false.
+     */
+    public static boolean is(Tensor t, ScalarType type) {
+        return t.scalar_type().value == type.value;
+    }
+
     public static long[] shape(Tensor t) {
         long[] s = new long[(int) t.dim()];
         for (int i = 0; i < s.length; i++) s[i] = t.size(i);
