@@ -43,7 +43,7 @@ class DeviceResidencyTest {
         }
 
         JacobianEngine.Result run(JacobianEngine.Options o) {
-            return c.run(o);
+            return JacobianEngine.compute(g, x, LatentSpace.W, view, regions, o);
         }
     }
 

@@ -17,7 +17,7 @@ import ganfactor.torch.Torch;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -38,8 +38,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class CusolverParityTest {
     static ComputeDevice gpu;
 
-    @BeforeAll
-    static void needsGpu() {
+    /** Per test (not once per class), so that each test is reported as skipped with the reason. */
+    @BeforeEach
+    void needsGpu() {
         Devices.Probe p = Devices.probe();
         assumeTrue(p.cuda() && p.cusolver(), "skipped: no usable CUDA GPU and CUDA preset on this machine (" + p.note() + ")");
         gpu = new ComputeDevice(true, true);
