@@ -54,7 +54,7 @@ fi
 # 3. a jlink runtime with just the modules the application needs
 echo "bundle: jlink runtime"
 mods="$(jdeps --ignore-missing-deps --print-module-deps --multi-release 17 --class-path "$stage/app/lib/*" "$stage/app/ganfactor.jar" 2>/dev/null | tail -1)"
-mods="${mods:+$mods,}jdk.unsupported,java.management,jdk.zipfs"
+mods="$(echo "${mods:+$mods,}jdk.unsupported,java.management,jdk.zipfs" | tr , "\n" | sort -u | paste -sd, -)"
 jlink --add-modules "$mods" --strip-debug --no-header-files --no-man-pages --compress=2 --output "$stage/runtime"
 # 4. the launcher
 cp "$here/launcher.sh" "$stage/ganfactor"

@@ -24,5 +24,5 @@ echo "reassemble: checking $whole"
 grep " \*\?$whole\$" SHA256SUMS | sha256sum --quiet -c - || { echo "reassemble: $whole does not match its checksum" >&2; exit 2; }
 mkdir -p "$target"
 tar -C "$target" -xzf "$whole"
-dir="$target/$(tar -tzf "$whole" | head -1 | cut -d/ -f1)"
+dir="$target/${whole%.tar.gz}"   # the tarball holds one folder of its own name (bundle.sh)
 echo "reassemble: unpacked $dir; run $dir/ganfactor info"

@@ -242,6 +242,8 @@ public final class JacobianEngine {
                                    Tensor J, long p0, long p1, int chunk, Options o) {
         int D = (int) x1.size(1);
         long passes = 0;
+        ganfactor.torch.ComputeDevice dev = g.device();
+        org.bytedeco.pytorch.TensorOptions uOptions = dev.options(g.dtype());   // once, not per row
         try (org.bytedeco.pytorch.AutoGradMode grad = new org.bytedeco.pytorch.AutoGradMode(true)) {
             Tensor X = x1.expand(chunk, D).clone().set_requires_grad(true);
             Tensor y = g.call("gf_view", X, space.code(), rowsIdx, colsIdx, view.reduce().code());
@@ -253,8 +255,9 @@ public final class JacobianEngine {
                     // Batch element b asks for row r0 + b (the last chunk repeats its final row).
                     long[] idx = new long[chunk];
                     for (int b = 0; b < chunk; b++) idx[b] = r0 + Math.min(b, kr - 1);
-                    Tensor U = torch.zeros(new long[]{chunk, P}, g.device().options(g.dtype()))
-                            .scatter(1, Torch.ofLong(idx, chunk, 1).to(g.device().torch(), ScalarType.Long), new org.bytedeco.pytorch.Scalar(1.0));
+                    Tensor hot = Torch.ofLong(idx, chunk, 1);
+                    Tensor U = torch.zeros(new long[]{chunk, P}, uOptions)
+                            .scatter(1, dev.cuda() ? hot.to(dev.torch(), ScalarType.Long) : hot, new org.bytedeco.pytorch.Scalar(1.0));
                     TensorVector gr = torch.grad(new TensorVector(y), new TensorVector(X), new TensorVector(U), new BoolOptional(true), false, false);
                     Tensor rows = new Tensor(gr.get(0));
                     J.narrow(0, r0 - p0, kr).copy_(rows.narrow(0, 0, kr));
