@@ -30,16 +30,10 @@ public final class Engine {
         m.put("torch threads", String.valueOf(torch.get_num_threads()));
         m.put("libtorch", version());
         m.put("javacpp", loaderVersion("org.bytedeco", "javacpp"));
-        boolean cuda;
-        String cudaNote;
-        try {
-            cuda = torch.cuda_is_available();
-            cudaNote = cuda ? torch.cuda_device_count() + " device(s)" : "not available (CPU natives or no driver)";
-        } catch (Throwable t) {
-            cudaNote = "not available (" + t.getClass().getSimpleName() + ")";
-        }
-        m.put("cuda", cudaNote);
-        m.put("device", "cpu");
+        ganfactor.torch.Devices.Probe p = ganfactor.torch.Devices.probe();   // never throws; CUDA classes only if LibTorch sees CUDA
+        m.put("cuda", p.note());
+        ganfactor.torch.ComputeDevice d = ganfactor.torch.Devices.select("auto");
+        m.put("device", d.label() + " (--device auto)" + (d.cuda() ? "; dense kernels: " + (d.cusolver() ? "cuSOLVER" : "LibTorch CUDA") : ""));
         return m;
     }
 

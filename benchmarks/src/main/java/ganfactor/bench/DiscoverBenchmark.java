@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  * on the 256 x 256 view, ReSeFa on the eyes box (paper regularisation), 3 directions edited at 7
  * strengths plus the random baseline, grids, charts, CSV, JSON, atomic output folder.
  * {@code show = 0} isolates discovery (Jacobian + solve + files, no edits or pictures).
+ * <p>{@code -p device=cuda} runs it on the GPU ({@code mvn -Pgpu}); without a usable CUDA device
+ * the setup fails with the reason. No GPU figure has been recorded yet.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -41,18 +43,23 @@ public class DiscoverBenchmark {
     @Param({"resefa"})
     public String method;
 
+    /** cpu, or cuda (--device cuda; fails the setup with the reason when CUDA is not usable). */
+    @Param({"cpu"})
+    public String device;
+
     Path out;
 
     @Setup(Level.Trial)
     public void setup() throws Exception {
         Engine.init(0);
+        ganfactor.torch.Devices.select(device);   // fails here, once, when the device is not usable
         out = Files.createTempDirectory("gf-bench");
     }
 
     @Benchmark
     public int discover() {
         StringWriter sink = new StringWriter();
-        int code = Main.execute(new String[]{"discover", "--model", "demo", "--region", "eyes", "--method", method, "--regularize", "paper",
+        int code = Main.execute(new String[]{"discover", "--model", "demo", "--region", "eyes", "--method", method, "--regularize", "paper", "--device", device,
                         "--show", Integer.toString(show), "--out", out.resolve("d").toString(), "--force", "--quiet"},
                 new PrintWriter(sink), new PrintWriter(sink));
         if (code != 0) throw new IllegalStateException("discover failed: " + sink);

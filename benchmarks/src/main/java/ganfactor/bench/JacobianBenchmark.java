@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  * per Jacobian mode and view grid. {@code grid = 64} compares the three modes on the same work
  * (4,096 rows: the row-by-row reverse mode needs 4,096 backward passes); {@code grid = 256} is
  * the full reference view (65,536 rows), run for the batched modes.
+ * <p>{@code -p device=cuda} runs it on the GPU ({@code mvn -Pgpu}); without a usable CUDA device
+ * the setup fails with the reason. No GPU figure has been recorded yet.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(org.openjdk.jmh.annotations.Mode.SingleShotTime)
@@ -46,6 +48,10 @@ public class JacobianBenchmark {
     @Param({"0"})
     public int chunk;
 
+    /** cpu, or cuda (the generator and the Gram accumulation on the GPU; fails the setup when CUDA is not usable). */
+    @Param({"cpu"})
+    public String device;
+
     Generator g;
     double[] x;
     View view;
@@ -55,13 +61,14 @@ public class JacobianBenchmark {
     @Setup(Level.Trial)
     public void setup() {
         Engine.init(0);
-        g = Generator.demo().to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+        g = Generator.demo().to(org.bytedeco.pytorch.global.torch.ScalarType.Float).to(ganfactor.torch.Devices.select(device));
         x = Latents.fromSeed(g, LatentSpace.W, 4, 1, 1.0, g.numLayers()).row(0);
         view = new View(grid, View.Reduce.SUM, g.channels(), g.height(), g.width());
         regions = List.of(Regions.parse("eyes", grid, g));
         options = new JacobianEngine.Options();
         options.mode = Mode.parse(mode);
         options.chunk = chunk;
+        // the measured result includes the Grams' copy to the host, which also waits for the GPU
     }
 
     @Benchmark

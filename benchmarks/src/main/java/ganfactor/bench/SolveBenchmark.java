@@ -33,7 +33,11 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code fast}: d = 9216 (W+ of an 18-layer StyleGAN2), region rows and the background Gram
  * given, background truncated at rank 512, top 32 directions.</li>
  * </ul>
- * Setup (building the Grams) is outside the measurement.
+ * Setup (building the Grams) is outside the measurement. On {@code -p device=cuda} the Grams and
+ * rows are placed on the GPU in the setup and the solves run there through cuSOLVER; each
+ * measured call ends with the directions' copy to the host, which waits for the GPU.
+ * <p>{@code -p device=cuda} runs it on the GPU ({@code mvn -Pgpu}); without a usable CUDA device
+ * the setup fails with the reason. No GPU figure has been recorded yet.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -55,6 +59,13 @@ public class SolveBenchmark {
     @Param({"512"})
     public int fastRank;
 
+    /** cpu, or cuda (fails the setup with the reason when CUDA is not usable). */
+    @Param({"cpu"})
+    public String device;
+
+    ganfactor.torch.ComputeDevice dev;
+    Tensor ag, bg;
+
     double[] a, b;
     Tensor fa, bt;
     PointerScope scope;
@@ -62,6 +73,7 @@ public class SolveBenchmark {
     @Setup(Level.Trial)
     public void setup() {
         Engine.init(0);
+        dev = ganfactor.torch.Devices.select(device);
         scope = new PointerScope();
         Tensor jr = rows(regionRows, dim, 1);
         Tensor jb = rows(backgroundRows, dim, 2);
@@ -70,6 +82,14 @@ public class SolveBenchmark {
         if (dim <= 2048) {
             a = Torch.toDoubles(fa.t().mm(fa));
             b = Torch.toDoubles(bt.add(bt.t()).mul(new Scalar(0.5)));
+        }
+        if (dev.cuda()) {
+            fa = fa.to(dev.torch(), org.bytedeco.pytorch.global.torch.ScalarType.Double);
+            bt = bt.to(dev.torch(), org.bytedeco.pytorch.global.torch.ScalarType.Double);
+            if (a != null) {
+                ag = Torch.of(a, dim, dim).to(dev.torch(), org.bytedeco.pytorch.global.torch.ScalarType.Double);
+                bg = Torch.of(b, dim, dim).to(dev.torch(), org.bytedeco.pytorch.global.torch.ScalarType.Double);
+            }
         }
     }
 
@@ -103,22 +123,38 @@ public class SolveBenchmark {
     @Benchmark
     public Directions standard() {
         if (a == null) throw new IllegalStateException("skipped: the standard path is benchmarked at d <= 2048");
-        return ReSeFa.solve(a, b, dim, new ReSeFa.Options());
+        return solve(options());
+    }
+
+    ReSeFa.Options options() {
+        ReSeFa.Options o = new ReSeFa.Options();
+        if (dev.cuda()) {
+            o.device = dev;
+            o.linalg = ganfactor.linalg.Linalg.forDevice(dev, o.linalg);
+        }
+        return o;
+    }
+
+    Directions solve(ReSeFa.Options o) {
+        if (!dev.cuda()) return ReSeFa.solve(a, b, dim, o);
+        try (PointerScope s = new PointerScope()) {
+            return ReSeFa.solve(ag, bg, o);
+        }
     }
 
     /** d = 512: the top 32 directions by the standard path. */
     @Benchmark
     public Directions standardTop32() {
         if (a == null) throw new IllegalStateException("skipped: the standard path is benchmarked at d <= 2048");
-        ReSeFa.Options o = new ReSeFa.Options();
+        ReSeFa.Options o = options();
         o.k = 32;
-        return ReSeFa.solve(a, b, dim, o);
+        return solve(o);
     }
 
     /** Top 32 directions by the fast path (background rank {@code fastRank}). */
     @Benchmark
     public Directions fast() {
-        ReSeFa.Options o = new ReSeFa.Options();
+        ReSeFa.Options o = options();
         o.path = ReSeFa.SolvePath.FAST;
         o.k = 32;
         o.fastRank = fastRank;

@@ -42,15 +42,19 @@ final class CommonOptions {
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
+    @picocli.CommandLine.Mixin DeviceOption device = new DeviceOption();
+
+    /** The generator in the chosen precision, on the chosen device ({@code --device}). */
     Generator openGenerator() {
         Engine.init(threads);
+        ganfactor.torch.ComputeDevice dev = device.device();   // a bad --device fails before the model loads
         Generator g = Generator.open(model);
         switch (precision) {
             case "float32", "fp32" -> g.to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
             case "float64", "fp64" -> g.to(org.bytedeco.pytorch.global.torch.ScalarType.Double);
             default -> throw new InputException("--precision must be float32 or float64, got " + precision);
         }
-        return g;
+        return g.to(dev);
     }
 
     LatentSpace latentSpace() {

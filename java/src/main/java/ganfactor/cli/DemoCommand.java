@@ -44,11 +44,14 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
+    @picocli.CommandLine.Mixin DeviceOption device;
+
     @Override
     public Integer call() {
         ganfactor.Engine.init(threads);
+        ganfactor.torch.ComputeDevice dev = device.device();
         long t0 = System.nanoTime();
-        Generator g = Generator.demo().to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+        Generator g = Generator.demo().to(org.bytedeco.pytorch.global.torch.ScalarType.Float).to(dev);
         Latents lat = Latents.fromSeed(g, LatentSpace.W, seed, 1, 1.0, g.numLayers());
         View view = new View(256, View.Reduce.SUM, g.channels(), g.height(), g.width());
         List<Region> rs = JacobianCommand.parseRegions(List.of("eyes", "mouth"), view.grid(), g);
@@ -61,6 +64,7 @@ final class DemoCommand implements Callable<Integer> {
         mo.tau = 1e-3;
         mo.path = "auto";
         mo.k = 0;
+        mo.device = dev;
         Discovery.Settings s = DiscoverCommand.settings(mo);
         s.jacobian.progress = TerminalProgress.auto(quiet);
         s.jacobian.cancelled = Main.CANCELLED::get;

@@ -73,6 +73,7 @@ final class DiscoverCommand implements Callable<Integer> {
         methodOptions.methodName();
         methodOptions.resefa();
         Generator g = common.openGenerator();
+        methodOptions.device = g.device();
         Latents lat = common.latents(g);
         View view = viewOptions.view(g);
         List<Region> rs = JacobianCommand.parseRegions(regions, view.grid(), g);

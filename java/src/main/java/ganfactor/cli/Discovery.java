@@ -73,6 +73,8 @@ final class Discovery {
             keepRows[r] = s.method.wantsRegionRows(D, (long) regions.get(r).count() * C);
             anyRows |= keepRows[r];
         }
+        // the Grams stay on the generator's device until the solver has read them
+        s.jacobian.deviceGrams = true;
         try (PointerScope outer = new PointerScope()) {
             for (int i = 0; i < N; i++) {
                 long t0 = System.nanoTime();
@@ -87,7 +89,7 @@ final class Discovery {
                             if (!keepRows[r]) continue;
                             long[] idx = Arrays.stream(inside.get(r)).filter(p -> p >= p0 && p < p1).map(p -> p - p0).toArray();
                             if (idx.length == 0) continue;
-                            Tensor t = block.index_select(0, Torch.ofLong(idx, idx.length)).clone();
+                            Tensor t = block.index_select(0, Torch.ofLong(idx, idx.length).to(block.device(), org.bytedeco.pytorch.global.torch.ScalarType.Long)).clone();   // stays on the block's device
                             t.retainReference();
                             collected.get(r).add(t);
                         }

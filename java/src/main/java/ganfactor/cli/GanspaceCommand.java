@@ -45,6 +45,8 @@ final class GanspaceCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin PictureOptions pictures;
 
+    @picocli.CommandLine.Mixin DeviceOption device;
+
     @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)")
     Path out;
 
@@ -55,12 +57,14 @@ final class GanspaceCommand implements Callable<Integer> {
     public Integer call() {
         long t0 = System.nanoTime();
         ganfactor.Engine.init(threads);
+        ganfactor.torch.ComputeDevice dev = device.device();
         Generator g = Generator.open(model);
         switch (precision) {
             case "float32", "fp32" -> g.to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
             case "float64", "fp64" -> g.to(org.bytedeco.pytorch.global.torch.ScalarType.Double);
             default -> throw new InputException("--precision must be float32 or float64, got " + precision);
         }
+        g.to(dev);
         GanSpace.Options o = new GanSpace.Options();
         o.samples = samples;
         o.batch = batch;
@@ -70,7 +74,7 @@ final class GanspaceCommand implements Callable<Integer> {
         o.cancelled = Main.CANCELLED::get;
         GanSpace.check(g, o);
         try (OutputDir dir = new OutputDir(out, force)) {
-            GanSpace.Result res = GanSpace.compute(g, o, TorchLinalg.INSTANCE);
+            GanSpace.Result res = GanSpace.compute(g, o, ganfactor.linalg.Linalg.forDevice(dev, TorchLinalg.INSTANCE));
             res.write(dir, "", false);
             // GANSpace reference: w +/- sigma * std_i * v_i with sigma up to 2, here over all layers
             Map<String, Object> pics = pictures.render(g, res.directions(), dir, "ganspace", ganfactor.edit.Editor.linspace(-2, 2, 5), null, res.stds());

@@ -68,6 +68,7 @@ final class LocalizeCommand implements Callable<Integer> {
     public Integer call() {
         long t0 = System.nanoTime();
         ganfactor.Engine.init(common.threads);
+        common.device.device();   // a bad --device fails before any file is read
         NpyArray dirs = Npy.read(direction);
         if (dirs.ndim() != 1 && dirs.ndim() != 2) throw new InputException(direction + ": expected directions [k, d] or [d], got " + dirs.shapeString());
         int k = dirs.ndim() == 1 ? 1 : (int) dirs.shape()[0];

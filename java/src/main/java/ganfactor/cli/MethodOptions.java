@@ -33,6 +33,9 @@ final class MethodOptions {
 
     @picocli.CommandLine.Mixin LowRank lowRank = new LowRank();
 
+    /** Where the solves run (set by the command from its {@code --device}; the CPU unless told). */
+    ganfactor.torch.ComputeDevice device = ganfactor.torch.ComputeDevice.CPU;
+
     @Option(names = "--fast-rank", defaultValue = "0", description = "ReSeFa fast path: rank of the background truncation (0 = min(d, 512))")
     int fastRank;
 
@@ -52,6 +55,10 @@ final class MethodOptions {
         o.k = k;
         o.path = ReSeFa.SolvePath.parse(path);
         o.fastRank = fastRank;
+        if (device.cuda()) {
+            o.device = device;
+            o.linalg = ganfactor.linalg.Linalg.forDevice(device, o.linalg);
+        }
         return o;
     }
 
@@ -70,7 +77,7 @@ final class MethodOptions {
         ReSeFa.Options o = resefa();
         if (regionRows != null && ReSeFa.preferFast(gp.dim(), regionRows.size(0), o)) {
             try (PointerScope s = new PointerScope()) {
-                return ReSeFa.solveFast(regionRows, Torch.of(gp.b(), gp.dim(), gp.dim()), o);
+                return ReSeFa.solveFast(regionRows, gp.bTensor().to(device.torch(), org.bytedeco.pytorch.global.torch.ScalarType.Double), o);
             }
         }
         if (o.path == ReSeFa.SolvePath.FAST)

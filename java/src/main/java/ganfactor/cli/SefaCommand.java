@@ -34,6 +34,8 @@ final class SefaCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin PictureOptions pictures;
 
+    @picocli.CommandLine.Mixin DeviceOption device;
+
     @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)")
     Path out;
 
@@ -44,8 +46,9 @@ final class SefaCommand implements Callable<Integer> {
     public Integer call() {
         long t0 = System.nanoTime();
         Engine.init(threads);
-        Generator g = Generator.open(model);
-        Directions dirs = SeFa.compute(g, layers, k, TorchLinalg.INSTANCE);
+        ganfactor.torch.ComputeDevice dev = device.device();
+        Generator g = Generator.open(model).to(dev);
+        Directions dirs = SeFa.compute(g, layers, k, ganfactor.linalg.Linalg.forDevice(dev, TorchLinalg.INSTANCE));
         try (OutputDir dir = new OutputDir(out, force)) {
             dirs.write(dir, "", false);
             // SeFa reference: linspace(-3, 3, 11) on the factorised layers, psi 0.7 on 8 layers

@@ -48,6 +48,8 @@ final class SolveCommand implements Callable<Integer> {
 
     @Mixin MethodOptions methodOptions;
 
+    @Mixin DeviceOption device;
+
     @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)") Path out;
 
     @Option(names = "--force", description = "replace a non-empty output folder") boolean force;
@@ -57,6 +59,7 @@ final class SolveCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ganfactor.Engine.init(threads);
+        methodOptions.device = device.device();
         methodOptions.methodName();
         methodOptions.resefa();
         long t0 = System.nanoTime();

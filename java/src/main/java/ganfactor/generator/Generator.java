@@ -40,6 +40,7 @@ public final class Generator {
     private final int channels, height, width;
     private ScalarType dtype = ScalarType.Float;
     private StyleGan2.Config styleGan2;
+    private ganfactor.torch.ComputeDevice device = ganfactor.torch.ComputeDevice.CPU;
 
     private Generator(JitModule module, String source) {
         this.module = module;
@@ -253,6 +254,19 @@ public final class Generator {
         return this;
     }
 
+    /** The device the module's parameters and buffers live on. */
+    public ganfactor.torch.ComputeDevice device() { return device; }
+
+    /**
+     * Moves parameters and buffers to {@code d} (a no-op for the CPU). Tensor arguments of
+     * {@link #call} are moved to that device too, so every output of the module lives there.
+     */
+    public Generator to(ganfactor.torch.ComputeDevice d) {
+        if (d.cuda() != device.cuda()) module.to(d.torch(), false);
+        this.device = d;
+        return this;
+    }
+
     public boolean has(String method) { return has(module, method); }
 
     /**
@@ -290,7 +304,7 @@ public final class Generator {
     public Tensor call(String method, Object... args) {
         IValueVector in = new IValueVector();
         for (Object a : args) {
-            if (a instanceof Tensor t) in.push_back(new IValue(t));
+            if (a instanceof Tensor t) in.push_back(new IValue(device.cuda() && !t.is_cuda() ? t.to(device.torch(), t.scalar_type()) : t));
             else if (a instanceof IValue v) in.push_back(v);
             else if (a instanceof Integer i) in.push_back(new IValue((long) i));
             else if (a instanceof Long l) in.push_back(new IValue(l));

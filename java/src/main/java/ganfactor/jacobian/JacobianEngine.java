@@ -46,13 +46,41 @@ public final class JacobianEngine {
         public Progress progress = Progress.NONE;
         public BooleanSupplier cancelled = () -> false;
         public Sink sink;
+        /**
+         * Return the Grams as device tensors ({@link GramPair#onDevice}, in the caller's
+         * PointerScope) instead of host arrays: no host copy at all in the engine.
+         */
+        public boolean deviceGrams;
         /** Also return the full Gram J^T J (for checks). */
         public boolean fullGram;
+        /** One-line messages (a chunk halved after running out of memory). */
+        public java.util.function.Consumer<String> messages = System.err::println;
+        /**
+         * Called with the column count before every forward/double-backward pass; a test hook to
+         * simulate a device allocation failure (throw a RuntimeException saying "out of memory").
+         */
+        public java.util.function.IntConsumer beforePass = k -> {};
     }
 
     public record Result(List<GramPair> grams, double[] full, int dim, long rows, int chunk, int pixelBlocks, long passes, double seconds) {}
 
     private JacobianEngine() {}
+
+    /**
+     * The memory budget actually used: on a CUDA device at most 80 % of the device's free memory
+     * (cudaMemGetInfo) when that is smaller than {@code budget}; the budget as given elsewhere.
+     */
+    public static long effectiveBudget(Generator g, long budget) {
+        long[] mem = ganfactor.torch.Devices.memoryInfo(g.device());
+        if (mem == null) return budget;
+        return Math.max(1L << 20, Math.min(budget, (long) (mem[0] * 0.8)));
+    }
+
+    /** Whether a LibTorch error is an allocation failure (CUDA's or the CPU allocator's "out of memory"). */
+    static boolean isOutOfMemory(RuntimeException e) {
+        String m = e.getMessage();
+        return m != null && m.toLowerCase(java.util.Locale.ROOT).contains("out of memory");
+    }
 
     /** Columns per pass that the memory budget allows: a quarter of it for the generator's activations. */
     public static int autoChunk(Generator g, View view, int dim, Mode mode, long budget) {
@@ -78,8 +106,9 @@ public final class JacobianEngine {
             if (r.grid() != view.grid()) throw new IllegalArgumentException("region " + r.name() + " is on grid " + r.grid() + ", view on " + view.grid());
         long P = view.rows();
         int C = view.viewChannels();
-        int chunk = o.chunk > 0 ? Math.min(o.chunk, o.mode == Mode.REVERSE ? (int) Math.min(P, Integer.MAX_VALUE) : D) : autoChunk(g, view, D, o.mode, o.memoryBudget);
-        long rowsPerBlock = Math.max(1, Math.min(P, (o.memoryBudget / 2) / (8L * D)));
+        long budget = effectiveBudget(g, o.memoryBudget);
+        int chunk = o.chunk > 0 ? Math.min(o.chunk, o.mode == Mode.REVERSE ? (int) Math.min(P, Integer.MAX_VALUE) : D) : autoChunk(g, view, D, o.mode, budget);
+        long rowsPerBlock = Math.max(1, Math.min(P, (budget / 2) / (8L * D)));
         int blocks = (int) ((P + rowsPerBlock - 1) / rowsPerBlock);
         long perBlock = o.mode == Mode.REVERSE ? -1 : (D + chunk - 1) / chunk;
         long total = o.mode == Mode.REVERSE ? (P + chunk - 1) / chunk : perBlock * blocks;
@@ -91,34 +120,45 @@ public final class JacobianEngine {
             inside.add(r.inside(C));
             outside.add(r.outside(C));
         }
+        // Everything below lives on the generator's device; the only host copies are the Grams at the end.
+        ganfactor.torch.ComputeDevice dev = g.device();
+        PointerScope callerScope = PointerScope.getInnerScope();
+        List<Tensor> handOut = new ArrayList<>();
+        Result result;
         try (PointerScope outer = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
-            Tensor x1 = Torch.of(x, 1, D).to(g.dtype());
-            Tensor rowsIdx = Torch.ofLong(view.rowIndex(), view.rowIndex().length);
-            Tensor colsIdx = Torch.ofLong(view.colIndex(), view.colIndex().length);
+            Tensor x1 = Torch.of(x, 1, D).to(dev.torch(), g.dtype());
+            Tensor rowsIdx = Torch.ofLong(view.rowIndex(), view.rowIndex().length).to(dev.torch(), ScalarType.Long);
+            Tensor colsIdx = Torch.ofLong(view.colIndex(), view.colIndex().length).to(dev.torch(), ScalarType.Long);
             List<Tensor> accA = new ArrayList<>(), accB = new ArrayList<>();
             for (int i = 0; i < regions.size(); i++) {
-                accA.add(torch.zeros(new long[]{D, D}, Torch.options(ScalarType.Double)));
-                accB.add(torch.zeros(new long[]{D, D}, Torch.options(ScalarType.Double)));
+                accA.add(torch.zeros(new long[]{D, D}, dev.options(ScalarType.Double)));
+                accB.add(torch.zeros(new long[]{D, D}, dev.options(ScalarType.Double)));
             }
-            Tensor eye = torch.eye(D, Torch.options(g.dtype()));
-            Tensor accFull = o.fullGram ? torch.zeros(new long[]{D, D}, Torch.options(ScalarType.Double)) : null;
+            Tensor eye = torch.eye(D, dev.options(g.dtype()));
+            Tensor accFull = o.fullGram ? torch.zeros(new long[]{D, D}, dev.options(ScalarType.Double)) : null;
             o.progress.begin("jacobian " + o.mode.label() + " " + P + "x" + D, total);
             try {
                 for (int b = 0; b < blocks; b++) {
                     long p0 = b * rowsPerBlock, p1 = Math.min(P, p0 + rowsPerBlock);
-                    Tensor J = torch.zeros(new long[]{p1 - p0, D}, Torch.options(ScalarType.Double));
+                    Tensor J = torch.zeros(new long[]{p1 - p0, D}, dev.options(ScalarType.Double));
                     if (o.mode == Mode.REVERSE) {
                         passes += fillByRows(g, x1, space, view, rowsIdx, colsIdx, J, p0, p1, chunk, o);
                     } else {
-                        for (int c0 = 0; c0 < D; c0 += chunk) {
+                        for (int c0 = 0; c0 < D; ) {
                             if (o.cancelled.getAsBoolean()) throw new CancellationException("cancelled");
                             int kc = Math.min(chunk, D - c0);
                             try (PointerScope inner = new PointerScope()) {
+                                o.beforePass.accept(kc);
                                 Tensor cols = o.mode == Mode.FORWARD
                                         ? forwardColumns(g, x1, space, view, rowsIdx, colsIdx, eye, c0, kc)
                                         : doubleBackwardColumns(g, x1, space, view, rowsIdx, colsIdx, eye, c0, kc);
                                 J.narrow(1, c0, kc).copy_(cols.narrow(1, p0, p1 - p0).t());
+                            } catch (RuntimeException e) {
+                                if (!isOutOfMemory(e)) throw e;
+                                chunk = halve(chunk, e, dev, o);   // the pass's tensors are already freed by its scope
+                                continue;                          // retry the same columns with fewer at a time
                             }
+                            c0 += kc;
                             passes++;
                             o.progress.advance(1);
                         }
@@ -126,8 +166,8 @@ public final class JacobianEngine {
                     if (o.sink != null) o.sink.rows(p0, J);
                     try (PointerScope inner = new PointerScope()) {
                         for (int i = 0; i < regions.size(); i++) {
-                            accumulate(accA.get(i), J, inside.get(i), p0, p1);
-                            accumulate(accB.get(i), J, outside.get(i), p0, p1);
+                            accumulate(accA.get(i), J, inside.get(i), p0, p1, dev);
+                            accumulate(accB.get(i), J, outside.get(i), p0, p1, dev);
                         }
                         if (accFull != null) accFull.add_(J.t().mm(J));
                     }
@@ -138,6 +178,19 @@ public final class JacobianEngine {
             List<GramPair> out = new ArrayList<>();
             for (int i = 0; i < regions.size(); i++) {
                 long nin = inside.get(i).length, nout = outside.get(i).length;
+                if (o.deviceGrams) {
+                    // the same arithmetic as the host path below: scale, then (M + M^T) / 2
+                    Tensor a = symmetric(accA.get(i).div(new org.bytedeco.pytorch.Scalar((double) nin)));
+                    Tensor bb = symmetric(accB.get(i).div(new org.bytedeco.pytorch.Scalar((double) nout)));
+                    a.retainReference();
+                    bb.retainReference();
+                    handOut.add(a);
+                    handOut.add(bb);
+                    out.add(GramPair.onDevice(regions.get(i).name(), D, nin, nout, a, bb));
+                    continue;
+                }
+                // The Grams are this engine's output (files, the C API, the solvers' GramPair): one
+                // counted host copy each (Torch.hostCopies), after all the device work.
                 double[] a = Torch.toDoubles(accA.get(i)), bb = Torch.toDoubles(accB.get(i));
                 for (int k = 0; k < a.length; k++) { a[k] /= nin; bb[k] /= nout; }
                 symmetrize(a, D);
@@ -145,8 +198,23 @@ public final class JacobianEngine {
                 out.add(new GramPair(regions.get(i).name(), D, nin, nout, a, bb));
             }
             double[] full = accFull == null ? null : Torch.toDoubles(accFull);
-            return new Result(out, full, D, P, chunk, blocks, passes, (System.nanoTime() - t0) / 1e9);
+            result = new Result(out, full, D, P, chunk, blocks, passes, (System.nanoTime() - t0) / 1e9);
+        } catch (RuntimeException | Error e) {
+            for (Tensor t : handOut) t.releaseReference();
+            throw e;
         }
+        // the device Grams outlive the engine's scope: they join the caller's (or the GC's care without one)
+        if (callerScope != null) {
+            for (Tensor t : handOut) {
+                callerScope.attach(t);
+                t.releaseReference();
+            }
+        }
+        return result;
+    }
+
+    private static Tensor symmetric(Tensor m) {
+        return m.add(m.t()).mul(new org.bytedeco.pytorch.Scalar(0.5));
     }
 
     /** k = kc columns J e_{c0..c0+kc} by one batched JVP: x replicated, tangents the unit vectors. */
@@ -180,6 +248,8 @@ public final class JacobianEngine {
                                    Tensor J, long p0, long p1, int chunk, Options o) {
         int D = (int) x1.size(1);
         long passes = 0;
+        ganfactor.torch.ComputeDevice dev = g.device();
+        org.bytedeco.pytorch.TensorOptions uOptions = dev.options(g.dtype());   // once, not per row
         try (org.bytedeco.pytorch.AutoGradMode grad = new org.bytedeco.pytorch.AutoGradMode(true)) {
             Tensor X = x1.expand(chunk, D).clone().set_requires_grad(true);
             Tensor y = g.call("gf_view", X, space.code(), rowsIdx, colsIdx, view.reduce().code());
@@ -191,8 +261,9 @@ public final class JacobianEngine {
                     // Batch element b asks for row r0 + b (the last chunk repeats its final row).
                     long[] idx = new long[chunk];
                     for (int b = 0; b < chunk; b++) idx[b] = r0 + Math.min(b, kr - 1);
-                    Tensor U = torch.zeros(new long[]{chunk, P}, Torch.options(g.dtype()))
-                            .scatter(1, Torch.ofLong(idx, chunk, 1), new org.bytedeco.pytorch.Scalar(1.0));
+                    Tensor hot = Torch.ofLong(idx, chunk, 1);
+                    Tensor U = torch.zeros(new long[]{chunk, P}, uOptions)
+                            .scatter(1, dev.cuda() ? hot.to(dev.torch(), ScalarType.Long) : hot, new org.bytedeco.pytorch.Scalar(1.0));
                     TensorVector gr = torch.grad(new TensorVector(y), new TensorVector(X), new TensorVector(U), new BoolOptional(true), false, false);
                     Tensor rows = new Tensor(gr.get(0));
                     J.narrow(0, r0 - p0, kr).copy_(rows.narrow(0, 0, kr));
@@ -204,12 +275,28 @@ public final class JacobianEngine {
         return passes;
     }
 
-    private static void accumulate(Tensor acc, Tensor J, long[] rows, long p0, long p1) {
+    /**
+     * Halves the column chunk after an allocation failure, with a one-line message; gives up at
+     * one column with an {@link OutOfMemoryError} naming what to change.
+     */
+    static int halve(int chunk, RuntimeException cause, ganfactor.torch.ComputeDevice dev, Options o) {
+        if (chunk <= 1) {
+            OutOfMemoryError err = new OutOfMemoryError(dev.label() + " ran out of memory computing one Jacobian column at a time ("
+                    + Generator.oneLine(cause) + "); use a smaller --grid, --precision float32 or a device with more memory");
+            err.initCause(cause);
+            throw err;
+        }
+        int next = chunk / 2;
+        o.messages.accept("ganfactor: " + dev.label() + " out of memory with " + chunk + " Jacobian columns per pass; retrying with " + next);
+        return next;
+    }
+
+    private static void accumulate(Tensor acc, Tensor J, long[] rows, long p0, long p1, ganfactor.torch.ComputeDevice dev) {
         int lo = lowerBound(rows, p0), hi = lowerBound(rows, p1);
         if (hi <= lo) return;
         long[] local = new long[hi - lo];
         for (int i = lo; i < hi; i++) local[i - lo] = rows[i] - p0;
-        Tensor Jr = J.index_select(0, Torch.ofLong(local, local.length));
+        Tensor Jr = J.index_select(0, Torch.ofLong(local, local.length).to(dev.torch(), ScalarType.Long));
         acc.add_(Jr.t().mm(Jr));
     }
 

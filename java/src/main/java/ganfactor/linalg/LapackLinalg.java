@@ -36,7 +36,7 @@ public final class LapackLinalg implements Linalg {
     }
 
     private static boolean mine(Tensor t) {
-        return t.is_cpu() && t.scalar_type() == torch.ScalarType.Double;
+        return t.is_cpu() && ganfactor.torch.Torch.is(t, torch.ScalarType.Double);
     }
 
     @Override

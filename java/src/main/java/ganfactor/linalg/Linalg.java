@@ -31,6 +31,17 @@ public interface Linalg {
 
     String name();
 
+    /**
+     * The implementation for a device: on a CUDA device whose CUDA preset loaded, {@link
+     * CusolverLinalg} (which hands CPU tensors to {@code cpuDefault}); on a CUDA device without
+     * it, {@link TorchLinalg} (LibTorch's own CUDA linear algebra); on the CPU, {@code cpuDefault}.
+     * The algorithms never see the difference.
+     */
+    static Linalg forDevice(ganfactor.torch.ComputeDevice device, Linalg cpuDefault) {
+        if (!device.cuda()) return cpuDefault;
+        return device.cusolver() ? new CusolverLinalg(cpuDefault) : TorchLinalg.INSTANCE;
+    }
+
     /** Lower triangular L with s = L L^T. Throws {@link NotPositiveDefiniteException} when a pivot fails. */
     Tensor cholesky(Tensor s);
 

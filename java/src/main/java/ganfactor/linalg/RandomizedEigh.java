@@ -56,7 +56,7 @@ public final class RandomizedEigh {
         Tensor om = orth(Torch.of(omega, d, l).to(s));
         for (int it = 0; it < powerIterations; it++) om = orth(s.mm(om));
         Tensor y = s.mm(om);                                                   // [d, l]
-        double nu = Math.ulp(y.norm().item_double()) * Math.sqrt(d);
+        double nu = Math.ulp(ganfactor.torch.Torch.scalar(y.norm())) * Math.sqrt(d);   // counted host read: the shift
         for (int attempt = 0; ; attempt++) {
             Tensor yn = y.add(om.mul(new Scalar(nu)));
             Tensor c = om.t().mm(yn);
@@ -109,8 +109,9 @@ public final class RandomizedEigh {
             Tensor u = w.mm(q.t());                                     // Ritz vectors as rows [k, n]
             Tensor su = w.mm(sq.t());                                   // (S u_i)^T = w_i^T (S Q)^T
             Tensor r = su.sub(u.mul(lam.unsqueeze(1)));
-            double worst = r.norm(new org.bytedeco.pytorch.ScalarOptional(new Scalar(2)), new long[]{1}, false).max().item_double();
-            double top = Math.max(lam.max().item_double(), Double.MIN_NORMAL);
+            double[] wt = ganfactor.torch.Torch.scalars(r.norm(new org.bytedeco.pytorch.ScalarOptional(new Scalar(2)), new long[]{1}, false).max(), lam.max());
+            double worst = wt[0];   // one counted host read per iteration: the stopping test
+            double top = Math.max(wt[1], Double.MIN_NORMAL);
             if (worst <= tol * top) return new Linalg.Eigen(lam.contiguous(), u.contiguous());
             q = orth(sq);
         }

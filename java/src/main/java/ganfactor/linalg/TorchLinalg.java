@@ -25,7 +25,7 @@ public final class TorchLinalg implements Linalg {
         checkSquare(s, "cholesky");
         T_TensorTensor_T r = BlasThreads.solve(s.is_cpu() ? s.size(0) : Long.MAX_VALUE, () -> torch.linalg_cholesky_ex(s));
         Tensor l = new Tensor(r.get0());
-        long info = new Tensor(r.get1()).item_long();
+        long info = (long) ganfactor.torch.Torch.scalar(new Tensor(r.get1()));   // counted host read: the factorisation's status
         if (info > 0) throw new NotPositiveDefiniteException(info, "matrix");
         if (info < 0) throw new IllegalArgumentException("cholesky: argument " + (-info) + " is invalid");
         return l;
@@ -79,7 +79,8 @@ public final class TorchLinalg implements Linalg {
     /** min(L_ii^2) / max(L_ii^2) of a triangular factor. */
     static double pivotRatio(Tensor l) {
         Tensor p = l.diagonal().pow(new org.bytedeco.pytorch.Scalar(2));
-        return p.min().item_double() / p.max().item_double();
+        double[] mm = ganfactor.torch.Torch.scalars(p.min(), p.max());   // one counted host read (the Eigen record carries it)
+        return mm[0] / mm[1];
     }
 
     private static long checkSquare(Tensor s, String op) {

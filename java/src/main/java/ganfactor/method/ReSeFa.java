@@ -88,6 +88,8 @@ public final class ReSeFa {
         /** Pivot ratio min(L_ii^2) / max(L_ii^2) below which B counts as numerically singular (0 = d * 1e-14). */
         public double pdTolerance = 0;
         public Linalg linalg = LapackLinalg.INSTANCE;
+        /** Where the standard path solves the Grams it is given as host arrays (null = the CPU). */
+        public ganfactor.torch.ComputeDevice device;
     }
 
     /** Dimension above which the automatic choice considers the fast path. */
@@ -97,6 +99,7 @@ public final class ReSeFa {
 
     /** Standard path for one region's Grams. */
     public static Directions solve(GramPair g, Options o) {
+        if (g.isOnDevice()) return solve(g.deviceA(), g.deviceB(), o);
         return solve(g.a(), g.b(), g.dim(), o);
     }
 
@@ -104,6 +107,19 @@ public final class ReSeFa {
     public static GramPair aggregate(List<GramPair> gs) {
         if (gs.isEmpty()) throw new IllegalArgumentException("no Grams to aggregate");
         int d = gs.get(0).dim();
+        if (gs.stream().allMatch(GramPair::isOnDevice)) {
+            // on the device, in the caller's PointerScope: the same sum of a_i / N as below
+            Tensor a = torch.zeros_like(gs.get(0).deviceA()), b = torch.zeros_like(gs.get(0).deviceB());
+            long in = 0, out = 0;
+            for (GramPair g : gs) {
+                if (g.dim() != d) throw new InputException("Grams of different sizes cannot be aggregated: " + d + " and " + g.dim());
+                a.add_(g.deviceA().div(new Scalar((double) gs.size())));
+                b.add_(g.deviceB().div(new Scalar((double) gs.size())));
+                in += g.inside();
+                out += g.outside();
+            }
+            return GramPair.onDevice(gs.get(0).region(), d, in, out, a, b);
+        }
         double[] a = new double[d * d], b = new double[d * d];
         long in = 0, out = 0;
         for (GramPair g : gs) {
@@ -119,6 +135,20 @@ public final class ReSeFa {
     public static Directions solve(double[] a, double[] b, int d, Options o) {
         if (a.length != (long) d * d) throw new InputException("A (foreground Gram) has " + a.length + " entries, expected " + d + " x " + d);
         if (b.length != (long) d * d) throw new InputException("B (background Gram) has " + b.length + " entries, expected " + d + " x " + d);
+        try (PointerScope scope = new PointerScope()) {
+            return solve(Torch.of(a, d, d), Torch.of(b, d, d), o);
+        }
+    }
+
+    /**
+     * Standard path on tensors A and B [d, d] (any device; moved to {@code o.device} when one is
+     * set). Host copies: one for the input checks and tr(B) together, what the linear algebra
+     * reads back (its status and pivot ratio), and the directions and values (the output).
+     */
+    public static Directions solve(Tensor a, Tensor b, Options o) {
+        int d = (int) a.size(0);
+        if (a.dim() != 2 || a.size(1) != d) throw new InputException("A (foreground Gram) is " + Torch.shapeString(a) + ", expected a square matrix");
+        if (b.dim() != 2 || b.size(0) != d || b.size(1) != d) throw new InputException("B (background Gram) is " + Torch.shapeString(b) + ", expected [" + d + ", " + d + "]");
         long t0 = System.nanoTime();
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("method", "resefa");
@@ -126,10 +156,13 @@ public final class ReSeFa {
         info.put("linalg", o.linalg.name());
         try (PointerScope scope = new PointerScope()) {
             // check() has bounded the asymmetry; the solvers read one triangle, so no symmetrised copy
-            Tensor A = Torch.of(a, d, d), B = Torch.of(b, d, d);
-            check(A, "A (foreground Gram)");
-            check(B, "B (background Gram)");
-            double trB = B.trace().item_double();
+            Tensor A = a, B = b;
+            if (o.device != null) { A = A.to(o.device.torch(), torch.ScalarType.Double); B = B.to(o.device.torch(), torch.ScalarType.Double); }
+            // one host read for every input check and the trace (counted, Torch.scalars)
+            double[] s = Torch.scalars(concat(checks(A), checks(B), B.trace()));
+            verify(s, 0, "A (foreground Gram)");
+            verify(s, 3, "B (background Gram)");
+            double trB = s[6];
             if (!(trB > 0)) throw new InputException("the background Gram B is zero: the region covers everything the latent code changes");
             Regularization reg = o.regularization;
             double shift = shift(reg, o, trB, d);
@@ -190,7 +223,7 @@ public final class ReSeFa {
         try (PointerScope scope = new PointerScope()) {
             // B is only multiplied (Nystrom sketch): no symmetrised d x d copy, which at d = 9216 is 680 MB
             Tensor F = fa.to(torch.ScalarType.Double), B = b.to(torch.ScalarType.Double);
-            double trB = B.trace().item_double();
+            double trB = Torch.scalar(B.trace());   // counted host read: the shift depends on it
             if (!(trB > 0)) throw new InputException("the background Gram B is zero: the region covers everything the latent code changes");
             Regularization reg = o.regularization;
             if (reg == Regularization.NONE) {
@@ -209,8 +242,9 @@ public final class ReSeFa {
             if (r == 0) throw new InputException("the background Gram B is numerically zero");
             Tensor mu = bg.values().clamp_min(new Scalar(0.0));            // [r]
             Tensor V = bg.vectors().t();                                    // [d, r]
-            double captured = mu.sum().item_double() / trB;
-            double last = mu.narrow(0, r - 1, 1).item_double();
+            double[] muStats = Torch.scalars(mu.sum(), mu.narrow(0, r - 1, 1));   // one counted read, for the JSON record and a warning
+            double captured = muStats[0] / trB;
+            double last = muStats[1];
             info.put("background_rank", r);
             info.put("background_power_steps", o.fastPowerSteps);
             info.put("background_energy_captured", captured);
@@ -305,14 +339,25 @@ public final class ReSeFa {
 
     private static Tensor shifted(Tensor B, double shift) {
         if (shift == 0) return B;
-        return B.add(torch.eye(B.size(0), Torch.options(torch.ScalarType.Double)).mul(new Scalar(shift)));
+        return B.add(torch.eye(B.size(0), new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Double).device(new org.bytedeco.pytorch.DeviceOptional(B.device()))).mul(new Scalar(shift)));
     }
 
-    /** Finite and symmetric to 1e-5 of the largest entry (vectorised in LibTorch; the Grams are d x d). */
-    private static void check(Tensor m, String what) {
-        if (!torch.isfinite(m).all().item_bool()) throw new InputException(what + " contains NaN or infinite entries");
-        double scale = m.abs().max().item_double();
-        double asym = m.sub(m.t()).abs().max().item_double();
+    /** Finite flag, max |M| and max |M - M^T| of m, on m's device (read back together with {@link Torch#scalars}). */
+    private static Tensor[] checks(Tensor m) {
+        return new Tensor[]{torch.isfinite(m).all(), m.abs().max(), m.sub(m.t()).abs().max()};
+    }
+
+    private static Tensor[] concat(Tensor[] a, Tensor[] b, Tensor c) {
+        Tensor[] out = java.util.Arrays.copyOf(a, a.length + b.length + 1);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        out[out.length - 1] = c;
+        return out;
+    }
+
+    /** Finite and symmetric to 1e-5 of the largest entry, from the values {@link #checks} computed (the Grams are d x d). */
+    private static void verify(double[] s, int at, String what) {
+        if (s[at] == 0) throw new InputException(what + " contains NaN or infinite entries");
+        double scale = s[at + 1], asym = s[at + 2];
         if (asym > 1e-5 * scale + 1e-300) throw new InputException(what + " is not symmetric (max |M - M^T| = " + asym + " of max |M| = " + scale + ")");
     }
 

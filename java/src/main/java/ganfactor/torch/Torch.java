@@ -51,9 +51,47 @@ public final class Torch {
         if (c != n) throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " needs " + c + " values, got " + n);
     }
 
-    /** Copies any floating tensor (any device, any layout) into a new double[] in row-major order. */
+    /**
+     * Device-to-host copies made through this class (debug counter). Every read of tensor data
+     * into Java goes through {@link #toHost} or {@link #scalars}, so a test can assert how many
+     * host round trips a piece of work makes; on a GPU each is a device-to-host copy and a
+     * synchronisation of the stream.
+     */
+    private static final java.util.concurrent.atomic.AtomicLong HOST_COPIES = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Number of host copies made so far in this JVM (see {@link #toHost}). */
+    public static long hostCopies() {
+        return HOST_COPIES.get();
+    }
+
+    /**
+     * THE device-to-host copy: a contiguous CPU tensor of {@code t}'s values in {@code type}.
+     * Counted in {@link #hostCopies()}; the only place tensor data leaves the device.
+     */
+    public static Tensor toHost(Tensor t, ScalarType type) {
+        HOST_COPIES.incrementAndGet();
+        return t.detach().to(new org.bytedeco.pytorch.Device("cpu"), type).contiguous();
+    }
+
+    /**
+     * Several scalar summaries (each a 0-d or 1-element tensor on any device) read back with ONE
+     * host copy: they are stacked on the device first. For the control decisions that need a value
+     * on the host (a trace, a norm, a finiteness flag).
+     */
+    public static double[] scalars(Tensor... values) {
+        Tensor[] flat = new Tensor[values.length];
+        for (int i = 0; i < values.length; i++) flat[i] = values[i].reshape(1).to(ScalarType.Double);
+        return toDoubles(torch.cat(new org.bytedeco.pytorch.TensorVector(flat), 0));
+    }
+
+    /** One scalar (a 0-d or 1-element tensor) to the host: one counted copy. */
+    public static double scalar(Tensor value) {
+        return scalars(value)[0];
+    }
+
+    /** Copies any floating tensor (any device, any layout) into a new double[] in row-major order (one counted host copy). */
     public static double[] toDoubles(Tensor t) {
-        Tensor c = t.detach().to(new org.bytedeco.pytorch.Device("cpu"), ScalarType.Double).contiguous();
+        Tensor c = toHost(t, ScalarType.Double);
         long n = c.numel();
         if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor too large for a Java array: " + n);
         double[] out = new double[(int) n];
@@ -62,12 +100,21 @@ public final class Torch {
     }
 
     public static float[] toFloats(Tensor t) {
-        Tensor c = t.detach().to(new org.bytedeco.pytorch.Device("cpu"), ScalarType.Float).contiguous();
+        Tensor c = toHost(t, ScalarType.Float);
         long n = c.numel();
         if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor too large for a Java array: " + n);
         float[] out = new float[(int) n];
         c.data_ptr_float().get(out);
         return out;
+    }
+
+    /**
+     * Whether t has the given dtype. Compare dtypes only this way: {@code t.scalar_type()} returns
+     * a new Java enum object from JNI on every call (same {@code value}, different identity), so
+     * {@code t.scalar_type() == ScalarType.Double} is always false.
+     */
+    public static boolean is(Tensor t, ScalarType type) {
+        return t.scalar_type().value == type.value;
     }
 
     public static long[] shape(Tensor t) {
