@@ -402,12 +402,22 @@ public final class StyleGan2 {
      * then the leaky ReLU's and the clamp's derivative masks (as PyTorch defines them at the kinks).
      * The Generator uses it for forward-mode Jacobians; the tests check it against dual numbers.
      */
+    /**
+     * The synthesis runs in channels-last layout (memory_format 2): oneDNN's convolutions and
+     * especially the depthwise FIR blur are faster on it (JMH, benchmarks/RESULTS.md: one 1024 px
+     * JVP pass 16.0 s against 19.4 s). {@code -Dganfactor.channelsLast=false} builds the
+     * contiguous variant (for that comparison). The layout changes no value beyond rounding.
+     */
+    private static String layout() {
+        return "false".equals(System.getProperty("ganfactor.channelsLast")) ? "" : ".contiguous(memory_format=2)";
+    }
+
     static String jvpSource(Config c) {
         StringBuilder s = new StringBuilder();
         double ag = 1.0 / Math.sqrt(c.wDim);
         s.append("def gf_synthesis_jvp(self, wp: Tensor, wpd: Tensor) -> Tensor:\n");
         s.append("    k = wpd.size(0)\n");
-        s.append("    x = self.synthesis_b4_const.unsqueeze(0)\n");
+        s.append("    x = self.synthesis_b4_const.unsqueeze(0)").append(layout()).append("\n");
         s.append("    xd = torch.zeros([1], dtype=wp.dtype, device=wp.device)\n");
         s.append("    img = xd\n");
         s.append("    imgd = xd\n");
@@ -530,7 +540,7 @@ public final class StyleGan2 {
         String clampAct = c.clamped() ? ".clamp(" + f(-c.convClamp) + ", " + f(c.convClamp) + ")" : "";
         s.append("def synthesis(self, ws: Tensor) -> Tensor:\n");
         s.append("    b = ws.size(0)\n");
-        s.append("    x = self.synthesis_b4_const.unsqueeze(0).expand(b, -1, -1, -1)\n");
+        s.append("    x = self.synthesis_b4_const.unsqueeze(0).expand(b, -1, -1, -1)").append(layout()).append("\n");
         s.append("    img = torch.zeros([1], dtype=ws.dtype, device=ws.device)\n");
         for (Layer l : layers(c)) {
             String p = "self." + attr(l.prefix);
