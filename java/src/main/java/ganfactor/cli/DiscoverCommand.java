@@ -141,7 +141,7 @@ final class DiscoverCommand implements Callable<Integer> {
         edit.put("truncation_layers", s.edit.truncationLayers());
         edit.put("directions_rendered", s.show);
         rec.put("edit", edit);
-        rec.put("jacobian", Map.of("mode", s.jacobian.mode.label(), "memory_budget_bytes", s.jacobian.memoryBudget));
+        rec.put("jacobian", Map.of("mode", s.jacobian.mode.label(), "memory_budget_bytes", s.jacobian.memoryBudget, "chunk", rep.jacobianChunk()));
         rec.put("results", rep.record());
         rec.put("seconds", Map.of("jacobian", rep.jacobianSeconds(), "solve", rep.solveSeconds(), "edit_and_pictures", rep.editSeconds(),
                 "total", (System.nanoTime() - t0) / 1e9));

@@ -57,13 +57,14 @@ final class Discovery {
     /** What one solve produced, for printing and the JSON record. */
     record Outcome(String region, String label, Directions directions, List<Locality.Measurement> locality, Locality.Measurement baseline) {}
 
-    record Report(List<Outcome> outcomes, double jacobianSeconds, double solveSeconds, double editSeconds, List<Map<String, Object>> record) {}
+    record Report(List<Outcome> outcomes, double jacobianSeconds, double solveSeconds, double editSeconds, List<Map<String, Object>> record, int jacobianChunk) {}
 
     private Discovery() {}
 
     static Report run(Generator g, Latents lat, View view, List<Region> regions, Settings s, OutputDir dir) {
         int D = lat.dim(), N = lat.count(), C = view.viewChannels();
         long tJ = 0, tS = 0, tE = 0;
+        int chunk = 0;
         // Jacobian stage: Grams (and, for the fast path, the region rows) of every sample and region.
         List<List<GramPair>> grams = new ArrayList<>();
         List<List<Tensor>> rows = new ArrayList<>();
@@ -97,6 +98,7 @@ final class Discovery {
                 }
                 JacobianEngine.Result res = JacobianEngine.compute(g, lat.row(i), lat.space(), view, regions, s.jacobian);
                 grams.add(res.grams());
+                chunk = res.chunk();
                 List<Tensor> perRegion = new ArrayList<>();
                 for (int r = 0; r < regions.size(); r++) {
                     List<Tensor> parts = collected.get(r);
@@ -181,7 +183,7 @@ final class Discovery {
                     rec.add(m);
                 }
             }
-            return new Report(outcomes, tJ / 1e9, tS / 1e9, tE / 1e9, rec);
+            return new Report(outcomes, tJ / 1e9, tS / 1e9, tE / 1e9, rec, chunk);
         }
     }
 

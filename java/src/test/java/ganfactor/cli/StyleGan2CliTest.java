@@ -111,6 +111,7 @@ class StyleGan2CliTest {
             }
             String json = Files.readString(out.resolve("discover.json"));
             assertTrue(json.contains("\"grid\": 256"), json);
+            assertTrue(json.contains("\"chunk\": "), "the Jacobian chunk is recorded: " + json);
             assertTrue(json.contains(model.contains("1024") ? "[3, 1024, 1024]" : "[3, 256, 256]"), json);
             assertTrue(json.contains("\"num_layers\": " + (model.contains("1024") ? 18 : 14)), json);
         }
