@@ -43,7 +43,17 @@ public final class Generator {
     private ganfactor.torch.ComputeDevice device = ganfactor.torch.ComputeDevice.CPU;
 
     private Generator(JitModule module, String source) {
+        this(module, source, null);
+    }
+
+    /**
+     * {@code built}: the StyleGAN2 configuration when ganfactor built the module in this process
+     * (float32, output [1, 3, res, res] by construction), so the probe forward pass is skipped; null
+     * for any other module, which is probed with a zero code.
+     */
+    private Generator(JitModule module, String source, StyleGan2.Config built) {
         this.module = module;
+        this.styleGan2 = built;
         this.source = source;
         this.latentDim = intAttr(module, "latent_dim", source);
         this.numLayers = intAttr(module, "num_layers", source);
@@ -54,10 +64,11 @@ public final class Generator {
         this.hasMapping = has(module, "mapping");
         module.eval();
         installHelpers();
-        long[] shape = null;
+        long[] shape = built == null ? null : new long[]{1, built.imageChannels(), built.resolution(), built.resolution()};
         RuntimeException failure = null;
         // The module's precision: float32 as usual, float64 when its weights are (the demo is built in float64).
         for (ScalarType t : new ScalarType[]{ScalarType.Float, ScalarType.Double}) {
+            if (shape != null) break;
             try (org.bytedeco.pytorch.NoGradGuard ng = new org.bytedeco.pytorch.NoGradGuard()) {
                 Tensor img = synthesis(torch.zeros(new long[]{1, numLayers, latentDim}, Torch.options(t)));
                 shape = Torch.shape(img);
@@ -106,19 +117,24 @@ public final class Generator {
      */
     public static Generator fromWeights(Path file, Map<String, String> options) {
         String source = file.toString();
-        try (ganfactor.io.WeightFiles.Weights w = ganfactor.io.WeightFiles.read(file, options.get("key"))) {
+        JitModule m = StyleGan2.module(); // before the scope: the module outlives it
+        StyleGan2.Config c;
+        // Closed in reverse order: the scope (renamed and reshaped views of the weights) first, then the weights.
+        try (ganfactor.io.WeightFiles.Weights w = ganfactor.io.WeightFiles.read(file, options.get("key"));
+             org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
             Map<String, String> o = new java.util.LinkedHashMap<>(metadataOptions(w.metadata()));
             o.putAll(options);
             Map<String, Tensor> nv = StyleGan2Weights.toNvlabs(w.tensors(), source);
-            StyleGan2.Config c = StyleGan2Weights.infer(nv, o, source);
+            c = StyleGan2Weights.infer(nv, o, source);
             long seed;
             try {
                 seed = Long.parseLong(o.getOrDefault("seed", "0"));
             } catch (NumberFormatException e) {
                 throw new InputException(source + ": seed must be an integer, got " + o.get("seed"));
             }
-            return wrap(StyleGan2.build(c, nv, seed), source, c);
+            StyleGan2.fill(m, c, nv, seed, true);
         }
+        return wrap(m, source, c);
     }
 
     /** Architecture facts recorded in a weight file's metadata (ganfactor export; NVlabs init_kwargs). */
@@ -153,9 +169,7 @@ public final class Generator {
 
     /** A StyleGAN2 built in this process; remembers its configuration (for export). */
     public static Generator wrap(JitModule module, String source, StyleGan2.Config config) {
-        Generator g = new Generator(module, source);
-        g.styleGan2 = config;
-        return g;
+        return new Generator(module, source, config);
     }
 
     /** The StyleGAN2 configuration when this generator was built by ganfactor's StyleGAN2 builder, else null. */

@@ -1,6 +1,7 @@
 package ganfactor.generator;
 
 import ganfactor.InputException;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.IntType;
@@ -97,7 +98,7 @@ public final class StyleGan2 {
             return new Config(resolution, zDim, wDim, mappingLayers, mappingLrMul, channelBase, channelMax, c, imageChannels);
         }
 
-        /** Key/value description (also stored in the module and in safetensors metadata). */
+        /** Key/value description (the JSON records and the metadata of exported safetensors files). */
         public Map<String, Object> describe() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("architecture", "stylegan2");
@@ -292,21 +293,34 @@ public final class StyleGan2 {
      * mapping(z) over 10,000 seeded z. float32.
      */
     public static JitModule random(Config c, long seed) {
-        Map<String, Tensor> w = new LinkedHashMap<>();
-        torch.manual_seed(seed);
-        for (Map.Entry<String, long[]> e : parameterShapes(c).entrySet()) {
-            String n = e.getKey();
-            long[] s = e.getValue();
-            Tensor t;
-            if (n.endsWith("affine.bias")) t = torch.ones(s);
-            else if (n.endsWith(".bias") || n.endsWith("noise_strength")) t = torch.zeros(s);
-            else if (n.startsWith("mapping.")) t = torch.randn(s).div_(new org.bytedeco.pytorch.Scalar(c.mappingLrMul));
-            else t = torch.randn(s);
-            w.put(n, t);
+        JitModule m = module();
+        // The random tensors are released when this scope closes; the module keeps its own references.
+        try (PointerScope scope = new PointerScope()) {
+            Map<String, Tensor> w = new LinkedHashMap<>();
+            torch.manual_seed(seed);
+            for (Map.Entry<String, long[]> e : parameterShapes(c).entrySet()) {
+                String n = e.getKey();
+                long[] s = e.getValue();
+                Tensor t;
+                if (n.endsWith("affine.bias")) t = torch.ones(s);
+                else if (n.endsWith(".bias") || n.endsWith("noise_strength")) t = torch.zeros(s);
+                else if (n.startsWith("mapping.")) t = torch.randn(s).div_(new org.bytedeco.pytorch.Scalar(c.mappingLrMul));
+                else t = torch.randn(s);
+                w.put(n, t);
+            }
+            for (Map.Entry<String, long[]> e : bufferShapes(c).entrySet())
+                if (!e.getKey().equals("mapping.w_avg")) w.put(e.getKey(), torch.randn(e.getValue()));
+            fill(m, c, w, seed, false);
         }
-        for (Map.Entry<String, long[]> e : bufferShapes(c).entrySet())
-            if (!e.getKey().equals("mapping.w_avg")) w.put(e.getKey(), torch.randn(e.getValue()));
-        return build(c, w, seed);
+        return m;
+    }
+
+    /**
+     * An empty module for {@link #fill}. Create it before opening the {@code PointerScope} that
+     * holds the weights, so that the scope does not free the module with them.
+     */
+    public static JitModule module() {
+        return new JitModule(new QualifiedName("ganfactor.StyleGAN2"));
     }
 
     /**
@@ -316,6 +330,17 @@ public final class StyleGan2 {
      * names, missing names and wrong shapes are reported together, by name.
      */
     public static JitModule build(Config c, Map<String, Tensor> weights, long wAvgSeed) {
+        JitModule m = module();
+        fill(m, c, weights, wAvgSeed, true);
+        return m;
+    }
+
+    /**
+     * {@link #build} into a module from {@link #module()}. {@code copy}: the module gets its own
+     * copies of the weights (false only when the caller hands over tensors it will not touch
+     * again). The temporaries live in this call's own PointerScope.
+     */
+    public static void fill(JitModule m, Config c, Map<String, Tensor> weights, long wAvgSeed, boolean copy) {
         LinkedHashMap<String, long[]> params = parameterShapes(c);
         LinkedHashMap<String, long[]> buffers = bufferShapes(c);
         List<String> problems = new ArrayList<>();
@@ -335,40 +360,43 @@ public final class StyleGan2 {
         if (!problems.isEmpty())
             throw new WeightMismatchException(problems);
 
-        JitModule m = new JitModule(new QualifiedName("ganfactor.StyleGAN2"));
-        for (Map.Entry<String, long[]> e : params.entrySet()) {
-            Tensor t = weights.get(e.getKey()).to(ScalarType.Float).reshape(e.getValue()).contiguous().clone();
-            m.register_parameter(attr(e.getKey()), t, false);
-        }
-        for (Map.Entry<String, long[]> e : buffers.entrySet()) {
-            if (e.getKey().equals("mapping.w_avg")) continue;
-            Tensor t = weights.get(e.getKey());
-            t = t == null ? torch.zeros(e.getValue()) : t.to(ScalarType.Float).reshape(e.getValue()).contiguous().clone();
-            m.register_buffer(attr(e.getKey()), t);
-        }
-        double[] fir = {1, 3, 3, 1};
-        float[] k = new float[16];
-        for (int i = 0; i < 4; i++) for (int j = 0; j < 4; j++) k[i * 4 + j] = (float) (fir[i] * fir[j] / 64.0 * 4.0);
-        m.register_buffer("fir_up", ganfactor.torch.Torch.of(k, 1, 1, 4, 4));
-        Type.TypePtr intType = new Type.TypePtr(IntType.getIntTypePtr().get());
-        m.register_attribute("num_layers", intType, new IValue((long) c.numWs()));
-        m.register_attribute("latent_dim", intType, new IValue((long) c.wDim));
-        m.register_attribute("resolution", intType, new IValue((long) c.resolution));
-        m.register_attribute("activation_elements", intType, new IValue(activationElements(c)));
-        m.register_buffer("w_avg", torch.zeros(new long[]{c.wDim}));
-        m.define(source(c));
-        Tensor avg = weights.get("mapping.w_avg");
-        if (avg != null) {
-            m.register_buffer("w_avg", avg.to(ScalarType.Float).reshape(c.wDim).contiguous().clone());
-        } else {
-            try (NoGradGuard ng = new NoGradGuard()) {
-                torch.manual_seed(wAvgSeed ^ 0x5eedL);
-                Tensor z = torch.randn(new long[]{10_000, c.zDim});
-                Tensor w = new Tensor(m.get_method("mapping").apply(new IValueVector(new IValue(z))).toTensor());
-                m.register_buffer("w_avg", w.mean(new long[]{0}, false, new org.bytedeco.pytorch.ScalarTypeOptional()).contiguous().clone());
+        try (PointerScope scope = new PointerScope()) {
+            for (Map.Entry<String, long[]> e : params.entrySet())
+                m.register_parameter(attr(e.getKey()), own(weights.get(e.getKey()), e.getValue(), copy), false);
+            for (Map.Entry<String, long[]> e : buffers.entrySet()) {
+                if (e.getKey().equals("mapping.w_avg")) continue;
+                Tensor t = weights.get(e.getKey());
+                m.register_buffer(attr(e.getKey()), t == null ? torch.zeros(e.getValue()) : own(t, e.getValue(), copy));
+            }
+            double[] fir = {1, 3, 3, 1};
+            float[] k = new float[16];
+            for (int i = 0; i < 4; i++) for (int j = 0; j < 4; j++) k[i * 4 + j] = (float) (fir[i] * fir[j] / 64.0 * 4.0);
+            m.register_buffer("fir_up", ganfactor.torch.Torch.of(k, 1, 1, 4, 4));
+            Type.TypePtr intType = new Type.TypePtr(IntType.getIntTypePtr().get());
+            m.register_attribute("num_layers", intType, new IValue((long) c.numWs()));
+            m.register_attribute("latent_dim", intType, new IValue((long) c.wDim));
+            m.register_attribute("resolution", intType, new IValue((long) c.resolution));
+            m.register_attribute("activation_elements", intType, new IValue(activationElements(c)));
+            m.register_buffer("w_avg", torch.zeros(new long[]{c.wDim}));
+            m.define(source(c));
+            Tensor avg = weights.get("mapping.w_avg");
+            if (avg != null) {
+                m.register_buffer("w_avg", own(avg, new long[]{c.wDim}, copy));
+            } else {
+                try (NoGradGuard ng = new NoGradGuard()) {
+                    torch.manual_seed(wAvgSeed ^ 0x5eedL);
+                    Tensor z = torch.randn(new long[]{10_000, c.zDim});
+                    Tensor w = new Tensor(m.get_method("mapping").apply(new IValueVector(new IValue(z))).toTensor());
+                    m.register_buffer("w_avg", w.mean(new long[]{0}, false, new org.bytedeco.pytorch.ScalarTypeOptional()).contiguous());
+                }
             }
         }
-        return m;
+    }
+
+    /** A float32 contiguous tensor of the given shape holding t's values; a copy when {@code copy}. */
+    private static Tensor own(Tensor t, long[] shape, boolean copy) {
+        Tensor r = t.to(ScalarType.Float).reshape(shape).contiguous();
+        return copy ? r.clone() : r;
     }
 
     /**
@@ -405,7 +433,7 @@ public final class StyleGan2 {
     /**
      * The synthesis runs in channels-last layout (memory_format 2): oneDNN's convolutions and
      * especially the depthwise FIR blur are faster on it (JMH, benchmarks/RESULTS.md: one 1024 px
-     * JVP pass 16.0 s against 19.4 s). {@code -Dganfactor.channelsLast=false} builds the
+     * JVP pass of 4 columns 15.3 - 18.4 s against 18.9 - 20.1 s, alternated runs). {@code -Dganfactor.channelsLast=false} builds the
      * contiguous variant (for that comparison). The layout changes no value beyond rounding.
      */
     private static String layout() {

@@ -106,13 +106,12 @@ public final class StyleGan2Weights {
         if (t.numel() != 16)
             throw new InputException(source + ": " + key + " is not a 4x4 [1,3,3,1] FIR filter (" + t.numel() + " values); only the standard filter is supported");
         double[] f = {1, 3, 3, 1};
-        Tensor v = t.to(torch.ScalarType.Double).reshape(16).contiguous();
+        double[] v = ganfactor.torch.Torch.toDoubles(t.reshape(16));
         double sum = 0;
-        for (int i = 0; i < 16; i++) sum += v.get(i).item_double();
+        for (double x : v) sum += x;
         for (int i = 0; i < 16; i++) {
             double expect = f[i / 4] * f[i % 4] / 64.0 * gain;
-            double got = v.get(i).item_double() / sum * gain;
-            if (Math.abs(got - expect) > 1e-6)
+            if (Math.abs(v[i] / sum * gain - expect) > 1e-6)
                 throw new InputException(source + ": " + key + " is not the [1,3,3,1] FIR filter; only the standard filter is supported");
         }
     }

@@ -40,8 +40,9 @@ class StyleGan2Test {
 
     @Test
     void configFParameterCountsMatchThePublishedFigures() {
-        // Published for StyleGAN2 config F at 1024 px (NVlabs' network summary): 30,370,060
-        // generator parameters = 2,101,248 mapping + 28,268,812 synthesis.
+        // StyleGAN2 config F at 1024 px: 30,370,060 generator parameters = 2,101,248 mapping +
+        // 28,268,812 synthesis (the total NVlabs' network summary prints, quoted from memory: no
+        // copy of it was available to cite; the split follows from the architecture).
         StyleGan2.Config c = StyleGan2.Config.configF(1024);
         long mapping = 0, synthesis = 0;
         for (Map.Entry<String, long[]> e : StyleGan2.parameterShapes(c).entrySet()) {
