@@ -54,7 +54,8 @@ final class ExportCommand implements Callable<Integer> {
             meta.put("source", g.source());
             Safetensors.write(out, StyleGan2.weights(g.module(), c), meta);
         } else {
-            Path tmp = Files.createTempFile(parent, "." + name, ".part");
+            // not Files.createTempFile: its 0600 permissions would stay with the result (save() follows the umask)
+            Path tmp = parent.resolve("." + name + "." + Long.toHexString(new java.security.SecureRandom().nextLong()) + ".partial");
             try {
                 g.module().save(tmp.toString());
                 Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -42,7 +42,7 @@ class WeightFilesCliTest {
     }
 
     @Test
-    void exportedWeightsAndModulesReloadBitwise() {
+    void exportedWeightsAndModulesReloadBitwise() throws Exception {
         for (String spec : new String[]{SPEC, SPEC + ":clamp=0.3"}) {
             Generator built = Generator.open(spec);
             double[] want = image(built, 1);
@@ -62,6 +62,9 @@ class WeightFilesCliTest {
         // --force semantics: no silent overwrite
         Path f = tmp.resolve("again.pt");
         assertEquals(0, CliRun.run("export", "--model", SPEC, "--out", f.toString()).code());
+        // the result has the permissions of any new file here (the umask), not a temporary file's 0600
+        Path plain = Files.createFile(tmp.resolve("plain"));
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(f));
         CliRun r = CliRun.run("export", "--model", SPEC, "--out", f.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("exists"), r.err());
