@@ -10,12 +10,29 @@ import java.util.Map;
  * unless {@code --threads} says otherwise) and what the runtime reports about itself.
  */
 public final class Engine {
+    /** ganfactor's version, as every record and {@code --version} give it. */
+    public static final String VERSION = "0.1.0";
+
     private static boolean initialised;
 
     private Engine() {}
 
+    /** The most intra-op threads per core that {@code --threads} accepts: more only slows LibTorch down, and thousands crash OpenMP. */
+    public static final int MAX_THREADS_PER_CORE = 4;
+
+    /**
+     * Sets LibTorch's intra-op threads (0 = one per core) and switches NNPACK off: on processors it
+     * does not support it prints three warning lines per convolution pass and falls back anyway, to
+     * the same oneDNN / im2col paths the recorded benchmarks measured. A thread count outside
+     * 0..{@value #MAX_THREADS_PER_CORE} per core is bad input.
+     */
     public static synchronized void init(int threads) {
-        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (threads < 0 || threads > MAX_THREADS_PER_CORE * cores)
+            throw new InputException("--threads " + threads + ": give 1.." + MAX_THREADS_PER_CORE * cores
+                    + " (at most " + MAX_THREADS_PER_CORE + " per core; this machine has " + cores + "), or 0 for one per core");
+        int n = threads > 0 ? threads : cores;
+        if (!initialised) torch.globalContext().setUserEnabledNNPACK(false);
         if (!initialised || torch.get_num_threads() != n) torch.set_num_threads(n);
         initialised = true;
     }
@@ -23,7 +40,7 @@ public final class Engine {
     public static Map<String, String> info() {
         init(0);
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("ganfactor", "0.1.0");
+        m.put("ganfactor", VERSION);
         m.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         m.put("cpu cores", String.valueOf(Runtime.getRuntime().availableProcessors()));

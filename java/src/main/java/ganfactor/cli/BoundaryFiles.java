@@ -17,7 +17,7 @@ final class BoundaryFiles {
     record Codes(double[] data, int count, int dim, long[] shape) {}
 
     static Codes readCodes(Path file) {
-        if (!Files.isRegularFile(file)) throw new InputException(file + ": no such file");
+        ganfactor.io.InputFiles.requireReadable(file);
         NpyArray a = Npy.read(file);
         long[] s = a.shape();
         if (s.length != 2 && s.length != 3)
@@ -29,7 +29,7 @@ final class BoundaryFiles {
 
     /** A boundary (or any one direction): [1, d] as the reference writes it, or [d]; float dtype, finite, nonzero. */
     static double[] readBoundary(Path file) {
-        if (!Files.isRegularFile(file)) throw new InputException(file + ": no such file");
+        ganfactor.io.InputFiles.requireReadable(file);
         NpyArray a = Npy.read(file);
         if (a.dtype().length() < 2 || a.dtype().charAt(1) != 'f')
             throw new InputException(file + ": a boundary must be a float array, got dtype '" + a.dtype() + "'");
@@ -46,20 +46,6 @@ final class BoundaryFiles {
 
     /** Writes a [1, d] float64 boundary atomically (a temporary file beside it, then a rename). */
     static void writeBoundary(Path file, double[] n, boolean force) {
-        Path target = file.toAbsolutePath().normalize();
-        if (Files.isDirectory(target)) throw new InputException(file + ": is a folder; --out names the boundary file to write");
-        if (Files.exists(target) && !force) throw new InputException(file + ": exists (use --force to replace it)");
-        try {
-            Files.createDirectories(target.getParent());
-            Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".partial-", ".npy");
-            try {
-                Npy.writeFloat64(tmp, n, 1, n.length);
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new InputException(file + ": cannot write (" + e.getMessage() + ")");
-        }
+        ganfactor.io.AtomicFile.write(file, force, tmp -> Npy.writeFloat64(tmp, n, 1, n.length));
     }
 }

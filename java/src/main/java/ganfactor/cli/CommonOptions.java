@@ -44,8 +44,38 @@ final class CommonOptions {
 
     @picocli.CommandLine.Mixin DeviceOption device = new DeviceOption();
 
+    @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec mixee;
+
+    /** Whether the user typed this option (not just its default). */
+    boolean given(String option) {
+        if (mixee == null || mixee.commandLine() == null) return false;
+        picocli.CommandLine.ParseResult pr = mixee.commandLine().getParseResult();
+        return pr != null && pr.hasMatchedOption(option);
+    }
+
+    /** Checks the options that need no generator: contradictions and values no model can use. */
+    void check() {
+        if (latents != null && (given("--seed") || given("--num")))
+            throw new InputException("--latents gives the codes; --seed and --num draw codes instead: give one or the other");
+        if (!Double.isFinite(psi)) throw new InputException("--truncation must be a finite number, got " + psi);
+        if (truncLayers < 0) throw new InputException("--truncation-layers must be >= 0, got " + truncLayers);
+        if (num < 1) throw new InputException("--num must be positive, got " + num);
+    }
+
+    /** --truncation-layers checked against the generator's L; the default 8 stands for min(8, L). */
+    int truncationLayers(Generator g) {
+        if (truncLayers > g.numLayers()) {
+            if (given("--truncation-layers"))
+                throw new InputException("--truncation-layers " + truncLayers + ": this generator has " + g.numLayers() + " W+ layers");
+            return g.numLayers();
+        }
+        return truncLayers;
+    }
+
     /** The generator in the chosen precision, on the chosen device ({@code --device}). */
     Generator openGenerator() {
+        check();
         Engine.init(threads);
         ganfactor.torch.ComputeDevice dev = device.device();   // a bad --device fails before the model loads
         Generator g = Generator.open(model);
@@ -67,7 +97,7 @@ final class CommonOptions {
             if (psi != 1.0) throw new InputException("--truncation applies to codes from --seed; truncate the codes in --latents beforehand");
             return Latents.fromFile(g, s, latents);
         }
-        return Latents.fromSeed(g, s, seed, num, psi, truncLayers);
+        return Latents.fromSeed(g, s, seed, num, psi, truncationLayers(g));
     }
 }
 

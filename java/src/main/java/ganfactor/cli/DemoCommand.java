@@ -29,8 +29,11 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "demo", description = "Discover eye and mouth directions on the built-in demo generator: grids, locality reports, planted check.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--out", defaultValue = "ganfactor-demo", description = "output folder, replaced if present (default: ${DEFAULT-VALUE})")
+    @Option(names = "--out", defaultValue = "ganfactor-demo", description = "output folder; an earlier demo output there is replaced (default: ${DEFAULT-VALUE})")
     Path out;
+
+    @Option(names = "--force", description = "replace an earlier ganfactor output folder of another command; a folder holding any file ganfactor did not write is never replaced")
+    boolean force;
 
     @Option(names = "--seed", defaultValue = "4", description = "latent seed (default: ${DEFAULT-VALUE})")
     long seed;
@@ -68,7 +71,8 @@ final class DemoCommand implements Callable<Integer> {
         Discovery.Settings s = DiscoverCommand.settings(mo);
         s.jacobian.progress = TerminalProgress.auto(quiet);
         s.jacobian.cancelled = Main.CANCELLED::get;
-        try (OutputDir dir = new OutputDir(out, true)) {
+        // without --force only the demo's own earlier output is replaced (the manifest says which command wrote a folder)
+        try (OutputDir dir = OutputOptions.open(out, force || "ganfactor demo".equals(OutputDir.writtenBy(out)), "ganfactor demo")) {
             Discovery.Report rep = Discovery.run(g, lat, view, rs, s, dir);
             lat.save(dir.file("latents.npy"), g);
             System.out.printf(Locale.ROOT, "demo generator: d = %d, L = %d, 3x256x256; W space, seed %d; %s with the paper's regularisation (eps 1e-3)%n",

@@ -55,17 +55,9 @@ final class DiscoverCommand implements Callable<Integer> {
     @Option(names = "--no-baseline", description = "skip the random-direction locality baseline")
     boolean noBaseline;
 
-    @Option(names = "--jacobian-mode", defaultValue = "forward", description = "forward, double-backward or reverse (default: ${DEFAULT-VALUE})")
-    String mode;
+    @Mixin JacobianOptions jacobianOptions;
 
-    @Option(names = "--memory-budget", defaultValue = "2g", description = "Jacobian memory budget (default: ${DEFAULT-VALUE})")
-    String budget;
-
-    @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)")
-    Path out;
-
-    @Option(names = "--force", description = "replace a non-empty output folder")
-    boolean force;
+    @picocli.CommandLine.Mixin OutputOptions output;
 
     @Override
     public Integer call() {
@@ -86,11 +78,10 @@ final class DiscoverCommand implements Callable<Integer> {
         if (cell < 16) throw new InputException("--cell must be at least 16 pixels");
         s.cell = cell;
         s.baseline = !noBaseline;
-        s.jacobian.mode = Mode.parse(mode);
-        s.jacobian.memoryBudget = JacobianCommand.parseBytes(budget);
+        s.jacobian = jacobianOptions.engineOptions();
         s.jacobian.progress = TerminalProgress.auto(common.quiet);
         s.jacobian.cancelled = Main.CANCELLED::get;
-        try (OutputDir dir = new OutputDir(out, force)) {
+        try (OutputDir dir = output.open("ganfactor discover")) {
             Discovery.Report rep = Discovery.run(g, lat, view, rs, s, dir);
             lat.save(dir.file("latents.npy"), g);
             Map<String, Object> rec = record("ganfactor discover", g, lat, view, rs, s, rep, t0);

@@ -208,6 +208,11 @@ final class Discovery {
         return v;
     }
 
+    /** Each of a result's warnings on a line of its own (stderr), as solve and discover both print them. */
+    static void printWarnings(String what, java.util.List<String> warnings) {
+        for (String w : warnings) System.err.println("ganfactor: warning: " + what.trim() + ": " + w);
+    }
+
     /** One line per result: the top directions' eigenvalues and locality ratios against the random baseline. */
     static void print(Report rep) {
         for (Outcome o : rep.outcomes()) {
@@ -216,10 +221,8 @@ final class Discovery {
                 sb.append(String.format(Locale.ROOT, "  dir %d: eig %.3g, ratio %s", m.direction(), o.directions().values()[m.direction()], Locality.formatRatio(m.ratio())));
             if (o.directions().count() == 0) sb.append("  no directions");
             if (o.baseline() != null) sb.append("  | random direction: ratio ").append(Locality.formatRatio(o.baseline().ratio()));
-            java.util.List<String> w = o.directions().warnings();
-            if (o.directions().count() == 0 && !w.isEmpty()) sb.append("  (").append(w.get(0)).append(")");
-            else if (!w.isEmpty()) sb.append("  [").append(w.size()).append(" warning(s) in discover.json]");
             System.out.println(sb);
+            printWarnings(o.region() + " " + o.label(), o.directions().warnings());
         }
     }
 }

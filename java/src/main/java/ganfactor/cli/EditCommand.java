@@ -50,7 +50,7 @@ final class EditCommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "all", description = "layers to edit: all, a range 4-7 or a list 0,2,4 (default: ${DEFAULT-VALUE})")
     String layers;
 
-    @Option(names = "--mode", description = "relative: x + a n (ReSeFa, LowRankGAN, SeFa); absolute: x + (a - x.n) n (InterFaceGAN) "
+    @Option(names = {"--edit-mode", "--mode"}, description = "relative: x + a n (ReSeFa, LowRankGAN, SeFa); absolute: x + (a - x.n) n (InterFaceGAN) "
             + "(default: relative; with --boundary absolute for z and w codes, relative for wp codes)")
     String mode;
 
@@ -66,17 +66,13 @@ final class EditCommand implements Callable<Integer> {
     @Option(names = "--grid", defaultValue = "256", description = "view grid the region is given on (default: ${DEFAULT-VALUE})")
     int grid;
 
-    @Option(names = "--cell", defaultValue = "256", description = "cell width in the grid image, pixels; 0 = the image size (default: ${DEFAULT-VALUE})")
+    @Option(names = "--cell", defaultValue = "128", description = "cell width in the grid image, pixels; 0 = the image size (default: ${DEFAULT-VALUE})")
     int cell;
 
     @Option(names = "--batch", defaultValue = "8", description = "codes per synthesis call (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)")
-    Path out;
-
-    @Option(names = "--force", description = "replace a non-empty output folder")
-    boolean force;
+    @picocli.CommandLine.Mixin OutputOptions output;
 
     @Override
     public Integer call() {
@@ -106,9 +102,9 @@ final class EditCommand implements Callable<Integer> {
             if (reg == null) reg = lr;
             localRec = localize(g, lat, lr, rows, indices);
         }
-        Editor.Settings settings = Editor.Settings.defaults().withLayers(ls).withMode(m).withTruncation(common.psi, common.truncLayers).withBatch(batch);
+        Editor.Settings settings = Editor.Settings.defaults().withLayers(ls).withMode(m).withTruncation(common.psi, common.truncationLayers(g)).withBatch(batch);
 
-        try (OutputDir dir = new OutputDir(out, force)) {
+        try (OutputDir dir = output.open("ganfactor edit")) {
             Editor editor = new Editor(g, lat, settings);
             Npy.writeFloat64(dir.file("originals.npy"), editor.originalCodes(), lat.count(), L, d);
             if (reg != null) Images.write(Images.mask(reg), dir.file("mask_" + reg.name() + ".png"));

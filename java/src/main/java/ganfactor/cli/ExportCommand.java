@@ -37,8 +37,7 @@ final class ExportCommand implements Callable<Integer> {
         boolean st = name.endsWith(".safetensors");
         if (!st && !name.endsWith(".pt"))
             throw new InputException(out + ": the output must end in .pt (TorchScript) or .safetensors (weights)");
-        if (Files.exists(out) && !force) throw new InputException(out + ": exists (use --force to replace it)");
-        Path parent = out.toAbsolutePath().getParent();
+        Path parent = ganfactor.io.AtomicFile.check(out, force).getParent();
         if (!Files.isDirectory(parent)) throw new InputException(parent + ": no such folder");
         Engine.init(0);
         Generator g = Generator.open(model);
@@ -54,14 +53,13 @@ final class ExportCommand implements Callable<Integer> {
             meta.put("source", g.source());
             Safetensors.write(out, StyleGan2.weights(g.module(), c), meta);
         } else {
-            // not Files.createTempFile: its 0600 permissions would stay with the result (save() follows the umask)
-            Path tmp = parent.resolve("." + name + "." + Long.toHexString(new java.security.SecureRandom().nextLong()) + ".partial");
-            try {
-                g.module().save(tmp.toString());
-                Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            ganfactor.io.AtomicFile.write(out, force, tmp -> {
+                try {
+                    g.module().save(tmp.toString());
+                } catch (RuntimeException e) {   // LibTorch's file writer: a c10 error naming the path
+                    throw new IOException(Generator.oneLine(e), e);
+                }
+            });
         }
         System.out.printf("wrote %s (%s, %d W+ layers, d = %d, %dx%d)%n", out, g.source(), g.numLayers(), g.latentDim(), g.height(), g.width());
         return 0;

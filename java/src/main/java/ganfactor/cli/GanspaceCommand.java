@@ -47,11 +47,7 @@ final class GanspaceCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin DeviceOption device;
 
-    @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)")
-    Path out;
-
-    @Option(names = "--force", description = "replace a non-empty output folder")
-    boolean force;
+    @picocli.CommandLine.Mixin OutputOptions output;
 
     @Override
     public Integer call() {
@@ -73,7 +69,7 @@ final class GanspaceCommand implements Callable<Integer> {
         o.progress = TerminalProgress.auto(quiet);
         o.cancelled = Main.CANCELLED::get;
         GanSpace.check(g, o);
-        try (OutputDir dir = new OutputDir(out, force)) {
+        try (OutputDir dir = output.open("ganfactor ganspace")) {
             GanSpace.Result res = GanSpace.compute(g, o, ganfactor.linalg.Linalg.forDevice(dev, TorchLinalg.INSTANCE));
             res.write(dir, "", false);
             // GANSpace reference: w +/- sigma * std_i * v_i with sigma up to 2, here over all layers

@@ -38,23 +38,12 @@ final class JacobianCommand implements Callable<Integer> {
     @Option(names = "--region", required = true, description = "region: cr,cc,h,w | preset | ffhq:preset | mask:part | mask.png | mask.npy, optionally NAME=...; repeat for several")
     List<String> regions;
 
-    @Option(names = "--mode", defaultValue = "forward", description = "forward (batched JVPs), double-backward, or reverse (row by row, the reference's method)")
-    String mode;
-
-    @Option(names = "--chunk", defaultValue = "0", description = "columns (rows in reverse mode) per pass; 0 = from --memory-budget")
-    int chunk;
-
-    @Option(names = "--memory-budget", defaultValue = "2g", description = "memory budget for activations and Jacobian blocks, e.g. 512m, 2g (default: ${DEFAULT-VALUE})")
-    String budget;
+    @Mixin JacobianOptions jacobianOptions;
 
     @Option(names = "--save-jacobian", description = "also write jacobian.npy in the reference layout [N, G, G, 1, D] float32 ([N, C, G, G, D] with --reduce none)")
     boolean saveJacobian;
 
-    @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)")
-    Path out;
-
-    @Option(names = "--force", description = "replace a non-empty output folder")
-    boolean force;
+    @picocli.CommandLine.Mixin OutputOptions output;
 
     @Override
     public Integer call() {
@@ -62,13 +51,10 @@ final class JacobianCommand implements Callable<Integer> {
         Latents lat = common.latents(g);
         View view = viewOptions.view(g);
         List<Region> rs = parseRegions(regions, view.grid(), g);
-        JacobianEngine.Options o = new JacobianEngine.Options();
-        o.mode = Mode.parse(mode);
-        o.chunk = chunk;
-        o.memoryBudget = parseBytes(budget);
+        JacobianEngine.Options o = jacobianOptions.engineOptions();
         o.progress = TerminalProgress.auto(common.quiet);
         o.cancelled = Main.CANCELLED::get;
-        try (OutputDir dir = new OutputDir(out, force)) {
+        try (OutputDir dir = output.open("ganfactor jacobian")) {
             Run run = run(g, lat, view, rs, o, dir, saveJacobian);
             Map<String, Object> rec = record(g, lat, view, rs, o, run);
             dir.writeString("jacobian.json", Json.write(rec));
@@ -138,6 +124,9 @@ final class JacobianCommand implements Callable<Integer> {
                 GramPair gp = all.get(i).get(r);
                 System.arraycopy(gp.a(), 0, a, i * D * D, D * D);
                 System.arraycopy(gp.b(), 0, b, i * D * D, D * D);
+                for (int q = i * D * D; q < (i + 1) * D * D; q++)
+                    if (!Double.isFinite(a[q]) || !Double.isFinite(b[q]))
+                        throw new InputException("the Jacobian of sample " + i + " (" + lat.origin() + ") is not finite: the generator overflows at this code");
             }
             Npy.writeFloat64(dir.file(rs.get(r).name() + "_A.npy"), a, lat.count(), D, D);
             Npy.writeFloat64(dir.file(rs.get(r).name() + "_B.npy"), b, lat.count(), D, D);
@@ -182,20 +171,5 @@ final class JacobianCommand implements Callable<Integer> {
         rec.put("seconds_total", run.secondsTotal());
         rec.put("versions", ganfactor.Engine.info());
         return rec;
-    }
-
-    static long parseBytes(String s) {
-        String t = s.trim().toLowerCase();
-        long mult = 1;
-        if (t.endsWith("g") || t.endsWith("gb")) { mult = 1L << 30; t = t.replaceAll("g[b]?$", ""); }
-        else if (t.endsWith("m") || t.endsWith("mb")) { mult = 1L << 20; t = t.replaceAll("m[b]?$", ""); }
-        else if (t.endsWith("k") || t.endsWith("kb")) { mult = 1L << 10; t = t.replaceAll("k[b]?$", ""); }
-        try {
-            double v = Double.parseDouble(t);
-            if (v <= 0) throw new NumberFormatException();
-            return (long) (v * mult);
-        } catch (NumberFormatException e) {
-            throw new InputException("--memory-budget must be a size like 512m or 2g, got '" + s + "'");
-        }
     }
 }

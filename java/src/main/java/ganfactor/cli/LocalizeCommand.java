@@ -58,11 +58,7 @@ final class LocalizeCommand implements Callable<Integer> {
     @Mixin ViewOptions viewOptions;
     @Mixin LowRank lowRank;
 
-    @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)")
-    Path out;
-
-    @Option(names = "--force", description = "replace a non-empty output folder")
-    boolean force;
+    @picocli.CommandLine.Mixin OutputOptions output;
 
     @Override
     public Integer call() {
@@ -104,6 +100,15 @@ final class LocalizeCommand implements Callable<Integer> {
                     "space", lat.space().label(), "latents", lat.origin(), "samples", lat.count(), "grid", view.grid(),
                     "gram", lat.count() > 1 ? "mean of the samples' B" : "B of the sample"));
         }
+        String bLabel = background.bg != null ? background.bg + (sample > 0 ? " (sample " + sample + ")" : "") : "the background Gram of region " + background.region;
+        double maxAbs = 0;
+        for (double v : b) {
+            if (!Double.isFinite(v)) throw new InputException(bLabel + ": contains NaN or infinity");
+            maxAbs = Math.max(maxAbs, Math.abs(v));
+        }
+        if (maxAbs == 0)
+            throw new InputException(bLabel + ": is all zeros, so every direction would count as local; "
+                    + (background.bg != null ? "give the B Gram of a region's background" : "the codes change nothing outside the region"));
         LowRankGan.NullSpace ns;
         try (PointerScope s = new PointerScope()) {
             ns = LowRankGan.nullSpace(Torch.of(b, d, d), lo);
@@ -134,7 +139,7 @@ final class LocalizeCommand implements Callable<Integer> {
         if (kept.isEmpty()) throw new InputException("no direction has a local component in this region: all lie in the background's row space");
         double[] flat = new double[kept.size() * d];
         for (int i = 0; i < kept.size(); i++) System.arraycopy(kept.get(i), 0, flat, i * d, d);
-        try (OutputDir dir = new OutputDir(out, force)) {
+        try (OutputDir dir = output.open("ganfactor localize")) {
             Npy.writeFloat32(dir.file("directions.npy"), flat, kept.size(), d);
             Npy.writeFloat64(dir.file("null_space.npy"), ns.basis(), ns.size(), d);
             rec.put("null_space", Map.of("dimension", ns.size(), "rank_of_background", ns.rankB(), "num_relax", ns.numRelax(), "start_index", ns.start()));
@@ -146,7 +151,7 @@ final class LocalizeCommand implements Callable<Integer> {
             dir.commit();
         }
         System.out.printf(Locale.ROOT, "null space of the background: %d of %d dimensions (background rank %d); wrote %d direction(s) to %s%n",
-                ns.size(), d, ns.rankB(), kept.size(), out);
+                ns.size(), d, ns.rankB(), kept.size(), output.out);
         return 0;
     }
 }

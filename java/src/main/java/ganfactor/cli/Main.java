@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * failure, 2 bad input (missing or corrupt file, wrong shape, bad region...), 130 cancelled.
  * Errors are printed on one line; {@code --debug} adds the stack trace.
  */
-@Command(name = "ganfactor", mixinStandardHelpOptions = true, version = "ganfactor 0.1.0",
+@Command(name = "ganfactor", mixinStandardHelpOptions = true, version = "ganfactor " + ganfactor.Engine.VERSION,
         description = "Steerable latent directions of pretrained GANs: ReSeFa, LowRankGAN, InterFaceGAN, SeFa, GANSpace.",
         subcommands = {
                 InfoCommand.class,
@@ -84,6 +84,11 @@ public final class Main implements Runnable {
                 err.println("ganfactor: error: " + Generator.oneLine(e));
                 return EXIT_INPUT;
             }
+            if (e instanceof java.io.UncheckedIOException u) e = u.getCause();
+            if (e instanceof java.io.IOException io) {   // a file we were told to read or write: the user's to fix
+                err.println("ganfactor: error: " + (io.getMessage() == null ? "" : io.getMessage() + ": ") + ganfactor.io.OutputDir.reason(io));
+                return EXIT_INPUT;
+            }
             if (e instanceof CancellationException) {
                 err.println("ganfactor: cancelled; no output was written");
                 return EXIT_CANCELLED;
@@ -96,9 +101,13 @@ public final class Main implements Runnable {
                     + (debug ? "" : " (run with --debug for the stack trace)"));
             return 1;
         });
+        // every subcommand answers --help and --version, not only the top level
+        for (CommandLine sub : cl.getSubcommands().values()) sub.getCommandSpec().mixinStandardHelpOptions(true);
         cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("ganfactor: error: " + ex.getMessage());
-            ex.getCommandLine().usage(err);
+            String msg = ex.getMessage() == null ? "bad arguments" : ex.getMessage().replaceAll("\\s*\\R\\s*", " ").trim();
+            if (ex.getCause() instanceof InputException ie) msg = Generator.oneLine(ie);
+            if (debug) ex.printStackTrace(err);
+            err.println("ganfactor: error: " + msg + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return EXIT_INPUT;
         });
         return cl.execute(rest);

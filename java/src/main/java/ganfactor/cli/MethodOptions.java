@@ -39,9 +39,21 @@ final class MethodOptions {
     @Option(names = "--fast-rank", defaultValue = "0", description = "ReSeFa fast path: rank of the background truncation (0 = min(d, 512))")
     int fastRank;
 
+    @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec mixee;
+
+    static final java.util.List<String> RESEFA_ONLY = java.util.List.of("--regularize", "--eps", "--tau", "--solve-path", "--fast-rank");
+    static final java.util.List<String> LOWRANK_ONLY = java.util.List.of("--rpca-solver", "--rpca-lambda", "--rpca-tol", "--rpca-max-iterations", "--num-relax", "--rank-tol");
+
     String methodName() {
         String m = method.toLowerCase(Locale.ROOT);
         if (!m.equals("resefa") && !m.equals("lowrankgan")) throw new InputException("unknown --method '" + method + "' (expected resefa or lowrankgan)");
+        // an option of the other method would be silently ignored: say so instead
+        picocli.CommandLine.ParseResult pr = mixee == null || mixee.commandLine() == null ? null : mixee.commandLine().getParseResult();
+        if (pr != null)
+            for (String opt : m.equals("resefa") ? LOWRANK_ONLY : RESEFA_ONLY)
+                if (pr.hasMatchedOption(opt))
+                    throw new InputException(opt + " is an option of " + (m.equals("resefa") ? "--method lowrankgan" : "--method resefa") + "; this run uses --method " + m);
         return m;
     }
 

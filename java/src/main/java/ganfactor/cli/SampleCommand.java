@@ -61,18 +61,30 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "64", description = "codes per batch (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)")
-    Path out;
+    @picocli.CommandLine.Mixin OutputOptions output;
 
-    @Option(names = "--force", description = "replace a non-empty output folder")
-    boolean force;
+    /** N samples of {@code bytesPerSample} on disk and {@code scorers} scores each in memory must fit before the work starts. */
+    private void requireRoom(long n, long bytesPerSample, int scorers) {
+        long heap = Runtime.getRuntime().maxMemory() / 4;
+        if (n * 8L * Math.max(1, scorers) > heap || n > Integer.MAX_VALUE - 16)
+            throw new InputException(String.format(java.util.Locale.ROOT, "--num %d: the scores of that many samples do not fit this JVM's memory (%.1f GiB heap); sample in several runs",
+                    n, Runtime.getRuntime().maxMemory() / (double) (1L << 30)));
+        java.nio.file.Path p = output.out.toAbsolutePath();
+        while (p != null && !java.nio.file.Files.exists(p)) p = p.getParent();
+        try {
+            long free = p == null ? Long.MAX_VALUE : java.nio.file.Files.getFileStore(p).getUsableSpace();
+            if (n * (double) bytesPerSample > free)
+                throw new InputException(String.format(java.util.Locale.ROOT, "--num %d: the codes and scores need %.1f GiB, and %s has %.1f GiB free",
+                        n, n * (double) bytesPerSample / (1L << 30), p, free / (double) (1L << 30)));
+        } catch (java.io.IOException e) {
+            // no file store information: the writes themselves will say so
+        }
+    }
 
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
         if (batch < 1) throw new InputException("--batch must be positive, got " + batch);
-        if (!Double.isFinite(common.psi)) throw new InputException("--truncation must be finite, got " + common.psi);
-        if (common.truncLayers < 0) throw new InputException("--truncation-layers must be >= 0, got " + common.truncLayers);
         LatentSpace space = common.latentSpace();
         Generator g = common.openGenerator();
         int d = g.latentDim(), L = g.numLayers();
@@ -97,9 +109,10 @@ final class SampleCommand implements Callable<Integer> {
         List<Scorer> scorers = scorers(g, N);
         boolean needImages = saveImages || scorers.stream().anyMatch(Scorer::needsImages);
         boolean writeZ = space == LatentSpace.Z, writeW = space != LatentSpace.WP;
+        requireRoom(N, 8L * ((writeZ ? d : 0) + (writeW ? d : 0) + (space == LatentSpace.WP ? (long) L * d : 0) + scorers.size()), scorers.size());
         double[][] scores = new double[scorers.size()][N];
         Progress progress = TerminalProgress.auto(common.quiet);
-        try (OutputDir dir = new OutputDir(out, force)) {
+        try (OutputDir dir = output.open("ganfactor sample")) {
             Npy.Writer zw = writeZ ? new Npy.Writer(dir.file("z.npy"), "<f8", N, d) : null;
             Npy.Writer ww = writeW ? new Npy.Writer(dir.file("w.npy"), "<f8", N, d) : null;
             Npy.Writer pw = new Npy.Writer(dir.file("wp.npy"), "<f8", N, L, d);

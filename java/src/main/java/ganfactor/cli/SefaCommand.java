@@ -36,11 +36,7 @@ final class SefaCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin DeviceOption device;
 
-    @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)")
-    Path out;
-
-    @Option(names = "--force", description = "replace a non-empty output folder")
-    boolean force;
+    @picocli.CommandLine.Mixin OutputOptions output;
 
     @Override
     public Integer call() {
@@ -49,7 +45,7 @@ final class SefaCommand implements Callable<Integer> {
         ganfactor.torch.ComputeDevice dev = device.device();
         Generator g = Generator.open(model).to(dev);
         Directions dirs = SeFa.compute(g, layers, k, ganfactor.linalg.Linalg.forDevice(dev, TorchLinalg.INSTANCE));
-        try (OutputDir dir = new OutputDir(out, force)) {
+        try (OutputDir dir = output.open("ganfactor sefa")) {
             dirs.write(dir, "", false);
             // SeFa reference: linspace(-3, 3, 11) on the factorised layers, psi 0.7 on 8 layers
             Map<String, Object> pics = pictures.render(g, dirs, dir, "sefa", ganfactor.edit.Editor.linspace(-3, 3, 11), (int[]) dirs.info().get("layers"), null);

@@ -50,9 +50,7 @@ final class SolveCommand implements Callable<Integer> {
 
     @Mixin DeviceOption device;
 
-    @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)") Path out;
-
-    @Option(names = "--force", description = "replace a non-empty output folder") boolean force;
+    @picocli.CommandLine.Mixin OutputOptions output;
 
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0 = all cores)") int threads;
 
@@ -88,7 +86,7 @@ final class SolveCommand implements Callable<Integer> {
                 for (Tensor r : rows) scaled.add(r.div(new Scalar(Math.sqrt(n))));
                 aggRows = org.bytedeco.pytorch.global.torch.cat(new org.bytedeco.pytorch.TensorVector(scaled.toArray(new Tensor[0])), 0);
             }
-            try (OutputDir dir = new OutputDir(out, force)) {
+            try (OutputDir dir = output.open("ganfactor solve")) {
                 List<Object> results = new ArrayList<>();
                 for (int i = 0; i < todo.size(); i++) {
                     Tensor rr = todo.size() == 1 && aggRows != null ? aggRows : rows.isEmpty() ? null : rows.get(i);
@@ -99,10 +97,10 @@ final class SolveCommand implements Callable<Integer> {
                     r.put("files", List.of(prefix + "directions.npy", prefix + "eigenvalues.npy"));
                     r.put("top_eigenvalues", java.util.Arrays.copyOf(d.values(), Math.min(5, d.count())));
                     results.add(r);
-                    System.out.printf("%s%s: %d directions of d = %d, %s path, top eigenvalue %.4g%s%n",
-                            todo.size() == 1 ? (aggregate && n > 1 ? "aggregate of " + n + " samples" : "sample 0") : "sample " + i,
-                            "", d.count(), d.dim(), d.info().getOrDefault("path", methodOptions.methodName()), d.values()[0],
-                            d.warnings().isEmpty() ? "" : " (warning: " + d.warnings().get(0) + ")");
+                    String what = todo.size() == 1 ? (aggregate && n > 1 ? "aggregate of " + n + " samples" : "sample 0") : "sample " + i;
+                    System.out.printf("%s: %d directions of d = %d, %s path, top eigenvalue %.4g%n",
+                            what, d.count(), d.dim(), d.info().getOrDefault("path", methodOptions.methodName()), d.count() == 0 ? Double.NaN : d.values()[0]);
+                    Discovery.printWarnings(what, d.warnings());
                 }
                 rec.put("samples", n);
                 rec.put("aggregate", aggregate && n > 1);

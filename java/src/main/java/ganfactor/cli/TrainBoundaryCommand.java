@@ -44,11 +44,7 @@ final class TrainBoundaryCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "seed of the train/validation shuffle (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)")
-    Path out;
-
-    @Option(names = "--force", description = "replace a non-empty output folder")
-    boolean force;
+    @picocli.CommandLine.Mixin OutputOptions output;
 
     @Override
     public Integer call() {
@@ -70,7 +66,7 @@ final class TrainBoundaryCommand implements Callable<Integer> {
             throw new InputException("shape mismatch: " + codes + " holds " + c.count() + " codes " + java.util.Arrays.toString(c.shape()) + " but "
                     + scores + " holds " + s.length + " scores");
         InterFaceGan.Boundary b = InterFaceGan.train(c.data(), c.dim(), s, o);
-        try (OutputDir dir = new OutputDir(out, force)) {
+        try (OutputDir dir = output.open("ganfactor train-boundary")) {
             Npy.writeFloat64(dir.file("boundary.npy"), b.normal(), 1, b.dim());
             double secs = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> rec = new LinkedHashMap<>();
@@ -82,8 +78,10 @@ final class TrainBoundaryCommand implements Callable<Integer> {
             rec.put("samples", c.count());
             rec.put("boundary", "boundary.npy [1, " + b.dim() + "] float64, unit norm, positive side = high scores");
             rec.putAll(b.summary(o));
+            List<String> warnings = warnings(b);
+            if (!warnings.isEmpty()) rec.put("warnings", warnings);
             rec.put("seconds_total", secs);
-            rec.put("versions", Map.of("ganfactor", "0.1.0", "java", System.getProperty("java.version")));
+            rec.put("versions", Map.of("ganfactor", ganfactor.Engine.VERSION, "java", System.getProperty("java.version")));
             dir.writeString("boundary.json", Json.write(rec));
             dir.commit();
             InterFaceGan.Selection sel = b.selection();
@@ -92,9 +90,24 @@ final class TrainBoundaryCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "  accuracy: train %s, validation %s (%d), remaining %s (%d); %d support vectors%n",
                     pct(b.trainAccuracy()), pct(b.validationAccuracy()), sel.valPos().length + sel.valNeg().length, pct(b.remainingAccuracy()),
                     sel.remaining().length, b.supportVectors());
+            for (String w : warnings) System.err.println("ganfactor: warning: " + w);
             System.out.println("wrote " + dir.target());
         }
         return 0;
+    }
+
+    /** Boundaries that the numbers say not to trust: too few training samples, or validation near chance. */
+    static List<String> warnings(InterFaceGan.Boundary b) {
+        List<String> w = new java.util.ArrayList<>();
+        InterFaceGan.Selection sel = b.selection();
+        int perClass = Math.min(sel.trainPos().length, sel.trainNeg().length);
+        if (perClass < 10)
+            w.add("the boundary comes from only " + sel.trainPos().length + " + " + sel.trainNeg().length + " training samples in " + b.dim()
+                    + " dimensions; it says little about the attribute (the reference trains on 2% of 500,000 samples per class)");
+        int val = sel.valPos().length + sel.valNeg().length;
+        if (val > 0 && b.validationAccuracy() < 0.6)
+            w.add(String.format(Locale.ROOT, "validation accuracy %.1f%% on %d samples is near chance: the codes do not separate by this score", 100 * b.validationAccuracy(), val));
+        return w;
     }
 
     private static String pct(double a) {

@@ -326,7 +326,7 @@ public final class Editor {
                 int n = Integer.parseInt(p[2].trim());
                 if (n < 1 || n > 1000) throw new InputException(usage + " (COUNT between 1 and 1000)");
                 if (!Double.isFinite(a) || !Double.isFinite(b)) throw new InputException(usage);
-                return linspace(a, b, n);
+                return bounded(linspace(a, b, n), spec);
             }
             String[] p = s.split(",", -1);
             double[] v = new double[p.length];
@@ -334,10 +334,20 @@ public final class Editor {
                 v[i] = Double.parseDouble(p[i].trim());
                 if (!Double.isFinite(v[i])) throw new InputException(usage);
             }
-            return v;
+            return bounded(v, spec);
         } catch (NumberFormatException e) {
             throw new InputException(usage);
         }
+    }
+
+    /** The largest |strength| accepted: latent coordinates beyond {@link ganfactor.generator.Latents#MAX_ABS} mean nothing to a generator. */
+    public static final double MAX_STRENGTH = ganfactor.generator.Latents.MAX_ABS;
+
+    private static double[] bounded(double[] v, String spec) {
+        for (double x : v)
+            if (Math.abs(x) > MAX_STRENGTH)
+                throw new InputException("strengths '" + spec + "': " + x + " moves the code far outside where the generator was trained (|strength| at most " + (long) MAX_STRENGTH + ")");
+        return v;
     }
 
     /** NumPy's linspace(a, b, n): a + i (b - a) / (n - 1), the last value exactly b. */

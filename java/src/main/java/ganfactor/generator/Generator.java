@@ -95,7 +95,7 @@ public final class Generator {
         String path = hash > 0 ? spec.substring(0, hash) : spec;
         Map<String, String> options = StyleGan2Weights.options(hash > 0 ? spec.substring(hash + 1) : null);
         Path file = Path.of(path);
-        if (!Files.isRegularFile(file)) throw new InputException(file + ": no such file");
+        ganfactor.io.InputFiles.requireReadable(file);
         if (options.isEmpty() && !ganfactor.io.Safetensors.looksLike(file)) {
             JitModule m = null;
             try {
@@ -176,7 +176,7 @@ public final class Generator {
     public StyleGan2.Config styleGan2Config() { return styleGan2; }
 
     public static Generator load(Path file) {
-        if (!Files.isRegularFile(file)) throw new InputException(file + ": no such file");
+        ganfactor.io.InputFiles.requireReadable(file);
         JitModule m;
         try {
             m = torch.load(file.toString());

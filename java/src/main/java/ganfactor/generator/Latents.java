@@ -29,7 +29,9 @@ public record Latents(double[] codes, int count, int dim, LatentSpace space, Str
     public static Latents fromSeed(Generator g, LatentSpace space, long seed, int num, double psi, int truncLayers) {
         if (num <= 0) throw new InputException("--num must be positive, got " + num);
         if (seed < 0 || seed > 0xffffffffL) throw new InputException("--seed must be between 0 and 4294967295, got " + seed);
+        if (!Double.isFinite(psi)) throw new InputException("--truncation must be a finite number, got " + psi);
         int d = g.latentDim(), L = g.numLayers();
+        requireFits(num, (long) num * (space == LatentSpace.WP ? L : 1) * d, "--num " + num);
         double[] z = NumpyRandom.randn(seed, num * d);
         String origin = "seed " + seed;
         if (space == LatentSpace.Z) {
@@ -49,6 +51,20 @@ public record Latents(double[] codes, int count, int dim, LatentSpace space, Str
         return new Latents(truncate(g, wp, num, L, d, psi, truncLayers), num, L * d, space,
                 origin + (psi != 1.0 ? ", psi " + psi + " on " + truncLayers + " layers" : ""));
     }
+
+    /**
+     * Latent codes are held in one Java array of doubles: {@code values} of them must fit an array
+     * and a quarter of the JVM's heap (the rest is for the work on them).
+     */
+    static void requireFits(int count, long values, String what) {
+        long limit = Math.min(Integer.MAX_VALUE - 16, Runtime.getRuntime().maxMemory() / 4 / Double.BYTES);
+        if (values > limit)
+            throw new InputException(String.format(java.util.Locale.ROOT, "%s: %d codes of %d numbers need %.1f GiB; this JVM holds at most %d codes (%.1f GiB heap): split the work into smaller runs",
+                    what, count, values / Math.max(1, count), values * 8.0 / (1L << 30), limit / Math.max(1, values / Math.max(1, count)), Runtime.getRuntime().maxMemory() / (double) (1L << 30)));
+    }
+
+    /** The largest |coordinate| accepted in a latent code: the generators' float32 arithmetic loses all meaning far sooner. */
+    public static final double MAX_ABS = 1e4;
 
     private static double[] truncate(Generator g, double[] codes, int num, int L, int d, double psi, int layers) {
         if (psi == 1.0) return codes;
@@ -70,8 +86,14 @@ public record Latents(double[] codes, int count, int dim, LatentSpace space, Str
         NpyArray a = Npy.read(file);
         int d = g.latentDim(), L = g.numLayers();
         long[] s = a.shape();
-        for (double v : a.data())
+        double maxAbs = 0;
+        for (double v : a.data()) {
             if (!Double.isFinite(v)) throw new InputException(file + ": latent codes contain NaN or infinity");
+            maxAbs = Math.max(maxAbs, Math.abs(v));
+        }
+        if (maxAbs > MAX_ABS)
+            throw new InputException(String.format(java.util.Locale.ROOT, "%s: a latent coordinate reaches %.3g; codes of a GAN lie within a few hundred of the origin (limit %.0g)", file, maxAbs, MAX_ABS));
+        if (s.length >= 1 && s[0] == 0 && s.length > 1) throw new InputException(file + ": holds no latent codes (shape " + a.shapeString() + ")");
         if (s.length == 2 && s[1] == d) {
             int n = (int) s[0];
             if (space != LatentSpace.WP) return new Latents(a.data(), n, d, space, file.toString());

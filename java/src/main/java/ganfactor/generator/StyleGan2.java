@@ -151,6 +151,12 @@ public final class StyleGan2 {
                     throw new InputException("stylegan2: option " + k + " needs a number, got '" + v + "'");
                 }
             }
+            if (base < 1 || max < 1) throw new InputException("stylegan2: cbase, cmax and multiplier must be positive, got cbase " + base + ", cmax " + max);
+            if (base / res < 1) throw new InputException("stylegan2: cbase " + base + " leaves no channels at " + res + " px (channels there = cbase / resolution); give cbase >= " + res);
+            if (dim < 1 || dim > 65536) throw new InputException("stylegan2: zdim must be between 1 and 65536, got " + dim);
+            if (map < 1 || map > 64) throw new InputException("stylegan2: map (mapping layers) must be between 1 and 64, got " + map);
+            if (!(lr > 0) || !Double.isFinite(lr)) throw new InputException("stylegan2: lrmul must be a positive number, got " + lr);
+            if (!Double.isNaN(clamp) && !(clamp > 0 && Double.isFinite(clamp))) throw new InputException("stylegan2: clamp must be a positive number, got " + clamp);
             return new Config(res, dim, dim, map, lr, base, max, clamp, 3);
         }
 

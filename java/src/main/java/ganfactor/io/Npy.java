@@ -30,6 +30,7 @@ public final class Npy {
     private Npy() {}
 
     public static NpyArray read(Path file) {
+        InputFiles.requireReadable(file);
         byte[] all;
         try {
             all = Files.readAllBytes(file);

@@ -159,6 +159,11 @@ public final class InterFaceGan {
         }
         Integer[] order = keep.toArray(new Integer[0]);
         Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -scores[i]).thenComparingInt(i -> i));
+        if (scores[order[0]] == scores[order[n - 1]])
+            throw new InputException("all " + n + " scores are equal (" + scores[order[0]] + "): there is no attribute to separate");
+        if (scores[order[chosen - 1]] <= scores[order[n - chosen]])
+            throw new InputException("the top and bottom " + chosen + " scores overlap (the lowest positive, " + scores[order[chosen - 1]]
+                    + ", is not above the highest negative, " + scores[order[n - chosen]] + "): lower --ratio or use scores that vary more");
         SplittableRandom rng = new SplittableRandom(o.seed);
         int[] pos = shuffled(order, 0, chosen, rng), neg = shuffled(order, n - chosen, chosen, rng);
         int[] remaining = new int[n - 2 * chosen], labels = new int[remaining.length];

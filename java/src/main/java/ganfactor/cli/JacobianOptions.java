@@ -1,0 +1,55 @@
+package ganfactor.cli;
+
+import ganfactor.InputException;
+import ganfactor.jacobian.JacobianEngine;
+import ganfactor.jacobian.Mode;
+import picocli.CommandLine.Option;
+
+/** How the Jacobian is computed ({@code --jacobian-mode}, {@code --chunk}, {@code --memory-budget}), shared by jacobian and discover. */
+final class JacobianOptions {
+    /** Smaller budgets split a 256 x 256 view into thousands of pixel blocks, each a full set of passes. */
+    static final long MIN_BUDGET = 64L << 20;
+    static final int MAX_CHUNK = 4096;
+
+    @Option(names = "--jacobian-mode", defaultValue = "forward", description = "forward (batched JVPs), double-backward, or reverse (row by row, the reference's method) (default: ${DEFAULT-VALUE})")
+    String mode;
+
+    @Option(names = "--mode", hidden = true, description = "the old name of --jacobian-mode")
+    String oldMode;
+
+    @Option(names = "--chunk", defaultValue = "0", description = "columns (rows in reverse mode) per pass, 1.." + MAX_CHUNK + "; 0 = from --memory-budget (default: ${DEFAULT-VALUE})")
+    int chunk;
+
+    @Option(names = "--memory-budget", defaultValue = "2g", description = "memory budget for activations and Jacobian blocks, at least 64m, e.g. 512m, 2g (default: ${DEFAULT-VALUE})")
+    String budget;
+
+    /** Engine options from these flags (progress and cancellation are the caller's). */
+    JacobianEngine.Options engineOptions() {
+        JacobianEngine.Options o = new JacobianEngine.Options();
+        o.mode = Mode.parse(oldMode != null ? oldMode : mode);
+        if (chunk < 0 || chunk > MAX_CHUNK) throw new InputException("--chunk must be between 0 (automatic) and " + MAX_CHUNK + ", got " + chunk);
+        o.chunk = chunk;
+        o.memoryBudget = parseBytes(budget);
+        return o;
+    }
+
+    static long parseBytes(String s) {
+        String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+        long mult = 1;
+        if (t.endsWith("g") || t.endsWith("gb")) { mult = 1L << 30; t = t.replaceAll("g[b]?$", ""); }
+        else if (t.endsWith("m") || t.endsWith("mb")) { mult = 1L << 20; t = t.replaceAll("m[b]?$", ""); }
+        else if (t.endsWith("k") || t.endsWith("kb")) { mult = 1L << 10; t = t.replaceAll("k[b]?$", ""); }
+        double v;
+        try {
+            v = Double.parseDouble(t);
+        } catch (NumberFormatException e) {
+            throw new InputException("--memory-budget must be a size like 512m or 2g, got '" + s + "'");
+        }
+        if (!(v > 0) || !Double.isFinite(v) || v * mult > 1L << 50)
+            throw new InputException("--memory-budget must be a size like 512m or 2g, got '" + s + "'");
+        long bytes = (long) (v * mult);
+        if (bytes < MIN_BUDGET)
+            throw new InputException("--memory-budget " + s + " is below the 64m minimum: smaller budgets split the Jacobian into thousands of passes");
+        return bytes;
+    }
+}

@@ -1,0 +1,26 @@
+package ganfactor.cli;
+
+import ganfactor.io.OutputDir;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** {@code --out FOLDER [--force]}, shared by every command that writes an output folder. */
+final class OutputOptions {
+    @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)")
+    Path out;
+
+    @Option(names = "--force", description = "replace an earlier ganfactor output folder; a folder holding any file ganfactor did not write is never replaced")
+    boolean force;
+
+    /** The staging folder for {@code command}'s results; what it cleaned or will replace is said on stderr. */
+    OutputDir open(String command) {
+        return open(out, force, command);
+    }
+
+    static OutputDir open(Path out, boolean force, String command) {
+        OutputDir dir = new OutputDir(out, force, command);
+        for (String n : dir.notices()) System.err.println("ganfactor: " + n);
+        return dir;
+    }
+}
