@@ -93,7 +93,7 @@ final class LocalizeCommand implements Callable<Integer> {
             Latents lat = common.latents(g);
             if (lat.dim() != d) throw new InputException(direction + " holds " + d + "-dimensional directions; " + lat.space().label() + " codes of this generator have " + lat.dim());
             View view = viewOptions.view(g);
-            List<Region> rs = JacobianCommand.parseRegions(List.of(background.region), view.grid(), g);
+            List<Region> rs = JacobianCommand.parseRegions(List.of(background.region), view.grid(), g, viewOptions.unscaledPresets);
             JacobianEngine.Options jo = new JacobianEngine.Options();
             jo.progress = TerminalProgress.auto(common.quiet);
             jo.cancelled = Main.CANCELLED::get;

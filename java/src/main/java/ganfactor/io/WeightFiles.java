@@ -132,8 +132,9 @@ public final class WeightFiles {
         if (startsWith(head, n, LEGACY_TORCH))
             throw new InputException(f + ": a torch.save file in the legacy (pre-1.6) format, which LibTorch cannot read; " + CONVERT + f + " OUT.safetensors");
         if ((head[0] & 0xff) == 0x80 && n > 1 && head[1] >= 2 && head[1] <= 5)
-            throw new InputException(f + ": a plain Python pickle (an NVlabs network .pkl?), which needs Python and the NVlabs code to unpickle; "
-                    + "with the NVlabs repository on PYTHONPATH, " + CONVERT.substring(CONVERT.indexOf("python")) + f + " OUT.safetensors");
+            throw new InputException(f + ": a plain Python pickle (an NVlabs network .pkl?): its networks are rebuilt by running the source code stored in it, "
+                    + "which ganfactor does not do; convert it where PyTorch is installed (the safetensors file then records its conv clamp): "
+                    + "PYTHONPATH=/path/to/stylegan2-ada-pytorch python tools/save_safetensors.py " + f + " OUT.safetensors --trust-pickle");
         if (Safetensors.looksLike(file)) return select(Safetensors.read(file), keyPath, f);
         throw new InputException(f + ": not a weight file ganfactor reads (expected safetensors or a torch.save zip archive; first bytes "
                 + hex(head, Math.min(n, 8)) + ")");
