@@ -265,6 +265,7 @@ final class EditCommand implements Callable<Integer> {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("region", region.name());
         m.put("region_origin", region.origin());
+        m.put("view", view.describe());
         m.put("jacobian_space", space.label());
         m.put("codes", lat.count());
         m.put("null_space_dimension", ns.size());

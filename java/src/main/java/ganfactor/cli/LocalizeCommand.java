@@ -101,7 +101,7 @@ final class LocalizeCommand implements Callable<Integer> {
             for (int i = 0; i < lat.count(); i++) gs.add(JacobianEngine.compute(g, lat.row(i), lat.space(), view, rs, jo).grams().get(0));
             b = ReSeFa.aggregate(gs).b();
             rec.put("background", Map.of("model", g.source(), "region", rs.get(0).name(), "region_origin", rs.get(0).origin(),
-                    "space", lat.space().label(), "latents", lat.origin(), "samples", lat.count(), "grid", view.grid(),
+                    "space", lat.space().label(), "latents", lat.origin(), "samples", lat.count(), "view", view.describe(),
                     "gram", lat.count() > 1 ? "mean of the samples' B" : "B of the sample"));
         }
         LowRankGan.NullSpace ns;
