@@ -102,13 +102,26 @@ final class CommonOptions {
 }
 
 final class ViewOptions {
-    @Option(names = "--grid", defaultValue = "256", description = "Jacobian view grid (nearest resize; default: ${DEFAULT-VALUE}, as the reference)")
-    int grid;
+    @Option(names = "--grid", description = "Jacobian view grid (nearest resize); default: the official rule, the output's own size up to 256 px, else 256")
+    Integer grid;
 
-    @Option(names = "--reduce", defaultValue = "sum", description = "channel reduction: sum (ReSeFa), mean (LowRankGAN) or none (default: ${DEFAULT-VALUE})")
+    @Option(names = "--reduce", description = "channel reduction: sum (ReSeFa), mean (LowRankGAN) or none (R, G, B as rows); default: the official rule, none for a native view of up to 256 px, sum for a resized one")
     String reduce;
 
+    @Option(names = "--unscaled-presets", description = "apply preset boxes (ffhq:eyes, ...) in their 256-grid coordinates on any grid, cut to the grid as NumPy slicing does (the official scripts); default: scaled to the grid")
+    boolean unscaledPresets;
+
+    /** The view: the official rule for the model's output size, with --grid and --reduce overriding it. */
     View view(Generator g) {
-        return new View(grid, View.Reduce.parse(reduce), g.channels(), g.height(), g.width());
+        int h = g.height(), w = g.width();
+        int gr = grid != null ? grid : View.defaultGrid(h, w);
+        // a resized view (--grid other than the native size) is summed, as the official code sums whenever it resizes
+        View.Reduce red = reduce != null ? View.Reduce.parse(reduce)
+                : gr == View.defaultGrid(h, w) ? View.defaultReduce(h, w) : View.Reduce.SUM;
+        String basis;
+        if (grid == null && reduce == null) basis = View.defaultRuleText(h, w);
+        else basis = "user: " + (grid != null ? "--grid " + grid : "grid " + gr + " by the default rule") + ", "
+                + (reduce != null ? "--reduce " + red.label() : "reduce " + red.label() + " by the default rule");
+        return new View(gr, red, g.channels(), h, w, basis);
     }
 }

@@ -56,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Generator g = Generator.demo().to(org.bytedeco.pytorch.global.torch.ScalarType.Float).to(dev);
         Latents lat = Latents.fromSeed(g, LatentSpace.W, seed, 1, 1.0, g.numLayers());
-        View view = new View(256, View.Reduce.SUM, g.channels(), g.height(), g.width());
+        View view = View.defaultFor(g.channels(), g.height(), g.width());   // the official rule: 3 x 256 x 256 rows for the demo
         List<Region> rs = JacobianCommand.parseRegions(List.of("eyes", "mouth"), view.grid(), g);
         MethodOptions mo = new MethodOptions();
         mo.method = method;
@@ -77,8 +77,9 @@ final class DemoCommand implements Callable<Integer> {
             lat.save(dir.file("latents.npy"), g);
             System.out.printf(Locale.ROOT, "demo generator: d = %d, L = %d, 3x256x256; W space, seed %d; %s with the paper's regularisation (eps 1e-3)%n",
                     g.latentDim(), g.numLayers(), seed, mo.methodName());
-            System.out.printf(Locale.ROOT, "Jacobian %.2f s (65,536 x %d, both regions from one pass), solve %.3f s, edits and pictures %.2f s%n",
-                    rep.jacobianSeconds(), lat.dim(), rep.solveSeconds(), rep.editSeconds());
+            System.out.printf(Locale.ROOT, "Jacobian %.2f s (%,d x %d: %s, both regions from one pass), solve %.3f s, edits and pictures %.2f s%n",
+                    rep.jacobianSeconds(), view.rows(), lat.dim(), view.reduce() == View.Reduce.NONE ? "R, G, B rows at 256 x 256, the official rule" : "256 x 256, RGB " + view.reduce().label(),
+                    rep.solveSeconds(), rep.editSeconds());
             double[] q = Torch.toDoubles(g.tensorAttr("planted_basis"));
             Map<String, Object> planted = new LinkedHashMap<>();
             for (Discovery.Outcome o : rep.outcomes()) {

@@ -55,6 +55,9 @@ final class DiscoverCommand implements Callable<Integer> {
     @Option(names = "--no-baseline", description = "skip the random-direction locality baseline")
     boolean noBaseline;
 
+    @Option(names = "--official-files", description = "also write the official compute_direction.py files per sample: image_XX_region_R_name_METHOD.npy (all d directions, [d, d] float32) and image_XX_region_R_name_METHOD_mask.png")
+    boolean officialFiles;
+
     @Mixin JacobianOptions jacobianOptions;
 
     @picocli.CommandLine.Mixin OutputOptions output;
@@ -68,9 +71,12 @@ final class DiscoverCommand implements Callable<Integer> {
         methodOptions.device = g.device();
         Latents lat = common.latents(g);
         View view = viewOptions.view(g);
-        List<Region> rs = JacobianCommand.parseRegions(regions, view.grid(), g);
+        List<Region> rs = JacobianCommand.parseRegions(regions, view.grid(), g, viewOptions.unscaledPresets);
         Discovery.Settings s = settings(methodOptions);
         s.aggregate = aggregate;
+        if (officialFiles && aggregate) throw new InputException("--official-files writes one file per sample, as the official script; it cannot be combined with --aggregate");
+        if (officialFiles && methodOptions.k != 0) throw new InputException("--official-files writes all d directions, as the official script; leave --k at 0");
+        s.officialFiles = officialFiles;
         if (show < 0) throw new InputException("--show must be >= 0");
         s.show = show;
         if (strengths != null) s.strengths = Editor.parseStrengths(strengths);
@@ -113,7 +119,8 @@ final class DiscoverCommand implements Callable<Integer> {
         rec.put("dim", lat.dim());
         rec.put("latents", lat.origin());
         rec.put("samples", lat.count());
-        rec.put("view", Map.of("grid", view.grid(), "reduce", view.reduce().label(), "resize", "nearest"));
+        rec.put("view", view.describe());
+        rec.put("conv_clamp", g.convClampRecord());
         rec.put("regions", rs.stream().map(r -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", r.name());
@@ -124,6 +131,7 @@ final class DiscoverCommand implements Callable<Integer> {
         }).toList());
         rec.put("method", s.method.methodName());
         rec.put("aggregate", s.aggregate);
+        if (s.officialFiles) rec.put("official_files", "image_XX_region_R_name_" + s.method.methodName() + ".npy [d, d] float32 and _mask.png per sample (compute_direction.py names)");
         Map<String, Object> edit = new LinkedHashMap<>();
         edit.put("strengths", s.strengths);
         edit.put("layers", Editor.layersLabel(s.edit.layers(), g.numLayers()));

@@ -50,6 +50,8 @@ final class Discovery {
         Editor.Settings edit = Editor.Settings.defaults();
         int cell = 128;
         boolean baseline = true;
+        /** Also write the official compute_direction.py files: image_XX_region_R_name_METHOD.npy [d, d] and _mask.png per sample. */
+        boolean officialFiles;
         long baselineSeed = 0x5EED;
         JacobianEngine.Options jacobian = new JacobianEngine.Options();
     }
@@ -140,6 +142,12 @@ final class Discovery {
                     Directions dirs = s.method.solve(todo.get(t), todoRows.get(t));
                     tS += System.nanoTime() - t0;
                     dirs.write(dir, prefix, false);
+                    if (s.officialFiles) {
+                        // the official script's names: per sample index of the input, all d directions as rows
+                        String official = String.format(Locale.ROOT, "image_%02d_region_%s_name_%s", groups.get(t)[0], region.name(), s.method.methodName());
+                        ganfactor.io.Npy.writeFloat32(dir.file(official + ".npy"), dirs.vectors(), dirs.count(), dirs.dim());
+                        Images.write(Images.mask(region), dir.file(official + "_mask.png"));
+                    }
                     t0 = System.nanoTime();
                     int[] group = groups.get(t);
                     Editor editor = editors.computeIfAbsent(Arrays.toString(group), key -> new Editor(g, subset(lat, group), s.edit));

@@ -237,7 +237,9 @@ final class EditCommand implements Callable<Integer> {
         boolean wp = rows[indices[0]].length == L * d;
         ganfactor.generator.LatentSpace space = wp ? ganfactor.generator.LatentSpace.WP
                 : lat.space() == ganfactor.generator.LatentSpace.Z ? ganfactor.generator.LatentSpace.Z : ganfactor.generator.LatentSpace.W;
-        ganfactor.region.View view = new ganfactor.region.View(grid, ganfactor.region.View.Reduce.SUM, g.channels(), g.height(), g.width());
+        // the official rule, as jacobian/localize: a native view of <= 256 px keeps R, G, B as rows, a resized one is summed
+        ganfactor.region.View view = grid == ganfactor.region.View.defaultGrid(g.height(), g.width()) ? ganfactor.region.View.defaultFor(g.channels(), g.height(), g.width())
+                : new ganfactor.region.View(grid, ganfactor.region.View.Reduce.SUM, g.channels(), g.height(), g.width());
         ganfactor.jacobian.JacobianEngine.Options jo = new ganfactor.jacobian.JacobianEngine.Options();
         jo.progress = TerminalProgress.auto(common.quiet);
         jo.cancelled = Main.CANCELLED::get;
@@ -259,6 +261,7 @@ final class EditCommand implements Callable<Integer> {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("region", region.name());
         m.put("region_origin", region.origin());
+        m.put("view", view.describe());
         m.put("jacobian_space", space.label());
         m.put("codes", lat.count());
         m.put("null_space_dimension", ns.size());

@@ -40,7 +40,7 @@ final class JacobianCommand implements Callable<Integer> {
 
     @Mixin JacobianOptions jacobianOptions;
 
-    @Option(names = "--save-jacobian", description = "also write jacobian.npy in the reference layout [N, G, G, 1, D] float32 ([N, C, G, G, D] with --reduce none)")
+    @Option(names = "--save-jacobian", description = "also write jacobian.npy in the official layout: [N, C, G, G, 1, D] float32 with the channels as rows (--reduce none), [N, G, G, 1, D] when reduced")
     boolean saveJacobian;
 
     @picocli.CommandLine.Mixin OutputOptions output;
@@ -50,7 +50,7 @@ final class JacobianCommand implements Callable<Integer> {
         Generator g = common.openGenerator();
         Latents lat = common.latents(g);
         View view = viewOptions.view(g);
-        List<Region> rs = parseRegions(regions, view.grid(), g);
+        List<Region> rs = parseRegions(regions, view.grid(), g, viewOptions.unscaledPresets);
         JacobianEngine.Options o = jacobianOptions.engineOptions();
         o.progress = TerminalProgress.auto(common.quiet);
         o.cancelled = Main.CANCELLED::get;
@@ -69,10 +69,14 @@ final class JacobianCommand implements Callable<Integer> {
     }
 
     static List<Region> parseRegions(List<String> specs, int grid, Generator g) {
+        return parseRegions(specs, grid, g, false);
+    }
+
+    static List<Region> parseRegions(List<String> specs, int grid, Generator g, boolean unscaledPresets) {
         List<Region> rs = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (String s : specs) {
-            Region r = Regions.parse(s, grid, g);
+            Region r = Regions.parse(s, grid, g, unscaledPresets);
             if (!names.add(r.name())) throw new InputException("two regions are named '" + r.name() + "': name them with NAME=...");
             if (!r.name().matches("[A-Za-z0-9_.-]+")) throw new InputException("region name '" + r.name() + "' must use letters, digits, '_', '.' or '-'");
             rs.add(r);
@@ -94,9 +98,12 @@ final class JacobianCommand implements Callable<Integer> {
         boolean complete = false;
         try {
             if (saveJacobian) {
+                // the official compute_jacobian.py layout: torch.autograd.functional.jacobian of an
+                // image [1, C, H, W] (or the summed [1, 256, 256]) by a code [1, D], samples concatenated;
+                // the engine's rows are (c, row, col) in that order, so the bytes need no reordering
                 long[] shape = view.viewChannels() == 1
                         ? new long[]{lat.count(), view.grid(), view.grid(), 1, D}
-                        : new long[]{lat.count(), view.viewChannels(), view.grid(), view.grid(), D};
+                        : new long[]{lat.count(), view.viewChannels(), view.grid(), view.grid(), 1, D};
                 jw = new Npy.Writer(dir.file("jacobian.npy"), "<f4", shape);
                 final Npy.Writer w = jw;
                 o.sink = (p0, block) -> {
@@ -146,7 +153,8 @@ final class JacobianCommand implements Callable<Integer> {
         rec.put("dim", lat.dim());
         rec.put("latents", lat.origin());
         rec.put("samples", lat.count());
-        rec.put("view", Map.of("grid", view.grid(), "reduce", view.reduce().label(), "resize", "nearest", "rows", view.rows()));
+        rec.put("view", view.describe());
+        rec.put("conv_clamp", g.convClampRecord());
         List<Object> regs = new ArrayList<>();
         for (Region r : rs) {
             Map<String, Object> m = new LinkedHashMap<>();

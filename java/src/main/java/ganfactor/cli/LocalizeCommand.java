@@ -89,7 +89,7 @@ final class LocalizeCommand implements Callable<Integer> {
             Latents lat = common.latents(g);
             if (lat.dim() != d) throw new InputException(direction + " holds " + d + "-dimensional directions; " + lat.space().label() + " codes of this generator have " + lat.dim());
             View view = viewOptions.view(g);
-            List<Region> rs = JacobianCommand.parseRegions(List.of(background.region), view.grid(), g);
+            List<Region> rs = JacobianCommand.parseRegions(List.of(background.region), view.grid(), g, viewOptions.unscaledPresets);
             JacobianEngine.Options jo = new JacobianEngine.Options();
             jo.progress = TerminalProgress.auto(common.quiet);
             jo.cancelled = Main.CANCELLED::get;
@@ -97,7 +97,7 @@ final class LocalizeCommand implements Callable<Integer> {
             for (int i = 0; i < lat.count(); i++) gs.add(JacobianEngine.compute(g, lat.row(i), lat.space(), view, rs, jo).grams().get(0));
             b = ReSeFa.aggregate(gs).b();
             rec.put("background", Map.of("model", g.source(), "region", rs.get(0).name(), "region_origin", rs.get(0).origin(),
-                    "space", lat.space().label(), "latents", lat.origin(), "samples", lat.count(), "grid", view.grid(),
+                    "space", lat.space().label(), "latents", lat.origin(), "samples", lat.count(), "view", view.describe(),
                     "gram", lat.count() > 1 ? "mean of the samples' B" : "B of the sample"));
         }
         String bLabel = background.bg != null ? background.bg + (sample > 0 ? " (sample " + sample + ")" : "") : "the background Gram of region " + background.region;

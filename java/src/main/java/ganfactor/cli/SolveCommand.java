@@ -29,13 +29,13 @@ import java.util.concurrent.Callable;
 
 @Command(name = "solve", description = {
         "Solve ReSeFa or LowRankGAN from saved matrices: Grams (--fg A.npy --bg B.npy, [d, d] or [N, d, d], as `ganfactor jacobian` writes them)",
-        "or the reference's Jacobian file (--jacobian J.npy [N, G, G, 1, d] or [N, C, G, G, d], with --region).",
+        "or the reference's Jacobian file (--jacobian J.npy [N, C, G, G, 1, d] or [N, G, G, 1, d]; ganfactor's older [N, C, G, G, d] too; with --region).",
         "Writes directions.npy [k, d] float32 and eigenvalues.npy per sample (sample_<i>/ when N > 1) and solve.json."})
 final class SolveCommand implements Callable<Integer> {
 
     static final class Input {
         @Option(names = "--fg", description = "foreground Gram A .npy ([d, d] or [N, d, d]); needs --bg") Path fg;
-        @Option(names = "--jacobian", description = "Jacobian .npy in the reference layout [N, G, G, 1, d] (or [G, G, 1, d], [N, C, G, G, d]); needs --region") Path jacobian;
+        @Option(names = "--jacobian", description = "Jacobian .npy in the official layout [N, C, G, G, 1, d] or [N, G, G, 1, d] (also [G, G, 1, d] and ganfactor's older [N, C, G, G, d]); needs --region") Path jacobian;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1") Input input;
@@ -138,9 +138,10 @@ final class SolveCommand implements Callable<Integer> {
         long[] s = j.shape();
         int n, c, gh, gw, d;
         if (s.length == 4 && s[2] == 1) { n = 1; gh = (int) s[0]; gw = (int) s[1]; c = 1; d = (int) s[3]; }
-        else if (s.length == 5 && s[3] == 1) { n = (int) s[0]; gh = (int) s[1]; gw = (int) s[2]; c = 1; d = (int) s[4]; }
-        else if (s.length == 5) { n = (int) s[0]; c = (int) s[1]; gh = (int) s[2]; gw = (int) s[3]; d = (int) s[4]; }
-        else throw new InputException(file + ": expected a Jacobian [N, G, G, 1, d] (reference layout), [G, G, 1, d] or [N, C, G, G, d], got " + j.shapeString());
+        else if (s.length == 6 && s[4] == 1) { n = (int) s[0]; c = (int) s[1]; gh = (int) s[2]; gw = (int) s[3]; d = (int) s[5]; }   // official, channels as rows
+        else if (s.length == 5 && s[3] == 1 && s[1] == s[2]) { n = (int) s[0]; gh = (int) s[1]; gw = (int) s[2]; c = 1; d = (int) s[4]; }   // official, summed
+        else if (s.length == 5) { n = (int) s[0]; c = (int) s[1]; gh = (int) s[2]; gw = (int) s[3]; d = (int) s[4]; }   // ganfactor before the official layout
+        else throw new InputException(file + ": expected a Jacobian [N, C, G, G, 1, d] or [N, G, G, 1, d] (official layouts), [G, G, 1, d] or [N, C, G, G, d], got " + j.shapeString());
         if (gh != gw) throw new InputException(file + ": the Jacobian view must be square, got " + gh + " x " + gw);
         Region r = Regions.parse(spec, gh, null);
         long[] in = r.inside(c), outside = r.outside(c);

@@ -41,6 +41,8 @@ public final class Generator {
     private ScalarType dtype = ScalarType.Float;
     private StyleGan2.Config styleGan2;
     private ganfactor.torch.ComputeDevice device = ganfactor.torch.ComputeDevice.CPU;
+    /** Where the conv clamp of a StyleGAN2 built from a weight file came from (null otherwise). */
+    private String clampSource;
 
     private Generator(JitModule module, String source) {
         this(module, source, null);
@@ -119,11 +121,15 @@ public final class Generator {
         String source = file.toString();
         JitModule m = StyleGan2.module(); // before the scope: the module outlives it
         StyleGan2.Config c;
+        String clampFrom;
         // Closed in reverse order: the scope (renamed and reshaped views of the weights) first, then the weights.
         try (ganfactor.io.WeightFiles.Weights w = ganfactor.io.WeightFiles.read(file, options.get("key"));
              org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
-            Map<String, String> o = new java.util.LinkedHashMap<>(metadataOptions(w.metadata()));
+            Map<String, String> fromFile = metadataOptions(w.metadata());
+            Map<String, String> o = new java.util.LinkedHashMap<>(fromFile);
             o.putAll(options);
+            clampFrom = options.containsKey("clamp") ? "option #clamp=" + options.get("clamp")
+                    : fromFile.containsKey("clamp") ? "file metadata" : null;
             Map<String, Tensor> nv = StyleGan2Weights.toNvlabs(w.tensors(), source);
             c = StyleGan2Weights.infer(nv, o, source);
             long seed;
@@ -134,7 +140,32 @@ public final class Generator {
             }
             StyleGan2.fill(m, c, nv, seed, true);
         }
-        return wrap(m, source, c);
+        if (clampFrom == null)
+            System.err.println("warning: " + source + ": " + UNKNOWN_CLAMP + "; a model trained with a clamp (stylegan2-ada: 256) then gives wrong images:"
+                    + " give it as " + source + "#clamp=256, or " + source + "#clamp=none to say there is none");
+        Generator g = wrap(m, source, c);
+        g.clampSource = clampFrom == null ? UNKNOWN_CLAMP_RECORD : clampFrom;
+        return g;
+    }
+
+    static final String UNKNOWN_CLAMP = "conv clamp unknown (the file does not record it: a plain state dict, rosinality names or no metadata), assumed none";
+    static final String UNKNOWN_CLAMP_RECORD = "unknown/assumed none (not recorded in the file, no #clamp= given)";
+
+    /**
+     * The conv clamp for the JSON records: its value and where it came from ("file metadata",
+     * "option #clamp=...", "unknown/assumed none ...", "built by ganfactor" for stylegan2:RES);
+     * "not applicable" for TorchScript and demo generators, whose modules carry their own.
+     */
+    public Map<String, Object> convClampRecord() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        if (styleGan2 == null) {
+            m.put("value", null);
+            m.put("source", "not applicable (the module's own code)");
+            return m;
+        }
+        m.put("value", styleGan2.clamped() ? styleGan2.convClamp() : "none");
+        m.put("source", clampSource != null ? clampSource : "built by ganfactor (" + source + ")");
+        return m;
     }
 
     /** Architecture facts recorded in a weight file's metadata (ganfactor export; NVlabs init_kwargs). */
@@ -146,6 +177,7 @@ public final class Generator {
         if (kw != null) {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"conv_clamp\"\\s*:\\s*([-0-9.eE+]+|null)").matcher(kw);
             if (m.find()) o.put("clamp", m.group(1).equals("null") ? "none" : m.group(1));
+            else o.put("clamp", "none");   // NVlabs' own default (conv_clamp=None) when the init kwargs do not set it
             m = java.util.regex.Pattern.compile("\"lr_multiplier\"\\s*:\\s*([-0-9.eE+]+)").matcher(kw);
             if (m.find()) o.put("lrmul", m.group(1));
         }

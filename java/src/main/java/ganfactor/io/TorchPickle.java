@@ -91,6 +91,8 @@ final class TorchPickle {
     private final Map<Long, Object> memo = new HashMap<>();
     private final Map<String, Tensor> storages = new HashMap<>();
     private Object root;
+    /** Plain-pickle scan ({@link #scanPlain}): tensors become opaque, NVlabs' persistent objects their meta dicts. */
+    private boolean lenient;
 
     private TorchPickle(ZipFile zip, String prefix, byte[] pickle, String f) {
         this.zip = zip;
@@ -119,6 +121,22 @@ final class TorchPickle {
             return p;
         } catch (IndexOutOfBoundsException | ClassCastException | ArithmeticException | NegativeArraySizeException | IllegalArgumentException e) {
             throw new InputException(f + ": damaged data.pkl (" + e.getClass().getSimpleName() + " at byte " + p.i + ")");
+        }
+    }
+
+    /**
+     * Scans a plain Python pickle (an NVlabs network {@code .pkl}) without running code and without
+     * reading tensor data: each {@code torch_utils.persistence} object becomes its meta dict
+     * ({@code class_name}, {@code state} with {@code _init_kwargs}, ...), {@code dnnlib.util.EasyDict}
+     * a map, tensors {@link Opaque}. Enough to read what a network was built with (its conv clamp).
+     */
+    static Object scanPlain(byte[] pickle, String f) {
+        TorchPickle p = new TorchPickle(null, "", pickle, f);
+        p.lenient = true;
+        try {
+            return p.run();
+        } catch (IndexOutOfBoundsException | ClassCastException | ArithmeticException | NegativeArraySizeException | IllegalArgumentException e) {
+            throw new InputException(f + ": damaged pickle (" + e.getClass().getSimpleName() + " at byte " + p.i + ")");
         }
     }
 
@@ -368,6 +386,21 @@ final class TorchPickle {
         List<Object> a = args instanceof Tuple t ? t.items() : List.of();
         if (fn instanceof Global g) {
             String name = g.toString();
+            if (lenient) {
+                switch (name) {
+                    case "torch_utils.persistence._reconstruct_persistent_obj" -> {
+                        return !a.isEmpty() && a.get(0) instanceof Map<?, ?> meta ? meta : new Opaque(name + "(...)");
+                    }
+                    case "dnnlib.util.EasyDict" -> {
+                        return new LinkedHashMap<Object, Object>();   // a dict subclass; its items follow as SETITEMS
+                    }
+                    case "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor", "torch._utils._rebuild_parameter",
+                         "torch._utils._rebuild_parameter_with_state" -> {
+                        if (a.isEmpty() || !(a.get(0) instanceof StorageRef || a.get(0) instanceof Lazy)) return new Opaque("tensor");
+                    }
+                    default -> { }
+                }
+            }
             switch (name) {
                 case "collections.OrderedDict", "builtins.dict", "__builtin__.dict" -> {
                     return new LinkedHashMap<Object, Object>();

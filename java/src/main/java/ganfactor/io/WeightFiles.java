@@ -132,8 +132,9 @@ public final class WeightFiles {
         if (startsWith(head, n, LEGACY_TORCH))
             throw new InputException(f + ": a torch.save file in the legacy (pre-1.6) format, which LibTorch cannot read; " + CONVERT + f + " OUT.safetensors");
         if ((head[0] & 0xff) == 0x80 && n > 1 && head[1] >= 2 && head[1] <= 5)
-            throw new InputException(f + ": a plain Python pickle (an NVlabs network .pkl?), which needs Python and the NVlabs code to unpickle; "
-                    + "with the NVlabs repository on PYTHONPATH, " + CONVERT.substring(CONVERT.indexOf("python")) + f + " OUT.safetensors");
+            throw new InputException(f + ": a plain Python pickle (" + describePickle(file) + "): its networks are rebuilt by running the source code stored in it, "
+                    + "which ganfactor does not do; convert it where PyTorch is installed (the safetensors file then records its conv clamp): "
+                    + "PYTHONPATH=/path/to/stylegan2-ada-pytorch python tools/save_safetensors.py " + f + " OUT.safetensors --trust-pickle");
         if (Safetensors.looksLike(file)) return select(Safetensors.read(file), keyPath, f);
         throw new InputException(f + ": not a weight file ganfactor reads (expected safetensors or a torch.save zip archive; first bytes "
                 + hex(head, Math.min(n, 8)) + ")");
@@ -173,6 +174,33 @@ public final class WeightFiles {
             throw new InputException(f + ": a TorchScript module, not a state dict: pass it to ganfactor as the model (--model " + f
                     + ") if it follows the generator contract (tools/export_torchscript.py makes one), or save its weights with tools/save_safetensors.py");
         if (!data) throw new InputException(f + ": a zip archive without data.pkl, not a torch.save checkpoint");
+    }
+
+    /**
+     * What a plain pickle holds, read without running code ({@link TorchPickle#scanPlain}): for an
+     * NVlabs network pickle, the generator's class and the conv clamp of its init kwargs
+     * (synthesis_kwargs.conv_clamp; NVlabs' default None when absent). "an NVlabs network .pkl?"
+     * when the scan cannot tell.
+     */
+    static String describePickle(Path file) {
+        try {
+            if (Files.size(file) > Integer.MAX_VALUE - 64) return "an NVlabs network .pkl?";
+            Object root = TorchPickle.scanPlain(Files.readAllBytes(file), file.toString());
+            if (!(root instanceof Map<?, ?> top)) return "an NVlabs network .pkl?";
+            for (String key : new String[]{"G_ema", "G"}) {
+                if (!(top.get(key) instanceof Map<?, ?> meta) || !(meta.get("state") instanceof Map<?, ?> state)) continue;
+                String clamp = "conv clamp not recorded";
+                if (state.get("_init_kwargs") instanceof Map<?, ?> kw) {
+                    Object syn = kw.get("synthesis_kwargs");
+                    Object c = syn instanceof Map<?, ?> sk ? sk.get("conv_clamp") : null;
+                    clamp = "conv_clamp " + (c == null ? "None" : c) + " in its init kwargs";
+                }
+                return "an NVlabs network pickle: " + key + " is " + meta.get("class_name") + ", " + clamp;
+            }
+            return "no NVlabs G_ema or G in it";
+        } catch (IOException | RuntimeException e) {
+            return "an NVlabs network .pkl?";
+        }
     }
 
     private static boolean startsWith(byte[] head, int n, byte[] magic) {

@@ -26,8 +26,10 @@ import java.util.Map;
  *   [NAME=]mask:eyes        a ground-truth part mask exposed by the generator (part_masks)
  *   [NAME=]FILE.png|FILE.npy  a mask file: nonzero (PNG: brightness > 127) is inside
  * </pre>
- * Presets are defined on a 256 grid and scaled to other grids; masks of another size are
- * resized to the grid by nearest neighbour.
+ * Presets are defined on a 256 grid and scaled to other grids (or, with {@code unscaledPresets},
+ * applied in 256-grid coordinates on any grid and cut to it as NumPy slicing does, which is what
+ * the official ReSeFa scripts do); masks of another size are resized to the grid by nearest
+ * neighbour. A box may also be written as the official scripts print it, {@code [cr, cc, h, w]}.
  */
 public final class Regions {
     /** The reference's FFHQ boxes [center_row, center_col, height, width] on the 256 view. */
@@ -58,6 +60,11 @@ public final class Regions {
     }
 
     public static Region parse(String spec, int grid, Generator g) {
+        return parse(spec, grid, g, false);
+    }
+
+    /** As {@link #parse(String, int, Generator)}; {@code unscaledPresets} applies preset boxes unscaled (the official scripts). */
+    public static Region parse(String spec, int grid, Generator g, boolean unscaledPresets) {
         String name = null, body = spec.trim();
         int eq = body.indexOf('=');
         if (eq > 0 && !body.substring(0, eq).contains(",") && !body.substring(0, eq).contains("/")) {
@@ -65,6 +72,7 @@ public final class Regions {
             body = body.substring(eq + 1).trim();
         }
         if (body.isEmpty()) throw new InputException("empty region specification '" + spec + "'");
+        if (body.matches("\\[[-0-9,\\s]*\\]")) body = body.substring(1, body.length() - 1).trim();   // the official [cr, cc, h, w]
         if (body.matches("-?\\d+\\s*,\\s*-?\\d+\\s*,\\s*-?\\d+\\s*,\\s*-?\\d+")) {
             String[] p = body.split(",");
             int[] v = new int[4];
@@ -86,23 +94,48 @@ public final class Regions {
             String key = body.substring(5);
             int[] b = FFHQ.get(key);
             if (b == null) throw new InputException("unknown FFHQ preset '" + key + "': expected one of " + String.join(", ", FFHQ.keySet()));
-            return preset(name != null ? name : key, b, grid, "ffhq preset " + key);
+            return preset(name != null ? name : key, b, grid, "ffhq preset " + key, unscaledPresets);
         }
         Map<String, int[]> own = g == null ? Map.of() : generatorPresets(g);
-        if (own.containsKey(body)) return preset(name != null ? name : body, own.get(body), grid, "generator preset " + body);
-        if (FFHQ.containsKey(body)) return preset(name != null ? name : body, FFHQ.get(body), grid, "ffhq preset " + body);
+        if (own.containsKey(body)) return preset(name != null ? name : body, own.get(body), grid, "generator preset " + body, unscaledPresets);
+        if (FFHQ.containsKey(body)) return preset(name != null ? name : body, FFHQ.get(body), grid, "ffhq preset " + body, unscaledPresets);
         StringBuilder known = new StringBuilder();
         for (String k : own.keySet()) known.append(k).append(", ");
         for (String k : FFHQ.keySet()) known.append("ffhq:").append(k).append(", ");
         throw new InputException("unknown region '" + spec + "': expected a box cr,cc,h,w, a mask .png/.npy, mask:PART or a preset (" + known.substring(0, known.length() - 2) + ")");
     }
 
-    private static Region preset(String name, int[] b, int grid, String origin) {
+    private static Region preset(String name, int[] b, int grid, String origin, boolean unscaled) {
         if (grid == 256) return Region.box(name, grid, b[0], b[1], b[2], b[3], origin);
+        if (unscaled) return unscaledBox(name, b, grid, origin);
         double s = grid / 256.0;
         int h = Math.max(1, (int) Math.round(b[2] * s)), w = Math.max(1, (int) Math.round(b[3] * s));
         int r0 = (int) Math.round((b[0] - b[2] / 2) * s), c0 = (int) Math.round((b[1] - b[3] / 2) * s);
         return Region.box(name, grid, r0 + h / 2, c0 + w / 2, h, w, origin + " scaled to grid " + grid);
+    }
+
+    /**
+     * A 256-grid box applied unscaled on another grid, as the official scripts do:
+     * {@code mask[r0:r0 + h, c0:c0 + w] = 1} with NumPy's slice rules (a negative bound counts from
+     * the end, bounds are cut to the grid). A box that ends up empty is an error (the official
+     * code would divide by zero).
+     */
+    static Region unscaledBox(String name, int[] b, int grid, String origin) {
+        int r0 = b[0] - b[2] / 2, c0 = b[1] - b[3] / 2;
+        int[] rows = numpySlice(r0, r0 + b[2], grid), cols = numpySlice(c0, c0 + b[3], grid);
+        boolean[] m = new boolean[grid * grid];
+        for (int r = rows[0]; r < rows[1]; r++)
+            for (int c = cols[0]; c < cols[1]; c++) m[r * grid + c] = true;
+        boolean cut = rows[0] != r0 || rows[1] != r0 + b[2] || cols[0] != c0 || cols[1] != c0 + b[3];
+        String o = origin + " unscaled on grid " + grid + " (official)" + (cut ? ", cut to rows " + rows[0] + ".." + (rows[1] - 1) + " cols " + cols[0] + ".." + (cols[1] - 1) : "");
+        return new Region(name, grid, m, b.clone(), o);
+    }
+
+    /** NumPy's [start:stop] on an axis of length n (step 1): the half-open range actually taken. */
+    static int[] numpySlice(int start, int stop, int n) {
+        int a = start < 0 ? Math.max(0, start + n) : Math.min(start, n);
+        int e = stop < 0 ? Math.max(0, stop + n) : Math.min(stop, n);
+        return new int[]{a, Math.max(a, e)};
     }
 
     private static boolean[] partMask(Generator g, String part, int grid) {

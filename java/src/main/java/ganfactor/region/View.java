@@ -9,8 +9,16 @@ import java.util.Locale;
  * neighbour (source index floor(i * H / grid), as PyTorch's {@code interpolate(mode='nearest')};
  * for 1024 -> 256 these are pixels (4i, 4j)), then reduced over the channels. View pixel p of
  * channel c at (row, col) has index {@code (c * grid + row) * grid + col} (c = 0 when reduced).
+ * {@code basis} says how the view was chosen (the default rule, the user's options, or "given"
+ * by the caller); it goes into the JSON records.
+ *
+ * <p>The default ({@link #defaultFor}) is the official ReSeFa rule ({@code compute_jacobian.py}):
+ * outputs of at most {@link #NATIVE_LIMIT} px keep their native size and R, G, B as separate
+ * rows; larger outputs are resized by nearest neighbour to 256 x 256 and RGB is summed.
  */
-public record View(int grid, Reduce reduce, int channels, int height, int width) {
+public record View(int grid, Reduce reduce, int channels, int height, int width, String basis) {
+    /** The largest output side the official rule keeps at native size with the channels as rows. */
+    public static final int NATIVE_LIMIT = 256;
     public enum Reduce {
         /** Sum over RGB (ReSeFa, the default). */
         SUM,
@@ -35,6 +43,50 @@ public record View(int grid, Reduce reduce, int channels, int height, int width)
 
     public View {
         if (grid < 2 || grid > 4096) throw new InputException("view grid must be between 2 and 4096, got " + grid);
+        if (basis == null) basis = "given";
+    }
+
+    /** A view chosen by the caller (basis "given"). */
+    public View(int grid, Reduce reduce, int channels, int height, int width) {
+        this(grid, reduce, channels, height, width, "given");
+    }
+
+    /** True when the official rule keeps this output at native size with its channels as rows. */
+    public static boolean nativeRule(int height, int width) {
+        return Math.max(height, width) <= NATIVE_LIMIT;
+    }
+
+    /** The official rule's grid: the output's side up to 256 px (its larger side if not square), else 256. */
+    public static int defaultGrid(int height, int width) {
+        return nativeRule(height, width) ? Math.max(height, width) : NATIVE_LIMIT;
+    }
+
+    /** The official rule's reduction: none (R, G, B as rows) up to 256 px, else sum. */
+    public static Reduce defaultReduce(int height, int width) {
+        return nativeRule(height, width) ? Reduce.NONE : Reduce.SUM;
+    }
+
+    /** The view the official ReSeFa code uses for an output [channels, height, width]. */
+    public static View defaultFor(int channels, int height, int width) {
+        return new View(defaultGrid(height, width), defaultReduce(height, width), channels, height, width, defaultRuleText(height, width));
+    }
+
+    /** One line explaining the default rule's choice for this output size. */
+    public static String defaultRuleText(int height, int width) {
+        return nativeRule(height, width)
+                ? "default rule (official ReSeFa): output " + height + "x" + width + " <= " + NATIVE_LIMIT + " px, native size, channels kept as separate rows"
+                : "default rule (official ReSeFa): output " + height + "x" + width + " > " + NATIVE_LIMIT + " px, nearest resize to 256, RGB summed";
+    }
+
+    /** The view's description for the JSON records: grid, reduction, resize, rows and how it was chosen. */
+    public java.util.Map<String, Object> describe() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("grid", grid);
+        m.put("reduce", reduce.label());
+        m.put("resize", "nearest");
+        m.put("rows", rows());
+        m.put("chosen_by", basis);
+        return m;
     }
 
     /** Rows of the view per channel (grid x grid). */

@@ -99,6 +99,34 @@ class DiscoverCliTest {
         assertEquals(Directions.dot(row(d1, 0), row(d2, 0)), 1.0, 1e-4);
     }
 
+    /**
+     * --save-jacobian with the channels as rows writes the official layout [N, 3, G, G, 1, D]
+     * (what compute_direction.py indexes as Jacobian[ind][:, rows, cols, 0]); `solve` reads it, and
+     * still reads ganfactor's older [N, 3, G, G, D] (the same bytes), with identical directions.
+     */
+    @Test
+    void savedJacobianHasTheOfficialLayoutAndBothLayoutsAreRead() throws Exception {
+        Path j = tmp.resolve("j");
+        CliRun r = run("jacobian", "--region", "eyes", "--grid", "32", "--reduce", "none", "--save-jacobian", "--out", j.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        NpyArray jac = Npy.read(j.resolve("jacobian.npy"));
+        assertArrayEquals(new long[]{1, 3, 32, 32, 1, 64}, jac.shape());
+        assertEquals("<f4", jac.dtype());
+        Path old = tmp.resolve("old.npy");
+        Npy.writeFloat32(old, jac.data(), 1, 3, 32, 32, 64);
+        Path s1 = tmp.resolve("s1"), s2 = tmp.resolve("s2"), s3 = tmp.resolve("s3");
+        assertEquals(0, run("solve", "--jacobian", j.resolve("jacobian.npy").toString(), "--region", "eyes", "--k", "3", "--regularize", "paper", "--out", s1.toString()).code());
+        assertEquals(0, run("solve", "--jacobian", old.toString(), "--region", "eyes", "--k", "3", "--regularize", "paper", "--out", s2.toString()).code());
+        assertEquals(0, run("solve", "--fg", j.resolve("eyes_A.npy").toString(), "--bg", j.resolve("eyes_B.npy").toString(), "--k", "3", "--regularize", "paper", "--out", s3.toString()).code());
+        NpyArray d1 = Npy.read(s1.resolve("directions.npy")), d2 = Npy.read(s2.resolve("directions.npy")), d3 = Npy.read(s3.resolve("directions.npy"));
+        assertArrayEquals(d1.data(), d2.data(), "the same bytes in either layout give the same directions");
+        for (int i = 0; i < 3; i++) assertTrue(Directions.absCos(row(d1, i), row(d3, i)) >= 0.9999, "file and Grams agree, direction " + i);
+        // summed views keep [N, G, G, 1, D]
+        Path k = tmp.resolve("k");
+        assertEquals(0, run("jacobian", "--region", "eyes", "--grid", "32", "--reduce", "sum", "--save-jacobian", "--out", k.toString(), "--quiet").code());
+        assertArrayEquals(new long[]{1, 32, 32, 1, 64}, Npy.read(k.resolve("jacobian.npy")).shape());
+    }
+
     @Test
     void solveRejectsBadInputWithoutOutput() throws Exception {
         Path j = tmp.resolve("j");

@@ -111,6 +111,8 @@ class StyleGan2CliTest {
             }
             String json = Files.readString(out.resolve("discover.json"));
             assertTrue(json.contains("\"grid\": 256"), json);
+            // the official default view: a 256 px output keeps R, G, B as rows, a 1024 px one is summed
+            assertTrue(json.contains(model.contains("1024") ? "\"reduce\": \"sum\"" : "\"reduce\": \"none\""), json);
             assertTrue(json.contains("\"chunk\": "), "the Jacobian chunk is recorded: " + json);
             assertTrue(json.contains(model.contains("1024") ? "[3, 1024, 1024]" : "[3, 256, 256]"), json);
             assertTrue(json.contains("\"num_layers\": " + (model.contains("1024") ? 18 : 14)), json);

@@ -139,6 +139,60 @@ class WeightFilesCliTest {
         return ros;
     }
 
+    /** Opens {@code spec} and returns what the loader printed on System.err (the clamp warning goes there). */
+    static String[] openCapturingStderr(String spec, Generator[] out) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        try {
+            System.setErr(new java.io.PrintStream(bytes, true));
+            out[0] = Generator.open(spec);
+        } finally {
+            System.setErr(saved);
+        }
+        return bytes.toString().lines().filter(l -> l.contains("conv clamp")).toArray(String[]::new);
+    }
+
+    /**
+     * A model trained with a conv clamp, saved as a plain state dict (no metadata): the clamp cannot
+     * be known, so loading warns on one line and the record says "unknown/assumed none"; the images
+     * are then wrong (here by far more than float32 noise), and #clamp= or the file's metadata give
+     * the right ones (bitwise: the same weights and graph) without a warning.
+     */
+    @Test
+    void clampTrainedModelLoadedWithoutItsClampWarns() throws Exception {
+        Generator trained = Generator.open(SPEC + ":clamp=0.5");
+        double[] truth = image(trained, 3);
+        Map<String, Tensor> w = StyleGan2.weights(trained.module(), trained.styleGan2Config());
+        Path plain = tmp.resolve("plain.safetensors"), meta = tmp.resolve("meta.safetensors");
+        Safetensors.write(plain, w, Map.of());
+        Safetensors.write(meta, w, Map.of("init_kwargs", "{\"synthesis_kwargs\": {\"channel_base\": 256, \"conv_clamp\": 0.5}}"));
+
+        Generator[] g = new Generator[1];
+        String[] warn = openCapturingStderr(plain.toString(), g);
+        assertEquals(1, warn.length, String.join("\n", warn));
+        assertTrue(warn[0].startsWith("warning: ") && warn[0].contains("conv clamp unknown") && warn[0].contains("#clamp=256"), warn[0]);
+        assertEquals("none", g[0].convClampRecord().get("value"));
+        assertTrue(g[0].convClampRecord().get("source").toString().startsWith("unknown/assumed none"));
+        double[] unclamped = image(g[0], 3);
+        double rel = ganfactor.TestSupport.maxAbsDiff(unclamped, truth) / ganfactor.TestSupport.maxAbs(truth);
+        assertTrue(rel > 1e-2, "the clamp matters for this model: " + rel);
+
+        assertEquals(0, openCapturingStderr(plain + "#clamp=0.5", g).length, "no warning when the clamp is given");
+        assertArrayEquals(truth, image(g[0], 3));
+        assertEquals("option #clamp=0.5", g[0].convClampRecord().get("source"));
+        assertEquals(0, openCapturingStderr(meta.toString(), g).length, "no warning when the NVlabs init kwargs say it");
+        assertArrayEquals(truth, image(g[0], 3));
+        assertEquals("file metadata", g[0].convClampRecord().get("source"));
+        assertEquals(0.5, ((Number) g[0].convClampRecord().get("value")).doubleValue());
+
+        // and the JSON record of a run says so
+        Path out = tmp.resolve("j");
+        CliRun r = CliRun.run("jacobian", "--model", plain.toString(), "--region", "8,8,4,4", "--grid", "16", "--out", out.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        String json = Files.readString(out.resolve("jacobian.json"));
+        assertTrue(json.contains("unknown/assumed none"), json);
+    }
+
     @Test
     void badWeightFilesAreOneLineErrors() throws Exception {
         Generator nv = Generator.open(SPEC);

@@ -79,7 +79,11 @@ class EditorTest {
                 maxBatch = Math.max(maxBatch, Math.abs(a.images()[a.offset(n, 1) + p] - b.images()[b.offset(n, 1) + p]));
             }
         assertTrue(maxTiny < 1e-5, "a 1e-9 edit changed a pixel by " + maxTiny);
-        assertTrue(maxBatch < 1e-5, "batch size changed a pixel by " + maxBatch);
+        // float32: LibTorch's kernels for a batch of 1 and of 8 add in different orders; over the
+        // demo's layers that reaches 1.17e-5 here (measured, also on e22ad14 before this bound was
+        // set), against a float32 unit roundoff of 6e-8 times sums of up to 256 terms (1.5e-5).
+        // 5e-5 still sits four orders of magnitude below the change the strength-2 edit makes.
+        assertTrue(maxBatch < 5e-5, "batch size changed a pixel by " + maxBatch);
     }
 
     @Test

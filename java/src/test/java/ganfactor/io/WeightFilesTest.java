@@ -310,6 +310,53 @@ class WeightFilesTest {
         return m;
     }
 
+    /** Pickle opcodes for a hand-made NVlabs-style network pickle (no Python needed). */
+    private static final class PickleBytes {
+        final java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+        PickleBytes op(int... codes) { for (int c : codes) o.write(c); return this; }
+        PickleBytes str(String v) {
+            byte[] u = v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            op('X', u.length & 0xff, (u.length >> 8) & 0xff, 0, 0);
+            o.writeBytes(u);
+            return this;
+        }
+        PickleBytes global(String module, String name) { op('c'); o.writeBytes((module + "\n" + name + "\n").getBytes()); return this; }
+        PickleBytes small(int v) { return op('K', v); }
+        PickleBytes bytes(byte[] v) { op('C', v.length); o.writeBytes(v); return this; }
+    }
+
+    /**
+     * An NVlabs network .pkl (protocol 2, built opcode by opcode as Python's pickle writes one: a
+     * persistent object whose meta dict holds the class name, the module source and the state with
+     * its EasyDict init kwargs and a tensor from embedded storage bytes) is refused with the one
+     * conversion command, and the conv clamp of its init kwargs is named, read without running code.
+     */
+    @Test
+    void nvlabsPickleIsRefusedWithItsClampAndTheConversionCommand() throws Exception {
+        PickleBytes p = new PickleBytes();
+        p.op(0x80, 2, '}', '(').str("G_ema");
+        p.global("torch_utils.persistence", "_reconstruct_persistent_obj");
+        p.op('}', '(').str("type").str("class").str("version").small(4).str("module_src").str("import torch\nclass Generator: ...\n")
+                .str("class_name").str("training.networks.Generator").str("state");
+        p.op('}', '(').str("_init_kwargs");
+        p.op('}', '(').str("z_dim").op('J', 0, 2, 0, 0).str("synthesis_kwargs");
+        p.global("dnnlib.util", "EasyDict").op(')', 0x81, '(').str("channel_base").op('J', 0, 0x80, 0, 0).str("conv_clamp").op('M', 0, 1).op('u', '}', 'b');
+        p.op('u');   // end of _init_kwargs
+        p.str("w_avg");
+        p.global("torch._utils", "_rebuild_tensor_v2").op('(');
+        p.global("torch.storage", "_load_from_bytes").bytes(new byte[]{1, 2, 3, 4, 5, 6, 7, 8}).op(0x85, 'R');
+        p.small(0).small(2).op(0x85).small(1).op(0x85).op(0x89).global("collections", "OrderedDict").op(')', 'R', 't', 'R');
+        p.op('u');   // end of state
+        p.op('u');   // end of meta
+        p.op(0x85, 'R', 'u', '.');
+        Path f = tmp.resolve("network-snapshot.pkl");
+        Files.write(f, p.o.toByteArray());
+        String m = message(f);
+        assertEquals(1, m.lines().count(), m);
+        assertTrue(m.contains("G_ema is training.networks.Generator, conv_clamp 256 in its init kwargs"), m);
+        assertTrue(m.contains("PYTHONPATH=/path/to/stylegan2-ada-pytorch python tools/save_safetensors.py " + f + " OUT.safetensors --trust-pickle"), m);
+    }
+
     @Test
     void unreadableFormatsAreExplained() throws Exception {
         Path f = tmp.resolve("x.pt");

@@ -34,6 +34,52 @@ class RegionsTest {
         assertTrue(mouth.contains(169 * 256 + 92));
     }
 
+    /** The official [cr, cc, h, w] spelling is the same box as cr,cc,h,w. */
+    @Test
+    void officialBracketBoxesParse() {
+        Region a = Regions.parse("box1=[29, 33, 9, 27]", 64, null), b = Regions.parse("box1=29,33,9,27", 64, null);
+        assertArrayEquals(a.mask(), b.mask());
+        assertEquals(9 * 27, a.count());
+        assertTrue(a.contains(25 * 64 + 20) && !a.contains(34 * 64 + 20));   // rows 25..33 (29 - 9//2 = 25), cols 20..46
+    }
+
+    /**
+     * --unscaled-presets: the official scripts index mask[cr - h//2 : ..., cc - w//2 : ...] on
+     * whatever grid, so on 128 the eyes box [120,128,20,115] keeps rows 110..127 and cols 71..127
+     * (NumPy cuts the slice); on 64 it is empty, an error (the official code divides by zero).
+     * By default the box is scaled to the grid (rows 55..64, cols 36..93 on 128).
+     */
+    @Test
+    void unscaledPresetsFollowNumpySlicing() {
+        Region cut = Regions.parse("ffhq:eyes", 128, null, true);
+        assertEquals((128 - 110) * (128 - 71), cut.count());
+        assertTrue(cut.contains(110 * 128 + 71) && cut.contains(127 * 128 + 127) && !cut.contains(109 * 128 + 71));
+        assertTrue(cut.origin().contains("cut to rows 110..127 cols 71..127"), cut.origin());
+        Region scaled = Regions.parse("ffhq:eyes", 128, null);
+        assertEquals(10 * 58, scaled.count());
+        assertTrue(scaled.contains(55 * 128 + 36) && !scaled.contains(55 * 128 + 35));
+        assertThrows(InputException.class, () -> Regions.parse("ffhq:eyes", 64, null, true));
+        assertArrayEquals(Regions.parse("ffhq:eyes", 256, null, true).mask(), Regions.parse("ffhq:eyes", 256, null).mask());
+        assertArrayEquals(new int[]{5, 5}, Regions.numpySlice(5, 5, 8));     // [5:5] is empty
+        assertArrayEquals(new int[]{3, 3}, Regions.numpySlice(3, 1, 8));     // [3:1] is empty
+        assertArrayEquals(new int[]{6, 8}, Regions.numpySlice(-2, 10, 8));
+    }
+
+    /** The official rule: native size with channels as rows up to 256 px, else 256 summed. */
+    @Test
+    void defaultViewFollowsTheOfficialRule() {
+        View v64 = View.defaultFor(3, 64, 64), v256 = View.defaultFor(3, 256, 256), v512 = View.defaultFor(3, 512, 512);
+        assertEquals(64, v64.grid());
+        assertEquals(View.Reduce.NONE, v64.reduce());
+        assertEquals(3 * 64 * 64, v64.rows());
+        assertEquals(View.Reduce.NONE, v256.reduce());
+        assertEquals(3 * 256 * 256, v256.rows());
+        assertEquals(256, v512.grid());
+        assertEquals(View.Reduce.SUM, v512.reduce());
+        assertEquals(256 * 256, v512.rows());
+        assertTrue(v64.basis().startsWith("default rule") && v512.describe().get("chosen_by").toString().contains("RGB summed"));
+    }
+
     @Test
     void indicesCoverEveryRowOnceAcrossChannels() {
         Region r = Regions.parse("4,4,2,2", 8, null);
