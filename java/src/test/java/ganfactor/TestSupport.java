@@ -36,6 +36,17 @@ public final class TestSupport {
         return null;
     }
 
+    /**
+     * Skips a test whose data is missing here, with the reason; under CI (environment CI=true,
+     * where shared/ and the native build are always present) a missing input is a failure, not a skip.
+     */
+    public static void requirePresent(boolean present, String what) {
+        if (present) return;
+        if ("true".equalsIgnoreCase(System.getenv("CI")))
+            org.junit.jupiter.api.Assertions.fail(what + " is missing, and CI always has it");
+        org.junit.jupiter.api.Assumptions.assumeTrue(false, "skipped: " + what + " not found");
+    }
+
     public static double maxAbs(double[] a) {
         double m = 0;
         for (double v : a) m = Math.max(m, Math.abs(v));

@@ -49,6 +49,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin DeviceOption device;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
         ganfactor.Engine.init(threads);
@@ -72,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
         s.jacobian.progress = TerminalProgress.auto(quiet);
         s.jacobian.cancelled = Main.CANCELLED::get;
         // without --force only the demo's own earlier output is replaced (the manifest says which command wrote a folder)
-        try (OutputDir dir = OutputOptions.open(out, force || "ganfactor demo".equals(OutputDir.writtenBy(out)), "ganfactor demo")) {
+        try (OutputDir dir = OutputOptions.open(out, force || "ganfactor demo".equals(OutputDir.writtenBy(out)), "ganfactor demo", spec.commandLine().getErr())) {
             Discovery.Report rep = Discovery.run(g, lat, view, rs, s, dir);
             lat.save(dir.file("latents.npy"), g);
             System.out.printf(Locale.ROOT, "demo generator: d = %d, L = %d, 3x256x256; W space, seed %d; %s with the paper's regularisation (eps 1e-3)%n",

@@ -1,8 +1,11 @@
 package ganfactor.cli;
 
 import ganfactor.io.OutputDir;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 
 /** {@code --out FOLDER [--force]}, shared by every command that writes an output folder. */
@@ -13,14 +16,18 @@ final class OutputOptions {
     @Option(names = "--force", description = "replace an earlier ganfactor output folder; a folder holding any file ganfactor did not write is never replaced")
     boolean force;
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
     /** The staging folder for {@code command}'s results; what it cleaned or will replace is said on stderr. */
     OutputDir open(String command) {
-        return open(out, force, command);
+        return open(out, force, command, mixee.commandLine().getErr());
     }
 
-    static OutputDir open(Path out, boolean force, String command) {
+    static OutputDir open(Path out, boolean force, String command, PrintWriter err) {
         OutputDir dir = new OutputDir(out, force, command);
-        for (String n : dir.notices()) System.err.println("ganfactor: " + n);
+        for (String n : dir.notices()) err.println("ganfactor: " + n);
+        err.flush();
         return dir;
     }
 }

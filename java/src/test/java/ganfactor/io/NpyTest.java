@@ -19,7 +19,7 @@ class NpyTest {
 
     static List<Path> fixtureFiles() throws Exception {
         Path f = TestSupport.fixtures();
-        Assumptions.assumeTrue(f != null, "../shared/fixtures not found beside the checkout: fixture round-trips skipped");
+        TestSupport.requirePresent(f != null, "../shared/fixtures beside the checkout (fixture round-trips)");
         try (Stream<Path> s = Files.walk(f)) {
             // official-stylegan2/ holds golden arrays of other shapes (images, Grams), checked by OfficialParityTest
             return s.filter(p -> p.toString().endsWith(".npy") && !p.toString().contains("official-stylegan2")).sorted().toList();

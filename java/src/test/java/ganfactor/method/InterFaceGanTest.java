@@ -33,8 +33,8 @@ class InterFaceGanTest {
     @Test
     void reproducesEveryShippedConditionalBoundary() throws IOException {
         Path fx = TestSupport.fixtures();
-        Assumptions.assumeTrue(fx != null && Files.isDirectory(fx.resolve("interfacegan")),
-                "skipped: ../shared/fixtures/interfacegan not found beside the checkout (the shipped InterFaceGAN boundaries)");
+        TestSupport.requirePresent(fx != null && Files.isDirectory(fx.resolve("interfacegan")),
+                "../shared/fixtures/interfacegan beside the checkout (the shipped InterFaceGAN boundaries)");
         Path dir = fx.resolve("interfacegan");
         List<Path> conditional;
         try (Stream<Path> s = Files.list(dir)) {
@@ -153,7 +153,15 @@ class InterFaceGanTest {
         InputException e = assertThrows(InputException.class, () -> InterFaceGan.select(s, o));
         assertTrue(e.getMessage().startsWith("too few samples: 40 sample(s) at ratio 0.02 give 0 per class")
                 && e.getMessage().contains("at least 100 samples"), e.getMessage());
+        double[] constant = new double[1000];
+        e = assertThrows(InputException.class, () -> InterFaceGan.select(constant, o));
+        assertTrue(e.getMessage().contains("all 1000 scores are equal"), e.getMessage());
+        double[] tied = new double[1000];          // 20 per class, but the top 20 and bottom 20 share the value 0
+        tied[0] = 1;
+        e = assertThrows(InputException.class, () -> InterFaceGan.select(tied, o));
+        assertTrue(e.getMessage().contains("scores overlap"), e.getMessage());
         double[] withNan = new double[1000];
+        for (int i = 0; i < withNan.length; i++) withNan[i] = i;
         withNan[17] = Double.NaN;
         e = assertThrows(InputException.class, () -> InterFaceGan.select(withNan, o));
         assertTrue(e.getMessage().contains("score 17 is NaN"), e.getMessage());
