@@ -88,11 +88,12 @@ gf_status gf_shutdown(void);
 /* Detaches the calling thread from the JVM (a no-op if it is not attached). */
 gf_status gf_detach_thread(void);
 
-/* Opens "demo" (the built-in generator) or a TorchScript generator file. */
+/* Opens a generator as --model names one: "demo", "stylegan2:...", a TorchScript file or a weight file. */
 gf_status gf_open(const char *model, gf_generator **out);
 gf_status gf_generator_get_info(const gf_generator *g, gf_generator_info *out);
 /* Coordinates of one latent code in a space: d for Z and W, L * d for W+. */
 gf_status gf_latent_dim(const gf_generator *g, gf_space space, size_t *out);
+/* Frees the generator now (its weights, on the host or the device) and the handle. */
 gf_status gf_close(gf_generator *g);
 
 /* The code numpy.random.RandomState(seed).randn(1, d) gives, mapped to W (broadcast to W+) as asked. */
@@ -114,6 +115,9 @@ gf_status gf_directions_shape(const gf_directions *dirs, size_t *count, size_t *
 /* Unit directions, row-major [count, dim], sorted by descending value; values (may be NULL) [count]. */
 gf_status gf_directions_copy(const gf_directions *dirs, double *vectors, size_t vectors_len,
                              double *values, size_t values_len);
+/* The solve's warnings, one per line ("" when none): for example ReSeFa's fallback to the paper's
+ * regularisation when B was singular. *out is owned by the handle, valid until gf_directions_free. */
+gf_status gf_directions_warnings(const gf_directions *dirs, const char **out);
 gf_status gf_directions_free(gf_directions *dirs);
 
 /* Moves one code along a direction (length d, or L * d for a W+ direction) by strength, on all

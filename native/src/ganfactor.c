@@ -24,16 +24,18 @@ struct gf_generator {
 struct gf_directions {
     jlong id;
     size_t count, dim;
+    char *warnings; /* the solve's warnings, one per line; "" when none (owned by the handle) */
 };
 
 static _Thread_local char last_error[4096];
 
 static pthread_mutex_t jvm_lock = PTHREAD_MUTEX_INITIALIZER;
 static JavaVM *jvm;
-static int jvm_state;   /* 0 not started, 1 ready, 2 shut down */
+static int jvm_state;   /* 0 not started, 1 ready, 2 shut down, 3 failed to start (cannot be retried) */
+static char start_failure[2048]; /* why, for state 3 */
 static int jvm_created; /* 1 when this library created the JVM (0: attached to the host's) */
 static jclass api;
-static jmethodID m_last_error, m_open, m_close, m_dim, m_seed, m_grams, m_solve, m_copy, m_free, m_edit;
+static jmethodID m_last_error, m_open, m_close, m_dim, m_seed, m_grams, m_solve, m_copy, m_free, m_edit, m_warnings;
 
 static gf_status fail(gf_status s, const char *fmt, ...) {
     va_list ap;
@@ -86,6 +88,7 @@ static gf_status find_api(JNIEnv *env) {
         {&m_solve, "solve", "(ILjava/nio/ByteBuffer;Ljava/nio/ByteBuffer;IILjava/lang/String;DDD[J[I)I"},
         {&m_copy, "directionsCopy", "(JLjava/nio/ByteBuffer;Ljava/nio/ByteBuffer;)I"},
         {&m_free, "directionsFree", "(J)I"},
+        {&m_warnings, "directionsWarnings", "(J[Ljava/lang/String;)I"},
         {&m_edit, "edit", "(JILjava/nio/ByteBuffer;Ljava/nio/ByteBuffer;D[ILjava/nio/ByteBuffer;Ljava/nio/ByteBuffer;)I"},
     };
     for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
@@ -102,6 +105,8 @@ static gf_status find_api(JNIEnv *env) {
 static gf_status start_locked(const char *class_path, const char *const *options, int num_options) {
     if (jvm_state == 1) return GF_OK;
     if (jvm_state == 2) return fail(GF_ERR_JVM, "the JVM was shut down (gf_shutdown); it cannot be started again in this process");
+    if (jvm_state == 3)
+        return fail(GF_ERR_JVM, "the JVM failed to start earlier in this process, and a JVM cannot be started twice in one process: %s", start_failure);
     if (num_options < 0 || (num_options > 0 && !options)) return fail(GF_ERR_NULL_ARG, "options is NULL but num_options is %d", num_options);
     JNIEnv *env = NULL;
     JavaVM *vms[1];
@@ -142,12 +147,22 @@ static gf_status start_locked(const char *class_path, const char *const *options
         free(cp_option); free(opts); free(from_file);
         if (r != JNI_OK) {
             jvm = NULL;
-            return fail(GF_ERR_JVM, "JNI_CreateJavaVM failed (JNI error %d)", (int)r);
+            gf_status f = fail(GF_ERR_JVM, "JNI_CreateJavaVM failed (JNI error %d%s)", (int)r,
+                               r == JNI_EINVAL ? ": an unrecognised JVM option" : r == JNI_ENOMEM ? ": out of memory" : "");
+            snprintf(start_failure, sizeof start_failure, "%s", last_error);
+            jvm_state = 3;
+            return f;
         }
         jvm_created = 1;
     }
     gf_status s = find_api(env);
-    if (s != GF_OK) return s;
+    if (s != GF_OK) {
+        if (jvm_created) { /* this JVM runs with a class path that lacks ganfactor, for good */
+            snprintf(start_failure, sizeof start_failure, "%s", last_error);
+            jvm_state = 3;
+        }
+        return s;
+    }
     jvm_state = 1;
     return GF_OK;
 }
@@ -420,7 +435,38 @@ gf_status gf_solve(const double *a, const double *b, size_t d, size_t gram_len,
     dirs->id = id;
     dirs->count = (size_t)sh[0];
     dirs->dim = (size_t)sh[1];
+    dirs->warnings = NULL;
+    /* the warnings are read once, now, so that gf_directions_warnings needs no JVM call */
+    if ((s = enter(&env)) == GF_OK) {
+        jclass string_class = (*env)->FindClass(env, "java/lang/String");
+        jobjectArray text = string_class ? (*env)->NewObjectArray(env, 1, string_class, NULL) : NULL;
+        if (!text) {
+            (*env)->ExceptionClear(env);
+            s = abort_call(env, fail(GF_ERR_JVM, "out of memory in the JVM"));
+        } else {
+            jint st2 = (*env)->CallStaticIntMethod(env, api, m_warnings, id, text);
+            if (st2 == 0 && !(*env)->ExceptionCheck(env)) {
+                jstring w = (jstring)(*env)->GetObjectArrayElement(env, text, 0);
+                const char *c = w ? (*env)->GetStringUTFChars(env, w, NULL) : NULL;
+                dirs->warnings = strdup(c ? c : "");
+                if (c) (*env)->ReleaseStringUTFChars(env, w, c);
+            }
+            s = leave(env, st2);
+        }
+    }
+    if (s != GF_OK || !dirs->warnings) {
+        if (s == GF_OK) s = fail(GF_ERR_ENGINE, "out of memory");
+        gf_directions_free(dirs);
+        return s;
+    }
     *out = dirs;
+    return GF_OK;
+}
+
+gf_status gf_directions_warnings(const gf_directions *dirs, const char **out) {
+    REQUIRE(dirs);
+    REQUIRE(out);
+    *out = dirs->warnings ? dirs->warnings : "";
     return GF_OK;
 }
 
@@ -455,6 +501,7 @@ gf_status gf_directions_free(gf_directions *dirs) {
     gf_status s = enter(&env);
     if (s != GF_OK) return s;
     s = leave(env, (*env)->CallStaticIntMethod(env, api, m_free, dirs->id));
+    free(dirs->warnings);
     free(dirs);
     return s;
 }
@@ -468,7 +515,8 @@ gf_status gf_edit(gf_generator *g, gf_space space, const double *code, size_t co
     REQUIRE(g);
     REQUIRE(code);
     REQUIRE(direction);
-    if (num_layers < 0 || (num_layers > 0 && !layers)) return fail(GF_ERR_NULL_ARG, "gf_edit: layers is NULL but num_layers is %d", num_layers);
+    if (num_layers < 0) return fail(GF_ERR_INVALID_ARG, "gf_edit: num_layers is %d; it must be >= 0 (0: every layer)", num_layers);
+    if (num_layers > 0 && !layers) return fail(GF_ERR_NULL_ARG, "gf_edit: layers is NULL but num_layers is %d", num_layers);
     JNIEnv *env;
     gf_status s = enter(&env);
     if (s != GF_OK) return s;

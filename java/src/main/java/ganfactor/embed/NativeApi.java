@@ -82,15 +82,7 @@ public final class NativeApi {
 
     /** Runs one call inside a PointerScope (its native temporaries freed on return). */
     private static int guard(Call c) {
-        return guard(c, true);
-    }
-
-    /**
-     * {@code scoped} false for calls whose native objects must outlive the call (opening a
-     * generator: its module would otherwise be freed with the scope).
-     */
-    private static int guard(Call c, boolean scoped) {
-        try (PointerScope scope = scoped ? new PointerScope() : null) {
+        try (PointerScope scope = new PointerScope()) {
             c.run();
             return OK;
         } catch (Failure f) {
@@ -122,6 +114,9 @@ public final class NativeApi {
             need(shape, 5, "shape");
             Engine.init(0);
             Generator g = Generator.open(model);
+            // The module outlives this call's scope (which frees every temporary of the load and
+            // the probe pass); gf_close releases it, see close().
+            g.module().retainReference();
             long id = NEXT.getAndIncrement();
             GENERATORS.put(id, g);
             handle[0] = id;
@@ -130,12 +125,14 @@ public final class NativeApi {
             shape[2] = g.channels();
             shape[3] = g.height();
             shape[4] = g.width();
-        }, false);
+        });
     }
 
     public static int close(long handle) {
         return guard(() -> {
-            if (GENERATORS.remove(handle) == null) throw new Failure(ERR_HANDLE, "no open generator with handle " + handle);
+            Generator g = GENERATORS.remove(handle);
+            if (g == null) throw new Failure(ERR_HANDLE, "no open generator with handle " + handle);
+            g.close();   // the module's weights freed now, not whenever the collector runs
         });
     }
 
@@ -170,14 +167,17 @@ public final class NativeApi {
             if (region == null) throw new Failure(ERR_NULL, "region is null");
             if (reduce < 0 || reduce >= View.Reduce.values().length) throw new Failure(ERR_ARGUMENT, "unknown channel reduction " + reduce + " (0 sum, 1 mean, 2 none)");
             int d = s.dim(g.latentDim(), g.numLayers());
-            double[] x = read(code, d, "latent code");
+            double[] x = latentCode(code, d);
             DoubleBuffer oa = doubles(a, (long) d * d, "A (Gram output)");
             DoubleBuffer ob = doubles(b, (long) d * d, "B (Gram output)");
             View view = new View(grid, View.Reduce.values()[reduce], g.channels(), g.height(), g.width());
             Region r = Regions.parse(region, grid, g);
             GramPair gp = JacobianEngine.compute(g, x, s, view, List.of(r), new JacobianEngine.Options()).grams().get(0);
-            oa.put(gp.a());
-            ob.put(gp.b());
+            double[] ga = gp.a(), gb = gp.b();
+            if (!allFinite(ga) || !allFinite(gb))
+                throw new Failure(ERR_ENGINE, "the Grams of region " + region + " are not finite: the generator overflowed at this code (float32 range)");
+            oa.put(ga);
+            ob.put(gb);
             if (counts != null && counts.length >= 2) {
                 counts[0] = gp.inside();
                 counts[1] = gp.outside();
@@ -203,6 +203,8 @@ public final class NativeApi {
             if (k < 0) throw new Failure(ERR_ARGUMENT, "k must be >= 0, got " + k);
             double[] ga = read(a, (long) d * d, "A");
             double[] gb = read(b, (long) d * d, "B");
+            if (!allFinite(ga)) throw new Failure(ERR_INPUT, "A holds NaN or infinity");
+            if (!allFinite(gb)) throw new Failure(ERR_INPUT, "B holds NaN or infinity");
             Directions dirs;
             if (method == METHOD_RESEFA) {
                 ReSeFa.Options o = new ReSeFa.Options();
@@ -248,6 +250,19 @@ public final class NativeApi {
         });
     }
 
+    /**
+     * The solve's warnings (for example ReSeFa's fallback to the paper's regularisation when B was
+     * singular), one per line, into {@code text[0]}; "" when there were none.
+     */
+    public static int directionsWarnings(long handle, String[] text) {
+        return guard(() -> {
+            Directions dirs = DIRECTIONS.get(handle);
+            if (dirs == null) throw new Failure(ERR_HANDLE, "no directions with handle " + handle);
+            need(text, 1, "text");
+            text[0] = String.join("\n", dirs.warnings());
+        });
+    }
+
     // ---- edits -------------------------------------------------------------------------------
 
     /**
@@ -261,16 +276,22 @@ public final class NativeApi {
             Generator g = generator(handle);
             LatentSpace s = space(space);
             int d = s.dim(g.latentDim(), g.numLayers());
-            double[] x = read(code, d, "latent code");
+            double[] x = latentCode(code, d);
             if (direction == null) throw new Failure(ERR_NULL, "direction is null");
             long dn = direction.capacity() / 8;
             if (direction.capacity() % 8 != 0 || (dn != g.latentDim() && dn != (long) g.latentDim() * g.numLayers()))
                 throw new Failure(ERR_SIZE, "direction has " + fmt(direction.capacity() / 8.0) + " values; this generator needs " + g.latentDim()
                         + " (a W or Z direction) or " + g.latentDim() * g.numLayers() + " (a W+ direction)");
             double[] n = read(direction, dn, "direction");
+            if (!allFinite(n)) throw new Failure(ERR_ARGUMENT, "the direction holds NaN or infinity");
+            double nn = 0;
+            for (double v : n) nn += v * v;
+            if (nn == 0) throw new Failure(ERR_ARGUMENT, "the direction is zero");
             DoubleBuffer oc = outCode == null ? null : doubles(outCode, (long) g.numLayers() * g.latentDim(), "edited code output");
             FloatBuffer oi = outImage == null ? null : floats(outImage, (long) g.channels() * g.height() * g.width(), "image output");
             if (!Double.isFinite(strength)) throw new Failure(ERR_ARGUMENT, "strength must be finite, got " + strength);
+            if (Math.abs(strength) > Editor.MAX_STRENGTH)
+                throw new Failure(ERR_ARGUMENT, "strength " + strength + " is beyond +-" + fmt(Editor.MAX_STRENGTH) + ": latent codes that far out mean nothing to a generator");
             Editor.Settings settings = Editor.Settings.defaults();
             if (layers != null && layers.length > 0) settings = settings.withLayers(layers);
             Editor ed = new Editor(g, new Latents(x, 1, d, s, "C API"), settings);
@@ -281,6 +302,25 @@ public final class NativeApi {
     }
 
     // ---- helpers -----------------------------------------------------------------------------
+
+    /** One latent code of {@code d} coordinates: finite and within {@link Latents#MAX_ABS} (as the CLI requires of .npy codes). */
+    private static double[] latentCode(ByteBuffer code, int d) {
+        double[] x = read(code, d, "latent code");
+        double max = 0;
+        for (double v : x) {
+            if (!Double.isFinite(v)) throw new Failure(ERR_ARGUMENT, "the latent code holds NaN or infinity");
+            max = Math.max(max, Math.abs(v));
+        }
+        if (max > Latents.MAX_ABS)
+            throw new Failure(ERR_ARGUMENT, String.format(java.util.Locale.ROOT,
+                    "a latent coordinate reaches %.3g; codes of a GAN lie within a few hundred of the origin (limit %.0g)", max, Latents.MAX_ABS));
+        return x;
+    }
+
+    private static boolean allFinite(double[] v) {
+        for (double x : v) if (!Double.isFinite(x)) return false;
+        return true;
+    }
 
     private static Generator generator(long handle) {
         Generator g = GENERATORS.get(handle);

@@ -31,7 +31,7 @@ import static org.bytedeco.pytorch.global.torch.ScalarType;
  * {@code gf_jvp}) so that latent-space handling, the Jacobian view and forward-mode dual numbers
  * all run inside one scripted graph.
  */
-public final class Generator {
+public final class Generator implements AutoCloseable {
     private final JitModule module;
     private final String source;
     private final int latentDim;
@@ -43,6 +43,7 @@ public final class Generator {
     private ganfactor.torch.ComputeDevice device = ganfactor.torch.ComputeDevice.CPU;
     /** Where the conv clamp of a StyleGAN2 built from a weight file came from (null otherwise). */
     private String clampSource;
+    private volatile boolean closed;
 
     private Generator(JitModule module, String source) {
         this(module, source, null);
@@ -283,6 +284,25 @@ public final class Generator {
 
     // ---- contract ----------------------------------------------------------------------------
 
+    /**
+     * Frees the module (its parameters and buffers, on the host or the device) now rather than
+     * when the garbage collector gets to it. Idempotent; any later use of this generator throws
+     * {@link IllegalStateException}.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        module.close();
+    }
+
+    public boolean isClosed() { return closed; }
+
+    private JitModule live() {
+        if (closed) throw new IllegalStateException(source + ": this generator was closed");
+        return module;
+    }
+
     public int latentDim() { return latentDim; }
     public int numLayers() { return numLayers; }
     public boolean hasMapping() { return hasMapping; }
@@ -291,11 +311,11 @@ public final class Generator {
     public int width() { return width; }
     public String source() { return source; }
     public ScalarType dtype() { return dtype; }
-    public JitModule module() { return module; }
+    public JitModule module() { return live(); }
 
     /** Converts parameters and buffers (float64 for exact validation, float32 for speed). */
     public Generator to(ScalarType type) {
-        module.to(type, false);
+        live().to(type, false);
         this.dtype = type;
         return this;
     }
@@ -308,20 +328,20 @@ public final class Generator {
      * {@link #call} are moved to that device too, so every output of the module lives there.
      */
     public Generator to(ganfactor.torch.ComputeDevice d) {
-        if (d.cuda() != device.cuda()) module.to(d.torch(), false);
+        if (d.cuda() != device.cuda()) live().to(d.torch(), false);
         this.device = d;
         return this;
     }
 
-    public boolean has(String method) { return has(module, method); }
+    public boolean has(String method) { return has(live(), method); }
 
     /**
      * The module's optional hint {@code activation_elements}: elements of its widest activation per
      * sample (StyleGAN2 sets it); 0 when absent. The Jacobian engine sizes its chunks with it.
      */
     public long activationElements() {
-        if (!module.hasattr("activation_elements")) return 0;
-        IValue v = module.attr("activation_elements");
+        if (!live().hasattr("activation_elements")) return 0;
+        IValue v = live().attr("activation_elements");
         return v.isInt() ? v.toInt() : 0;
     }
 
@@ -335,8 +355,8 @@ public final class Generator {
 
     /** The average w for truncation, or null when the module has no {@code w_avg}. */
     public Tensor wAvg() {
-        if (!module.hasattr("w_avg")) return null;
-        IValue v = module.attr("w_avg");
+        if (!live().hasattr("w_avg")) return null;
+        IValue v = live().attr("w_avg");
         if (!v.isTensor()) return null;
         return new Tensor(v.toTensor()).reshape(latentDim);
     }
@@ -356,7 +376,7 @@ public final class Generator {
             else if (a instanceof Long l) in.push_back(new IValue(l));
             else throw new IllegalArgumentException("unsupported argument " + a);
         }
-        Method m = module.get_method(method);
+        Method m = live().get_method(method);
         IValue out = m.apply(in);
         return new Tensor(out.toTensor());
     }
@@ -364,7 +384,7 @@ public final class Generator {
     /** The value of a string-returning method (for example {@code part_names}), split on commas; empty when absent. */
     public List<String> stringList(String method) {
         if (!has(method)) return List.of();
-        IValue out = module.get_method(method).apply(new IValueVector());
+        IValue out = live().get_method(method).apply(new IValueVector());
         String s = out.toStringRef().getString();
         return s.isEmpty() ? List.of() : new ArrayList<>(Arrays.asList(s.split(",")));
     }
@@ -378,7 +398,7 @@ public final class Generator {
     public List<Tensor> tensorList(String method) {
         if (!has(method))
             throw new InputException(source + ": the module has no method " + method + "() returning List[Tensor]");
-        IValue out = module.get_method(method).apply(new IValueVector());
+        IValue out = live().get_method(method).apply(new IValueVector());
         if (!out.isTensorList())
             throw new InputException(source + ": " + method + "() must return List[Tensor], got " + out.tagKind().getString());
         org.bytedeco.pytorch.TensorVector v = out.toTensorVector();
@@ -389,8 +409,8 @@ public final class Generator {
 
     /** A named tensor attribute or buffer, or null. */
     public Tensor tensorAttr(String name) {
-        if (!module.hasattr(name)) return null;
-        IValue v = module.attr(name);
+        if (!live().hasattr(name)) return null;
+        IValue v = live().attr(name);
         return v.isTensor() ? new Tensor(v.toTensor()) : null;
     }
 

@@ -163,7 +163,7 @@ public final class ReSeFa {
             verify(s, 0, "A (foreground Gram)");
             verify(s, 3, "B (background Gram)");
             double trB = s[6];
-            if (!(trB > 0)) throw new InputException("the background Gram B is zero: the region covers everything the latent code changes");
+            requirePositiveTrace(trB);
             Regularization reg = o.regularization;
             double shift = shift(reg, o, trB, d);
             recordRegularization(info, reg, o, shift);
@@ -204,6 +204,16 @@ public final class ReSeFa {
     }
 
     /**
+     * B's trace decides between "zero" (the region covers everything the code changes) and "not a
+     * Gram at all" (a negative trace: B = J^T J is positive semidefinite, so its trace is >= 0).
+     */
+    private static void requirePositiveTrace(double trB) {
+        if (trB == 0) throw new InputException("the background Gram B is zero: the region covers everything the latent code changes");
+        if (!(trB > 0))
+            throw new InputException(String.format(Locale.ROOT, "the background Gram B has a negative trace (%.6g): a Gram J^T J is positive semidefinite, so B is not a valid Gram", trB));
+    }
+
+    /**
      * Fast path (paper Eq. 12). {@code fa} holds the region's Jacobian rows scaled so that
      * A = fa^T fa (that is J_R / sqrt|R|, or several samples' blocks stacked, each divided by
      * sqrt(N |R|)); {@code b} is the background Gram [d, d]. B is replaced by its rank-r
@@ -224,7 +234,7 @@ public final class ReSeFa {
             // B is only multiplied (Nystrom sketch): no symmetrised d x d copy, which at d = 9216 is 680 MB
             Tensor F = fa.to(torch.ScalarType.Double), B = b.to(torch.ScalarType.Double);
             double trB = Torch.scalar(B.trace());   // counted host read: the shift depends on it
-            if (!(trB > 0)) throw new InputException("the background Gram B is zero: the region covers everything the latent code changes");
+            requirePositiveTrace(trB);
             Regularization reg = o.regularization;
             if (reg == Regularization.NONE) {
                 reg = Regularization.PAPER;

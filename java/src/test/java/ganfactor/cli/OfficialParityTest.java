@@ -21,7 +21,6 @@ import java.util.Arrays;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Golden tests against the official NVlabs StyleGAN2 and ReSeFa code, on the random 64 px
@@ -44,9 +43,7 @@ class OfficialParityTest {
         Path base = ganfactor.TestSupport.fixtures();
         Path f = base == null ? null : base.resolve("official-stylegan2");
         boolean present = f != null && Files.isRegularFile(f.resolve("G_nvlabs_64.safetensors"));
-        if (!present && "true".equalsIgnoreCase(System.getenv("CI")))
-            fail("../shared/fixtures/official-stylegan2 is missing: CI must have shared/ beside the checkout (golden data of the official code)");
-        assumeTrue(present, "skipped: ../shared/fixtures/official-stylegan2 not found beside the checkout (golden data of the official code)");
+        ganfactor.TestSupport.requirePresent(present, "../shared/fixtures/official-stylegan2 beside the checkout (golden data of the official code)");
         return f;
     }
 

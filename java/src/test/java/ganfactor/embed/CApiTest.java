@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The C API end to end: the Java API computes the demo generator's ReSeFa eye directions here
@@ -40,7 +39,7 @@ class CApiTest {
     @Test
     void cProgramMatchesTheJavaApiAndSurvivesBadCalls(@TempDir Path dir) throws IOException, InterruptedException {
         Path bin = Path.of("..", "native", "cppbuild", platform(), "bin", "gf_test").toAbsolutePath().normalize();
-        assumeTrue(Files.isExecutable(bin), "C API test program not built (" + bin + "): cppbuild.sh needs gcc and a JDK's jni.h; skipping");
+        TestSupport.requirePresent(Files.isExecutable(bin), "the C API test program " + bin + " (built by cppbuild.sh, which needs gcc and a JDK's jni.h)");
 
         Generator g = TestSupport.demo64();    // what gf_open("demo") opens: Generator.open("demo")
         Latents lat = Latents.fromSeed(g, LatentSpace.W, SEED, 1, 1.0, g.numLayers());
@@ -73,6 +72,19 @@ class CApiTest {
         assertEquals(0, p.exitValue(), "gf_test failed:\n" + text);
         assertTrue(text.contains("PASSED: 0 failure(s)"), text);
         assertTrue(text.contains("eye directions: min |cos| over " + K + " directions"), text);
+    }
+
+    /** A gf_init whose class path lacks ganfactor: later calls name that failure, not just "class not found". */
+    @Test
+    void aFailedInitIsNamedByLaterCalls(@TempDir Path dir) throws IOException, InterruptedException {
+        Path bin = Path.of("..", "native", "cppbuild", platform(), "bin", "gf_test").toAbsolutePath().normalize();
+        TestSupport.requirePresent(Files.isExecutable(bin), "the C API test program " + bin);
+        Process p = new ProcessBuilder(bin.toString(), "--bad-init").directory(dir.toFile()).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "gf_test --bad-init did not finish");
+        System.out.print(text);
+        assertEquals(0, p.exitValue(), text);
+        assertTrue(text.contains("PASSED: 0 failure(s)"), text);
     }
 
     private static void append(StringBuilder sb, double[] v, int n) {

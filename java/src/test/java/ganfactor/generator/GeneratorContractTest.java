@@ -40,6 +40,21 @@ class GeneratorContractTest {
 
     static final String GOOD = "    s = torch.tanh((wp * self.proj).sum(2).sum(1))\n    return s.view(-1, 1, 1, 1).expand(-1, 3, 8, 8) * torch.ones(1, 3, 8, 8)\n";
 
+    /** close() frees the module exactly once, and any later use fails loudly instead of touching freed memory. */
+    @Test
+    void closeFreesTheModuleOnceAndLaterUseFails() {
+        Generator g = Generator.demo();
+        JitModule m = g.module();
+        assertFalse(m.isNull());
+        g.close();
+        assertTrue(g.isClosed());
+        assertTrue(m.isNull(), "the module's native object is freed by close()");
+        g.close();   // idempotent
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> g.call("synthesis", org.bytedeco.pytorch.global.torch.zeros(1, 8, 64)));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertThrows(IllegalStateException.class, g::module);
+    }
+
     @Test
     void aMinimalModuleLoads() {
         Generator g = Generator.load(save(tiny(true, true, true, GOOD), "ok.pt"));
