@@ -32,7 +32,7 @@ static _Thread_local char last_error[4096];
 static pthread_mutex_t jvm_lock = PTHREAD_MUTEX_INITIALIZER;
 static JavaVM *jvm;
 static int jvm_state;   /* 0 not started, 1 ready, 2 shut down, 3 failed to start (cannot be retried) */
-static char start_failure[2048]; /* why, for state 3 */
+static char start_failure[sizeof last_error]; /* why, for state 3 */
 static int jvm_created; /* 1 when this library created the JVM (0: attached to the host's) */
 static jclass api;
 static jmethodID m_last_error, m_open, m_close, m_dim, m_seed, m_grams, m_solve, m_copy, m_free, m_edit, m_warnings;

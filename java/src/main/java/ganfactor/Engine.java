@@ -14,6 +14,35 @@ public final class Engine {
     public static final String VERSION = "0.1.0";
 
     private static boolean initialised;
+    private static boolean nativesLoaded;
+
+    /**
+     * The one line JavaCPP prints on every start because the OpenBLAS preset (1.5.13) is a release
+     * behind JavaCPP (1.5.14): pytorch 2.13.0-1.5.14 asks for openblas 0.3.34-1.5.14, which was never
+     * published, and libtorch only needs its libopenblas.so.0 (notes/JAVACPP.md, pom.xml).
+     */
+    private static final java.util.regex.Pattern KNOWN_VERSION_WARNING =
+            java.util.regex.Pattern.compile("Warning: Versions of org\\.bytedeco:javacpp:\\S+ and org\\.bytedeco:openblas:\\S+ do not match\\.");
+
+    /**
+     * Loads LibTorch's natives once, dropping only the known OpenBLAS version line above from what
+     * the loader prints (anything else it prints still reaches stderr). For the command line, which
+     * must not start every run with a warning the user can do nothing about.
+     */
+    public static synchronized void loadNatives() {
+        if (nativesLoaded) return;
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true));
+        try {
+            org.bytedeco.javacpp.Loader.load(torch.class);
+            nativesLoaded = true;
+        } finally {
+            System.setErr(err);
+            for (String line : captured.toString().split("\\R"))
+                if (!line.isEmpty() && !KNOWN_VERSION_WARNING.matcher(line).matches()) err.println(line);
+        }
+    }
 
     private Engine() {}
 

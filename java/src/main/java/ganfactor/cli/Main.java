@@ -62,7 +62,13 @@ public final class Main implements Runnable {
         Runtime.getRuntime().addShutdownHook(hook);
         int code;
         try {
-            code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+            try {
+                ganfactor.Engine.loadNatives();
+                code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+            } catch (LinkageError e) {
+                System.err.println("ganfactor: error: LibTorch's native libraries could not be loaded: " + e.getMessage());
+                code = 1;
+            }
         } finally {
             FINISHED.countDown();
         }
