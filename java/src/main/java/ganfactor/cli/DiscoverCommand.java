@@ -140,7 +140,12 @@ final class DiscoverCommand implements Callable<Integer> {
         edit.put("truncation_layers", s.edit.truncationLayers());
         edit.put("directions_rendered", s.show);
         rec.put("edit", edit);
-        rec.put("jacobian", Map.of("mode", s.jacobian.mode.label(), "memory_budget_bytes", s.jacobian.memoryBudget, "chunk", rep.jacobianChunk()));
+        Map<String, Object> jac = new java.util.LinkedHashMap<>();
+        jac.put("mode", s.jacobian.mode.label());
+        jac.put("chunk", rep.jacobianChunk());
+        jac.put("memory_budget_bytes", rep.budget() == null ? s.jacobian.memoryBudget : rep.budget().bytes());
+        if (rep.budget() != null) jac.put("memory_budget", rep.budget().source());
+        rec.put("jacobian", jac);
         rec.put("results", rep.record());
         rec.put("seconds", Map.of("jacobian", rep.jacobianSeconds(), "solve", rep.solveSeconds(), "edit_and_pictures", rep.editSeconds(),
                 "total", (System.nanoTime() - t0) / 1e9));

@@ -59,7 +59,7 @@ final class Discovery {
     /** What one solve produced, for printing and the JSON record. */
     record Outcome(String region, String label, Directions directions, List<Locality.Measurement> locality, Locality.Measurement baseline) {}
 
-    record Report(List<Outcome> outcomes, double jacobianSeconds, double solveSeconds, double editSeconds, List<Map<String, Object>> record, int jacobianChunk) {}
+    record Report(List<Outcome> outcomes, double jacobianSeconds, double solveSeconds, double editSeconds, List<Map<String, Object>> record, int jacobianChunk, ganfactor.jacobian.JacobianEngine.Budget budget) {}
 
     private Discovery() {}
 
@@ -67,6 +67,7 @@ final class Discovery {
         int D = lat.dim(), N = lat.count(), C = view.viewChannels();
         long tJ = 0, tS = 0, tE = 0;
         int chunk = 0;
+        ganfactor.jacobian.JacobianEngine.Budget budget = null;
         // Jacobian stage: Grams (and, for the fast path, the region rows) of every sample and region.
         List<List<GramPair>> grams = new ArrayList<>();
         List<List<Tensor>> rows = new ArrayList<>();
@@ -101,6 +102,7 @@ final class Discovery {
                 JacobianEngine.Result res = JacobianEngine.compute(g, lat.row(i), lat.space(), view, regions, s.jacobian);
                 grams.add(res.grams());
                 chunk = res.chunk();
+                budget = res.budget();
                 List<Tensor> perRegion = new ArrayList<>();
                 for (int r = 0; r < regions.size(); r++) {
                     List<Tensor> parts = collected.get(r);
@@ -191,7 +193,7 @@ final class Discovery {
                     rec.add(m);
                 }
             }
-            return new Report(outcomes, tJ / 1e9, tS / 1e9, tE / 1e9, rec, chunk);
+            return new Report(outcomes, tJ / 1e9, tS / 1e9, tE / 1e9, rec, chunk, budget);
         }
     }
 

@@ -84,7 +84,7 @@ final class JacobianCommand implements Callable<Integer> {
         return rs;
     }
 
-    record Run(List<List<GramPair>> grams, List<Double> secondsPerSample, int chunk, int blocks) {
+    record Run(List<List<GramPair>> grams, List<Double> secondsPerSample, int chunk, int blocks, JacobianEngine.Budget budget) {
         double secondsTotal() { return secondsPerSample.stream().mapToDouble(Double::doubleValue).sum(); }
     }
 
@@ -94,6 +94,7 @@ final class JacobianCommand implements Callable<Integer> {
         List<List<GramPair>> all = new ArrayList<>();
         List<Double> secs = new ArrayList<>();
         int chunkUsed = 0, blocks = 0;
+        JacobianEngine.Budget budget = null;
         Npy.Writer jw = null;
         boolean complete = false;
         try {
@@ -116,6 +117,7 @@ final class JacobianCommand implements Callable<Integer> {
                 all.add(res.grams());
                 secs.add(res.seconds());
                 chunkUsed = res.chunk();
+                budget = res.budget();
                 blocks = res.pixelBlocks();
             }
             complete = true;
@@ -139,7 +141,7 @@ final class JacobianCommand implements Callable<Integer> {
             Npy.writeFloat64(dir.file(rs.get(r).name() + "_B.npy"), b, lat.count(), D, D);
         }
         lat.save(dir.file("latents.npy"), g);
-        return new Run(all, secs, chunkUsed, blocks);
+        return new Run(all, secs, chunkUsed, blocks, budget);
     }
 
     static Map<String, Object> record(Generator g, Latents lat, View view, List<Region> rs, JacobianEngine.Options o, Run run) {
@@ -172,7 +174,8 @@ final class JacobianCommand implements Callable<Integer> {
         eng.put("mode", o.mode.label());
         eng.put("chunk", run.chunk());
         eng.put("pixel_blocks", run.blocks());
-        eng.put("memory_budget_bytes", o.memoryBudget);
+        eng.put("memory_budget_bytes", run.budget() == null ? o.memoryBudget : run.budget().bytes());
+        if (run.budget() != null) eng.put("memory_budget", run.budget().source());
         eng.put("threads", org.bytedeco.pytorch.global.torch.get_num_threads());
         rec.put("engine", eng);
         rec.put("seconds_per_sample", run.secondsPerSample());

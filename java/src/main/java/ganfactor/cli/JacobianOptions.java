@@ -7,8 +7,7 @@ import picocli.CommandLine.Option;
 
 /** How the Jacobian is computed ({@code --jacobian-mode}, {@code --chunk}, {@code --memory-budget}), shared by jacobian and discover. */
 final class JacobianOptions {
-    /** Smaller budgets split a 256 x 256 view into thousands of pixel blocks, each a full set of passes. */
-    static final long MIN_BUDGET = 64L << 20;
+    static final long MIN_BUDGET = JacobianEngine.MIN_BUDGET;
     static final int MAX_CHUNK = 4096;
 
     @Option(names = "--jacobian-mode", defaultValue = "forward", description = "forward (batched JVPs), double-backward, or reverse (row by row, the reference's method) (default: ${DEFAULT-VALUE})")
@@ -20,7 +19,7 @@ final class JacobianOptions {
     @Option(names = "--chunk", defaultValue = "0", description = "columns (rows in reverse mode) per pass, 1.." + MAX_CHUNK + "; 0 = from --memory-budget (default: ${DEFAULT-VALUE})")
     int chunk;
 
-    @Option(names = "--memory-budget", defaultValue = "2g", description = "memory budget for activations and Jacobian blocks, at least 64m, e.g. 512m, 2g (default: ${DEFAULT-VALUE})")
+    @Option(names = "--memory-budget", defaultValue = "auto", description = "memory for activations and Jacobian blocks: auto (half the host's available memory on the CPU, 80% of the free device memory on a GPU) or a size of at least 64m, e.g. 512m, 16g (default: ${DEFAULT-VALUE})")
     String budget;
 
     /** Engine options from these flags (progress and cancellation are the caller's). */
@@ -33,8 +32,10 @@ final class JacobianOptions {
         return o;
     }
 
+    /** A size such as 512m or 2g in bytes; "auto" is {@link JacobianEngine#AUTO_BUDGET}. */
     static long parseBytes(String s) {
         String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.equals("auto")) return JacobianEngine.AUTO_BUDGET;
         long mult = 1;
         if (t.endsWith("g") || t.endsWith("gb")) { mult = 1L << 30; t = t.replaceAll("g[b]?$", ""); }
         else if (t.endsWith("m") || t.endsWith("mb")) { mult = 1L << 20; t = t.replaceAll("m[b]?$", ""); }
@@ -43,7 +44,7 @@ final class JacobianOptions {
         try {
             v = Double.parseDouble(t);
         } catch (NumberFormatException e) {
-            throw new InputException("--memory-budget must be a size like 512m or 2g, got '" + s + "'");
+            throw new InputException("--memory-budget must be auto or a size like 512m or 2g, got '" + s + "'");
         }
         if (!(v > 0) || !Double.isFinite(v) || v * mult > 1L << 50)
             throw new InputException("--memory-budget must be a size like 512m or 2g, got '" + s + "'");

@@ -42,7 +42,8 @@ public final class JacobianEngine {
         public Mode mode = Mode.FORWARD;
         /** Columns (forward, double-backward) or rows (reverse) per pass; 0 = from the memory budget (reverse: 1). */
         public int chunk = 0;
-        public long memoryBudget = 2L << 30;
+        /** Bytes for activations and Jacobian blocks; {@link #AUTO_BUDGET} (0) = from the memory actually available ({@link #budget}). */
+        public long memoryBudget = AUTO_BUDGET;
         public Progress progress = Progress.NONE;
         public BooleanSupplier cancelled = () -> false;
         public Sink sink;
@@ -62,18 +63,61 @@ public final class JacobianEngine {
         public java.util.function.IntConsumer beforePass = k -> {};
     }
 
-    public record Result(List<GramPair> grams, double[] full, int dim, long rows, int chunk, int pixelBlocks, long passes, double seconds) {}
+    public record Result(List<GramPair> grams, double[] full, int dim, long rows, int chunk, int pixelBlocks, long passes, double seconds, Budget budget) {}
+
+    /** {@link Options#memoryBudget} value asking for a budget from the memory actually available. */
+    public static final long AUTO_BUDGET = 0;
+    /** Below this a budget splits even a small view into thousands of pixel blocks, each a full set of passes. */
+    public static final long MIN_BUDGET = 64L << 20;
+
+    /** A memory budget in bytes and, for records and messages, where it came from. */
+    public record Budget(long bytes, String source) {}
 
     private JacobianEngine() {}
 
     /**
-     * The memory budget actually used: on a CUDA device at most 80 % of the device's free memory
-     * (cudaMemGetInfo) when that is smaller than {@code budget}; the budget as given elsewhere.
+     * The memory budget actually used. Given ({@code requested > 0}): as given, but on a CUDA
+     * device at most 80 % of its free memory (cudaMemGetInfo). Automatic ({@link #AUTO_BUDGET}):
+     * 80 % of the device's free memory on a CUDA device; on the CPU half of the host memory the
+     * kernel reports available (MemAvailable), less what the JVM heap may still claim; 2 GiB when
+     * neither can be read.
      */
-    public static long effectiveBudget(Generator g, long budget) {
+    public static Budget budget(Generator g, long requested) {
         long[] mem = ganfactor.torch.Devices.memoryInfo(g.device());
-        if (mem == null) return budget;
-        return Math.max(1L << 20, Math.min(budget, (long) (mem[0] * 0.8)));
+        if (requested > 0) {
+            if (mem != null && requested > mem[0] * 0.8)
+                return new Budget(Math.max(1L << 20, (long) (mem[0] * 0.8)), "given " + bytes(requested) + ", capped at 80% of the device's free " + bytes(mem[0]));
+            return new Budget(requested, "given");
+        }
+        if (mem != null) return new Budget(Math.max(MIN_BUDGET, (long) (mem[0] * 0.8)), "auto: 80% of the device's free " + bytes(mem[0]));
+        if (g.device().cuda()) return new Budget(2L << 30, "auto: the device's free memory is unknown (no cudaMemGetInfo), 2 GiB");
+        long avail = hostAvailable();
+        if (avail <= 0) return new Budget(2L << 30, "auto: the host's available memory is unknown, 2 GiB");
+        Runtime rt = Runtime.getRuntime();
+        long heapGrowth = Math.max(0, rt.maxMemory() - rt.totalMemory());
+        long b = Math.max(MIN_BUDGET, (avail - heapGrowth) / 2);
+        return new Budget(b, "auto: half of the host's available " + bytes(avail) + (heapGrowth > 0 ? " less " + bytes(heapGrowth) + " the JVM heap may still take" : ""));
+    }
+
+    /** MemAvailable of /proc/meminfo in bytes (Linux), or -1. */
+    static long hostAvailable() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemAvailable:")) {
+                    String[] f = line.trim().split("\\s+");
+                    return Long.parseLong(f[1]) * 1024;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux, or an unexpected format: the caller falls back to a fixed budget
+        }
+        return -1;
+    }
+
+    public static String bytes(long b) {
+        if (b >= 1L << 30) return String.format(java.util.Locale.ROOT, "%.1f GiB", b / (double) (1L << 30));
+        if (b >= 1L << 20) return String.format(java.util.Locale.ROOT, "%.0f MiB", b / (double) (1L << 20));
+        return b + " bytes";
     }
 
     /** Whether a LibTorch error is an allocation failure (CUDA's or the CPU allocator's "out of memory"). */
@@ -82,20 +126,39 @@ public final class JacobianEngine {
         return m != null && m.toLowerCase(java.util.Locale.ROOT).contains("out of memory");
     }
 
+    /**
+     * Estimated bytes one Jacobian column (forward, double-backward) or row (reverse) keeps alive
+     * in a pass. A generator that names its widest activation (StyleGAN2) is sized by it: about
+     * eight such tensors alive per column (tangents and temporaries; sixteen with the reverse
+     * modes' saved activations) plus a few copies of the output image; otherwise a multiple of
+     * the output image.
+     */
+    public static long bytesPerColumn(Generator g, Mode mode) {
+        long bytes = g.dtype() == ScalarType.Double ? 8 : 4;
+        long image = (long) g.channels() * g.height() * g.width() * bytes;
+        long act = g.activationElements();
+        if (act > 0) return act * bytes * (mode == Mode.FORWARD ? 8 : 16) + image * 6;
+        return image * (mode == Mode.FORWARD ? 24 : 48);
+    }
+
     /** Columns per pass that the memory budget allows: a quarter of it for the generator's activations. */
     public static int autoChunk(Generator g, View view, int dim, Mode mode, long budget) {
         if (mode == Mode.REVERSE) return 1;
-        long bytes = g.dtype() == ScalarType.Double ? 8 : 4;
-        long perColumn = (long) g.channels() * g.height() * g.width() * bytes * (mode == Mode.FORWARD ? 24 : 48);
-        // A generator that names its widest activation (StyleGAN2) is sized by it: about eight such
-        // tensors alive per column (tangents and temporaries; sixteen with the reverse modes' saved
-        // activations) plus a few copies of the output image.
-        long act = g.activationElements();
-        if (act > 0)
-            perColumn = act * bytes * (mode == Mode.FORWARD ? 8 : 16) + (long) g.channels() * g.height() * g.width() * bytes * 6;
-        long k = Math.max(1, (budget / 4) / perColumn);
+        long k = Math.max(1, (budget / 4) / bytesPerColumn(g, mode));
         k = Math.min(k, Math.min(dim, 32));
         return Integer.highestOneBit((int) k);
+    }
+
+    /**
+     * A given budget must hold at least one column's activations: a smaller one cannot run a
+     * single pass as estimated and would split the view into ever more pixel blocks, each a full
+     * set of passes (a 1 KB budget once ran for ten minutes). Full speed needs four times that.
+     */
+    static void requireOneColumn(Generator g, Mode mode, Budget b) {
+        long one = bytesPerColumn(g, mode);
+        if (b.bytes() < one && b.source().startsWith("given"))
+            throw new InputException("--memory-budget " + bytes(b.bytes()) + " cannot hold one Jacobian " + (mode == Mode.REVERSE ? "row" : "column")
+                    + " of this generator (about " + bytes(one) + " of activations per pass): give at least " + bytes(4 * one) + ", or leave the default (auto)");
     }
 
     public static Result compute(Generator g, double[] x, LatentSpace space, View view, List<Region> regions, Options o) {
@@ -106,7 +169,9 @@ public final class JacobianEngine {
             if (r.grid() != view.grid()) throw new IllegalArgumentException("region " + r.name() + " is on grid " + r.grid() + ", view on " + view.grid());
         long P = view.rows();
         int C = view.viewChannels();
-        long budget = effectiveBudget(g, o.memoryBudget);
+        Budget bud = budget(g, o.memoryBudget);
+        if (o.chunk <= 0) requireOneColumn(g, o.mode, bud);
+        long budget = bud.bytes();
         int chunk = o.chunk > 0 ? Math.min(o.chunk, o.mode == Mode.REVERSE ? (int) Math.min(P, Integer.MAX_VALUE) : D) : autoChunk(g, view, D, o.mode, budget);
         long rowsPerBlock = Math.max(1, Math.min(P, (budget / 2) / (8L * D)));
         int blocks = (int) ((P + rowsPerBlock - 1) / rowsPerBlock);
@@ -136,7 +201,8 @@ public final class JacobianEngine {
             }
             Tensor eye = torch.eye(D, dev.options(g.dtype()));
             Tensor accFull = o.fullGram ? torch.zeros(new long[]{D, D}, dev.options(ScalarType.Double)) : null;
-            o.progress.begin("jacobian " + o.mode.label() + " " + P + "x" + D, total);
+            o.progress.begin("jacobian " + o.mode.label() + " " + P + "x" + D + ", " + chunk + (o.mode == Mode.REVERSE ? " row" : " col")
+                    + (chunk == 1 ? "" : "s") + "/pass" + (blocks > 1 ? ", " + blocks + " pixel blocks" : ""), total);
             try {
                 for (int b = 0; b < blocks; b++) {
                     long p0 = b * rowsPerBlock, p1 = Math.min(P, p0 + rowsPerBlock);
@@ -198,7 +264,7 @@ public final class JacobianEngine {
                 out.add(new GramPair(regions.get(i).name(), D, nin, nout, a, bb));
             }
             double[] full = accFull == null ? null : Torch.toDoubles(accFull);
-            result = new Result(out, full, D, P, chunk, blocks, passes, (System.nanoTime() - t0) / 1e9);
+            result = new Result(out, full, D, P, chunk, blocks, passes, (System.nanoTime() - t0) / 1e9, bud);
         } catch (RuntimeException | Error e) {
             for (Tensor t : handOut) t.releaseReference();
             throw e;

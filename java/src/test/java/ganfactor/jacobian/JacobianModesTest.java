@@ -137,4 +137,33 @@ class JacobianModesTest {
                 () -> JacobianEngine.compute(g, xW, LatentSpace.W, view, regions, o));
         assertEquals(3, calls[0]);
     }
+
+    /** The default budget follows the memory the machine has, and the result says which budget and chunk were used. */
+    @Test
+    void automaticBudgetFollowsTheAvailableMemory() {
+        JacobianEngine.Budget b = JacobianEngine.budget(g, JacobianEngine.AUTO_BUDGET);
+        long avail = JacobianEngine.hostAvailable();
+        assertTrue(avail > 0, "/proc/meminfo has MemAvailable on Linux");
+        Runtime rt = Runtime.getRuntime();
+        long expect = Math.max(JacobianEngine.MIN_BUDGET, (avail - Math.max(0, rt.maxMemory() - rt.totalMemory())) / 2);
+        // MemAvailable moves between the two reads by what other processes do: allow 5 %
+        assertEquals(expect, b.bytes(), 0.05 * expect, b.source());
+        assertTrue(b.source().startsWith("auto: half of the host's available"), b.source());
+        Out r = run(Mode.FORWARD, 0, xW, LatentSpace.W, view, 0);
+        assertTrue(r.result().budget().source().startsWith("auto"), r.result().budget().source());
+        assertEquals(JacobianEngine.autoChunk(g, view, xW.length, Mode.FORWARD, r.result().budget().bytes()), r.result().chunk());
+        JacobianEngine.Budget given = JacobianEngine.budget(g, 123L << 20);
+        assertEquals(123L << 20, given.bytes());
+        assertEquals("given", given.source());
+    }
+
+    /** A given budget below one column's activations is refused at once instead of running thousands of passes. */
+    @Test
+    void budgetBelowOneColumnIsRefused() {
+        long one = JacobianEngine.bytesPerColumn(g, Mode.FORWARD);
+        ganfactor.InputException e = assertThrows(ganfactor.InputException.class, () -> run(Mode.FORWARD, 0, xW, LatentSpace.W, view, one / 2));
+        assertTrue(e.getMessage().contains("cannot hold one Jacobian column"), e.getMessage());
+        assertTrue(e.getMessage().contains("give at least"), e.getMessage());
+        assertEquals(1, run(Mode.FORWARD, 0, xW, LatentSpace.W, view, one).result().chunk(), "exactly one column's worth runs, one column per pass");
+    }
 }
