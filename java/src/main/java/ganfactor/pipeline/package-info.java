@@ -1,0 +1,18 @@
+/**
+ * The discovery pipeline, the library entry point every front end drives. {@code Discovery.run}
+ * takes latent codes through the Jacobian engine (every region's Gram pair, plus the region rows a
+ * fast solve wants), a {@code Solver} (per sample or on the mean Gram), the {@code Directions},
+ * edits over a range of strengths, and the report (edit grids, locality measurements and charts,
+ * the JSON record) into an output folder, and returns a {@code Report}. {@code Solver} is the
+ * method contract ({@code name}, {@code regional}, {@code solve(Problem)}), implemented here by
+ * {@code ReSeFaSolver}, {@code LowRankGanSolver}, {@code SeFaSolver} and {@code GanSpaceSolver}
+ * over the algorithms of {@code ganfactor.method}; a new method is one more {@code Solver},
+ * registered with these. A {@code Cancellation} token, polled between units of work, and a
+ * progress listener come in through the pipeline's settings: nothing reads a global flag.
+ *
+ * <p>Dependencies: the root, {@code generator}, {@code jacobian}, {@code method}, {@code edit},
+ * {@code region}, {@code render}, {@code io}, {@code torch} and {@code linalg}. It never imports
+ * {@code ganfactor.cli} or {@code ganfactor.embed}, which (with the benchmarks) depend on it; the
+ * packages it builds on never import it.
+ */
+package ganfactor.pipeline;
