@@ -44,7 +44,7 @@ if [ $build = 1 ]; then
 fi
 cp "$root/java/target/ganfactor.jar" "$stage/app/"
 # 2. the runtime dependencies of the chosen platform, into a fresh folder (never CPU and GPU
-#    pytorch natives together: the JVM aborts, notes/JAVACPP.md)
+#    pytorch natives together: the JVM aborts, docs/JAVACPP.md)
 echo "bundle: runtime dependencies for $platform"
 (cd "$root" && mvn -B -q $profile dependency:copy-dependencies -pl java -DincludeScope=runtime -DoutputDirectory="$stage/app/lib")
 if [ $gpu = 1 ]; then

@@ -19,7 +19,7 @@ public final class Engine {
     /**
      * The one line JavaCPP prints on every start because the OpenBLAS preset (1.5.13) is a release
      * behind JavaCPP (1.5.14): pytorch 2.13.0-1.5.14 asks for openblas 0.3.34-1.5.14, which was never
-     * published, and libtorch only needs its libopenblas.so.0 (notes/JAVACPP.md, pom.xml).
+     * published, and libtorch only needs its libopenblas.so.0 (docs/JAVACPP.md, pom.xml).
      */
     private static final java.util.regex.Pattern KNOWN_VERSION_WARNING =
             java.util.regex.Pattern.compile("Warning: Versions of org\\.bytedeco:javacpp:\\S+ and org\\.bytedeco:openblas:\\S+ do not match\\.");

@@ -1,7 +1,20 @@
 package ganfactor.bench;
 
 import ganfactor.Engine;
-import ganfactor.cli.Main;
+import ganfactor.generator.Generator;
+import ganfactor.generator.LatentSpace;
+import ganfactor.generator.Latents;
+import ganfactor.io.OutputDir;
+import ganfactor.method.LowRankGan;
+import ganfactor.method.ReSeFa;
+import ganfactor.pipeline.Discovery;
+import ganfactor.pipeline.LowRankGanSolver;
+import ganfactor.pipeline.ReSeFaSolver;
+import ganfactor.region.Region;
+import ganfactor.region.Regions;
+import ganfactor.region.View;
+import ganfactor.torch.ComputeDevice;
+import org.bytedeco.pytorch.global.torch;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -15,17 +28,18 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code ganfactor discover} end to end on the demo generator, in-process, as a user runs it:
- * open the model (build + save + load the TorchScript demo), seed-4 latent in W, exact Jacobian
- * on the 256 x 256 view, ReSeFa on the eyes box (paper regularisation), 3 directions edited at 7
- * strengths plus the random baseline, grids, charts, CSV, JSON, atomic output folder.
+ * Discovery end to end on the demo generator through the library's pipeline, as {@code ganfactor
+ * discover --model demo --region eyes --regularize paper} runs it: open the model (build + save +
+ * load the TorchScript demo, float32), seed-4 latent in W, exact Jacobian on the default view (the
+ * official rule: R, G, B rows at 256 x 256), ReSeFa on the eyes box (paper regularisation), 3
+ * directions edited at 7 strengths plus the random baseline, grids, charts, CSV, atomic output
+ * folder (the JSON record and stdout are the command's and not timed here).
  * {@code show = 0} isolates discovery (Jacobian + solve + files, no edits or pictures).
  * <p>{@code -p device=cuda} runs it on the GPU ({@code mvn -Pgpu}); without a usable CUDA device
  * the setup fails with the reason. No GPU figure has been recorded yet.
@@ -43,26 +57,41 @@ public class DiscoverBenchmark {
     @Param({"resefa"})
     public String method;
 
-    /** cpu, or cuda (--device cuda; fails the setup with the reason when CUDA is not usable). */
+    /** cpu, or cuda (fails the setup with the reason when CUDA is not usable). */
     @Param({"cpu"})
     public String device;
 
     Path out;
+    ComputeDevice dev;
 
     @Setup(Level.Trial)
     public void setup() throws Exception {
         Engine.init(0);
-        ganfactor.torch.Devices.select(device);   // fails here, once, when the device is not usable
+        dev = ganfactor.torch.Devices.select(device);   // fails here, once, when the device is not usable
         out = Files.createTempDirectory("gf-bench");
     }
 
     @Benchmark
     public int discover() {
-        StringWriter sink = new StringWriter();
-        int code = Main.execute(new String[]{"discover", "--model", "demo", "--region", "eyes", "--method", method, "--regularize", "paper", "--device", device,
-                        "--show", Integer.toString(show), "--out", out.resolve("d").toString(), "--force", "--quiet"},
-                new PrintWriter(sink), new PrintWriter(sink));
-        if (code != 0) throw new IllegalStateException("discover failed: " + sink);
-        return code;
+        try (Generator g = Generator.open("demo")) {
+            g.to(torch.ScalarType.Float).to(dev);
+            Latents lat = Latents.fromSeed(g, LatentSpace.W, 4, 1, 1.0, g.numLayers());
+            View view = View.defaultFor(g.channels(), g.height(), g.width());
+            List<Region> rs = Regions.parseAll(List.of("eyes"), view.grid(), g, false);
+            Discovery.Settings s = new Discovery.Settings();
+            if (method.equals("lowrankgan")) {
+                s.solver = new LowRankGanSolver(new LowRankGan.Options());
+            } else {
+                ReSeFa.Options o = new ReSeFa.Options();
+                o.regularization = ReSeFa.Regularization.PAPER;
+                s.solver = new ReSeFaSolver(ReSeFaSolver.onDevice(o, dev));
+            }
+            s.show = show;
+            try (OutputDir dir = new OutputDir(out.resolve("d"), true, "ganfactor benchmark")) {
+                Discovery.Report rep = Discovery.run(g, lat, view, rs, s, dir);
+                dir.commit();
+                return rep.outcomes().size();
+            }
+        }
     }
 }

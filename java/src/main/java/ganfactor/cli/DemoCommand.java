@@ -5,10 +5,12 @@ import ganfactor.generator.DemoGenerator;
 import ganfactor.generator.Generator;
 import ganfactor.generator.LatentSpace;
 import ganfactor.generator.Latents;
-import ganfactor.io.Json;
 import ganfactor.io.OutputDir;
 import ganfactor.method.Directions;
+import ganfactor.pipeline.Discovery;
+import ganfactor.pipeline.RunRecord;
 import ganfactor.region.Region;
+import ganfactor.region.Regions;
 import ganfactor.region.View;
 import ganfactor.torch.Torch;
 import picocli.CommandLine.Command;
@@ -60,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
         Generator g = Generator.demo().to(org.bytedeco.pytorch.global.torch.ScalarType.Float).to(dev);
         Latents lat = Latents.fromSeed(g, LatentSpace.W, seed, 1, 1.0, g.numLayers());
         View view = View.defaultFor(g.channels(), g.height(), g.width());   // the official rule: 3 x 256 x 256 rows for the demo
-        List<Region> rs = JacobianCommand.parseRegions(List.of("eyes", "mouth"), view.grid(), g);
+        List<Region> rs = Regions.parseAll(List.of("eyes", "mouth"), view.grid(), g, false);
         MethodOptions mo = new MethodOptions();
         mo.method = method;
         // The demo's eyes stay inside the eyes box, so B is singular there (see the README):
@@ -71,15 +73,17 @@ final class DemoCommand implements Callable<Integer> {
         mo.path = "auto";
         mo.k = 0;
         mo.device = dev;
-        Discovery.Settings s = DiscoverCommand.settings(mo);
-        s.jacobian.progress = TerminalProgress.auto(quiet);
-        s.jacobian.cancelled = Main.CANCELLED::get;
+        Discovery.Settings s = new Discovery.Settings();
+        s.solver = mo.solver();
+        s.progress = TerminalProgress.auto(quiet);
+        s.cancellation = Main.CANCEL;
+        RunRecord rec = RunRecord.of("ganfactor demo");
         // without --force only the demo's own earlier output is replaced (the manifest says which command wrote a folder)
         try (OutputDir dir = OutputOptions.open(out, force || "ganfactor demo".equals(OutputDir.writtenBy(out)), "ganfactor demo", spec.commandLine().getErr())) {
             Discovery.Report rep = Discovery.run(g, lat, view, rs, s, dir);
             lat.save(dir.file("latents.npy"), g);
             System.out.printf(Locale.ROOT, "demo generator: d = %d, L = %d, 3x256x256; W space, seed %d; %s with the paper's regularisation (eps 1e-3)%n",
-                    g.latentDim(), g.numLayers(), seed, mo.methodName());
+                    g.latentDim(), g.numLayers(), seed, s.solver.name());
             System.out.printf(Locale.ROOT, "Jacobian %.2f s (%,d x %d: %s, both regions from one pass), solve %.3f s, edits and pictures %.2f s%n",
                     rep.jacobianSeconds(), view.rows(), lat.dim(), view.reduce() == View.Reduce.NONE ? "R, G, B rows at 256 x 256, the official rule" : "256 x 256, RGB " + view.reduce().label(),
                     rep.solveSeconds(), rep.editSeconds());
@@ -98,9 +102,8 @@ final class DemoCommand implements Callable<Integer> {
                 for (int b = 0; b < share.length; b++) m.put(DemoGenerator.BLOCKS.get(b), share[b]);
                 planted.put(o.region(), m);
             }
-            Map<String, Object> rec = DiscoverCommand.record("ganfactor demo", g, lat, view, rs, s, rep, t0);
-            rec.put("planted_block_share_of_top_direction", planted);
-            dir.writeString("discover.json", Json.write(rec));
+            DiscoverCommand.record(rec, g, lat, view, rs, s, rep).put("planted_block_share_of_top_direction", planted);
+            dir.writeString("discover.json", rec.json());
             dir.commit();
             System.out.printf(Locale.ROOT, "wrote %s: eyes/ and mouth/ with grid_0..2.png (rows: sample, columns: strengths -10..10), locality_0..2.png, locality.csv, directions.npy; discover.json (%.1f s in all)%n",
                     out, (System.nanoTime() - t0) / 1e9);

@@ -4,18 +4,17 @@ import ganfactor.InputException;
 import ganfactor.edit.Editor;
 import ganfactor.generator.Generator;
 import ganfactor.generator.Latents;
-import ganfactor.io.Json;
 import ganfactor.io.OutputDir;
-import ganfactor.jacobian.Mode;
+import ganfactor.pipeline.Discovery;
+import ganfactor.pipeline.RunRecord;
+import ganfactor.pipeline.Solver;
 import ganfactor.region.Region;
+import ganfactor.region.Regions;
 import ganfactor.region.View;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -64,92 +63,57 @@ final class DiscoverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        long t0 = System.nanoTime();
-        methodOptions.methodName();
-        methodOptions.resefa();
+        Solver solver = methodOptions.solver();
         Generator g = common.openGenerator();
         methodOptions.device = g.device();
+        solver = methodOptions.solver();   // now placed on the generator's device
         Latents lat = common.latents(g);
         View view = viewOptions.view(g);
-        List<Region> rs = JacobianCommand.parseRegions(regions, view.grid(), g, viewOptions.unscaledPresets);
-        Discovery.Settings s = settings(methodOptions);
-        s.aggregate = aggregate;
+        List<Region> rs = Regions.parseAll(regions, view.grid(), g, viewOptions.unscaledPresets);
         if (officialFiles && aggregate) throw new InputException("--official-files writes one file per sample, as the official script; it cannot be combined with --aggregate");
         if (officialFiles && methodOptions.k != 0) throw new InputException("--official-files writes all d directions, as the official script; leave --k at 0");
-        s.officialFiles = officialFiles;
         if (show < 0) throw new InputException("--show must be >= 0");
+        if (cell < 16) throw new InputException("--cell must be at least 16 pixels");
+        Discovery.Settings s = new Discovery.Settings();
+        s.solver = solver;
+        s.aggregate = aggregate;
+        s.officialFiles = officialFiles;
         s.show = show;
         if (strengths != null) s.strengths = Editor.parseStrengths(strengths);
         s.edit = Editor.Settings.defaults().withLayers(Editor.parseLayers(editLayers, g.numLayers())).withTruncation(editPsi, editPsiLayers);
-        if (cell < 16) throw new InputException("--cell must be at least 16 pixels");
         s.cell = cell;
         s.baseline = !noBaseline;
         s.jacobian = jacobianOptions.engineOptions();
-        s.jacobian.progress = TerminalProgress.auto(common.quiet);
-        s.jacobian.cancelled = Main.CANCELLED::get;
+        s.progress = TerminalProgress.auto(common.quiet);
+        s.cancellation = Main.CANCEL;
+        RunRecord rec = RunRecord.of("ganfactor discover");
         try (OutputDir dir = output.open("ganfactor discover")) {
             Discovery.Report rep = Discovery.run(g, lat, view, rs, s, dir);
             lat.save(dir.file("latents.npy"), g);
-            Map<String, Object> rec = record("ganfactor discover", g, lat, view, rs, s, rep, t0);
-            dir.writeString("discover.json", Json.write(rec));
+            dir.writeString("discover.json", record(rec, g, lat, view, rs, s, rep).json());
             dir.commit();
             System.out.printf("%s on %d region(s), %d sample(s), %s space (d = %d): Jacobian %.2f s, solve %.3f s, edits and pictures %.2f s%n",
-                    methodOptions.methodName(), rs.size(), lat.count(), lat.space().label(), lat.dim(), rep.jacobianSeconds(), rep.solveSeconds(), rep.editSeconds());
-            Discovery.print(rep);
+                    solver.name(), rs.size(), lat.count(), lat.space().label(), lat.dim(), rep.jacobianSeconds(), rep.solveSeconds(), rep.editSeconds());
+            Printing.report(rep, System.out);
             System.out.println("wrote " + dir.target());
         }
         return 0;
     }
 
-    static Discovery.Settings settings(MethodOptions mo) {
-        Discovery.Settings s = new Discovery.Settings();
-        s.method = mo;
-        s.strengths = mo.methodName().equals("lowrankgan") ? Editor.linspace(-4, 4, 7) : Editor.linspace(-10, 10, 7);
-        return s;
-    }
-
-    static Map<String, Object> record(String tool, Generator g, Latents lat, View view, List<Region> rs, Discovery.Settings s, Discovery.Report rep, long t0) {
-        Map<String, Object> rec = new LinkedHashMap<>();
-        rec.put("tool", tool);
-        rec.put("created", Instant.now().toString());
-        rec.put("model", g.source());
-        rec.put("generator", Map.of("latent_dim", g.latentDim(), "num_layers", g.numLayers(), "output", List.of(g.channels(), g.height(), g.width()),
-                "precision", g.dtype().toString().toLowerCase()));
-        rec.put("space", lat.space().label());
-        rec.put("dim", lat.dim());
-        rec.put("latents", lat.origin());
-        rec.put("samples", lat.count());
-        rec.put("view", view.describe());
-        rec.put("conv_clamp", g.convClampRecord());
-        rec.put("regions", rs.stream().map(r -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", r.name());
-            m.put("origin", r.origin());
-            if (r.box() != null) m.put("box", r.box());
-            m.put("pixels", r.count());
-            return m;
-        }).toList());
-        rec.put("method", s.method.methodName());
+    /** discover.json (and the demo's): the run's settings, each result, and the time of each stage. */
+    static RunRecord record(RunRecord rec, Generator g, Latents lat, View view, List<Region> rs, Discovery.Settings s, Discovery.Report rep) {
+        rec.generator(g).latents(lat).put("view", view.describe()).regions(rs);
+        rec.put("method", s.solver.name());
         rec.put("aggregate", s.aggregate);
-        if (s.officialFiles) rec.put("official_files", "image_XX_region_R_name_" + s.method.methodName() + ".npy [d, d] float32 and _mask.png per sample (compute_direction.py names)");
-        Map<String, Object> edit = new LinkedHashMap<>();
-        edit.put("strengths", s.strengths);
-        edit.put("layers", Editor.layersLabel(s.edit.layers(), g.numLayers()));
-        edit.put("mode", s.edit.mode().label());
-        edit.put("truncation_psi", s.edit.psi());
-        edit.put("truncation_layers", s.edit.truncationLayers());
-        edit.put("directions_rendered", s.show);
-        rec.put("edit", edit);
-        Map<String, Object> jac = new java.util.LinkedHashMap<>();
-        jac.put("mode", s.jacobian.mode.label());
-        jac.put("chunk", rep.jacobianChunk());
-        jac.put("memory_budget_bytes", rep.budget() == null ? s.jacobian.memoryBudget : rep.budget().bytes());
+        if (s.officialFiles) rec.put("official_files", "image_XX_region_R_name_" + s.solver.name() + ".npy [d, d] float32 and _mask.png per sample (compute_direction.py names)");
+        rec.put("edit", RunRecord.ordered("strengths", s.strengths(), "layers", Editor.layersLabel(s.edit.layers(), g.numLayers()),
+                "mode", s.edit.mode().label(), "truncation_psi", s.edit.psi(), "truncation_layers", s.edit.truncationLayers(), "directions_rendered", s.show));
+        Map<String, Object> jac = RunRecord.ordered("mode", s.jacobian.mode.label(), "chunk", rep.jacobianChunk(),
+                "memory_budget_bytes", rep.budget() == null ? s.jacobian.memoryBudget : rep.budget().bytes());
         if (rep.budget() != null) jac.put("memory_budget", rep.budget().source());
         rec.put("jacobian", jac);
         rec.put("results", rep.record());
-        rec.put("seconds", Map.of("jacobian", rep.jacobianSeconds(), "solve", rep.solveSeconds(), "edit_and_pictures", rep.editSeconds(),
-                "total", (System.nanoTime() - t0) / 1e9));
-        rec.put("versions", ganfactor.Engine.info());
+        rec.put("seconds", Map.of("jacobian", rep.jacobianSeconds(), "solve", rep.solveSeconds(), "edit_and_pictures", rep.editSeconds(), "total", rec.seconds()));
         return rec;
     }
 }

@@ -9,7 +9,9 @@ import ganfactor.io.Json;
 import ganfactor.io.Npy;
 import ganfactor.io.NpyArray;
 import ganfactor.io.OutputDir;
+import ganfactor.pipeline.LocalEdit;
 import ganfactor.region.Region;
+import ganfactor.region.Regions;
 import ganfactor.render.Chart;
 import ganfactor.render.Grid;
 import ganfactor.render.Images;
@@ -95,12 +97,14 @@ final class EditCommand implements Callable<Integer> {
         // truncation is the editor's (before the edit), so the codes are taken untruncated here
         Latents lat = common.latents != null ? Latents.fromFile(g, common.latentSpace(), common.latents)
                 : Latents.fromSeed(g, common.latentSpace(), common.seed, common.num, 1.0, L);
-        Region reg = region == null ? null : JacobianCommand.parseRegions(List.of(region), grid, g).get(0);
+        Region reg = region == null ? null : Regions.parseAll(List.of(region), grid, g, false).get(0);
         Map<String, Object> localRec = null;
         if (local != null) {
-            Region lr = JacobianCommand.parseRegions(List.of(local), grid, g).get(0);
+            Region lr = Regions.parseAll(List.of(local), grid, g, false).get(0);
             if (reg == null) reg = lr;
-            localRec = localize(g, lat, lr, rows, indices);
+            LocalEdit.Result le = LocalEdit.project(g, lat, lr, grid, rows, indices, lowRank.options(0), TerminalProgress.auto(common.quiet), Main.CANCEL);
+            System.out.printf("local edit in %s: background null space of %d of %d dimensions%n", lr.name(), le.nullSpaceDimension(), le.dim());
+            localRec = le.record();
         }
         Editor.Settings settings = Editor.Settings.defaults().withLayers(ls).withMode(m).withTruncation(common.psi, common.truncationLayers(g)).withBatch(batch);
 
@@ -133,7 +137,7 @@ final class EditCommand implements Callable<Integer> {
                 Npy.writeFloat64(dir.file("edited_" + i + ".npy"), r.editedCodes(), r.codeShape());
                 perDirection.add(rec);
                 lines.add(line);
-                if (Main.CANCELLED.get()) throw new java.util.concurrent.CancellationException("cancelled");
+                if (Main.CANCEL.isCancelled()) throw new java.util.concurrent.CancellationException("cancelled");
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> editRecord = record(g, lat, reg, ls, m, alphas, settings, indices, perDirection, secs);
@@ -227,64 +231,6 @@ final class EditCommand implements Callable<Integer> {
      * one place a boundary is transformed before the edit; a projection of the boundary (for
      * example into a region's background null space) belongs here.
      */
-    /**
-     * LowRankGAN's mask-free local edit: B of {@code region} from the exact Jacobian at the codes
-     * (in W for a d-length direction, W+ for an L x d one; mean over the codes), its RPCA null
-     * space N, and each chosen row replaced by N N^T n / ||N N^T n||.
-     */
-    private Map<String, Object> localize(Generator g, Latents lat, Region region, double[][] rows, int[] indices) {
-        int L = g.numLayers(), d = g.latentDim();
-        boolean wp = rows[indices[0]].length == L * d;
-        ganfactor.generator.LatentSpace space = wp ? ganfactor.generator.LatentSpace.WP
-                : lat.space() == ganfactor.generator.LatentSpace.Z ? ganfactor.generator.LatentSpace.Z : ganfactor.generator.LatentSpace.W;
-        // the official rule, as jacobian/localize: a native view of <= 256 px keeps R, G, B as rows, a resized one is summed
-        ganfactor.region.View view = grid == ganfactor.region.View.defaultGrid(g.height(), g.width()) ? ganfactor.region.View.defaultFor(g.channels(), g.height(), g.width())
-                : new ganfactor.region.View(grid, ganfactor.region.View.Reduce.SUM, g.channels(), g.height(), g.width());
-        ganfactor.jacobian.JacobianEngine.Options jo = new ganfactor.jacobian.JacobianEngine.Options();
-        jo.progress = TerminalProgress.auto(common.quiet);
-        jo.cancelled = Main.CANCELLED::get;
-        List<ganfactor.jacobian.GramPair> gs = new ArrayList<>();
-        for (int i = 0; i < lat.count(); i++)
-            gs.add(ganfactor.jacobian.JacobianEngine.compute(g, codeIn(lat, i, space, L, d), space, view, List.of(region), jo).grams().get(0));
-        ganfactor.jacobian.GramPair gp = ganfactor.method.ReSeFa.aggregate(gs);
-        ganfactor.method.LowRankGan.NullSpace ns;
-        try (org.bytedeco.javacpp.PointerScope sc = new org.bytedeco.javacpp.PointerScope()) {
-            ns = ganfactor.method.LowRankGan.nullSpace(ganfactor.torch.Torch.of(gp.b(), gp.dim(), gp.dim()), lowRank.options(0));
-        }
-        if (ns.size() == 0) throw new InputException("--local " + region.name() + ": the background's null space is empty; nothing can be edited without touching the background");
-        List<Object> kept = new ArrayList<>();
-        for (int i : indices) {
-            double[] c = ns.component(rows[i]);
-            kept.add(Map.of("index", i, "kept_norm_fraction", norm(c) / norm(rows[i])));
-            rows[i] = ns.project(rows[i]);
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("region", region.name());
-        m.put("region_origin", region.origin());
-        m.put("view", view.describe());
-        m.put("jacobian_space", space.label());
-        m.put("codes", lat.count());
-        m.put("null_space_dimension", ns.size());
-        m.put("background_rank", ns.rankB());
-        m.put("options", lowRank.options(0).describe());
-        m.put("directions", kept);
-        System.out.printf("local edit in %s: background null space of %d of %d dimensions%n", region.name(), ns.size(), gp.dim());
-        return m;
-    }
-
-    /** Code i of {@code lat} in {@code space} (W+ codes give their first layer's w for W; W codes are broadcast for W+). */
-    private static double[] codeIn(Latents lat, int i, ganfactor.generator.LatentSpace space, int L, int d) {
-        double[] x = lat.row(i);
-        if (lat.space() == space) return x;
-        if (space == ganfactor.generator.LatentSpace.W && lat.space() == ganfactor.generator.LatentSpace.WP) return java.util.Arrays.copyOf(x, d);
-        if (space == ganfactor.generator.LatentSpace.WP && lat.space() == ganfactor.generator.LatentSpace.W) {
-            double[] out = new double[L * d];
-            for (int l = 0; l < L; l++) System.arraycopy(x, 0, out, l * d, d);
-            return out;
-        }
-        throw new InputException("--local: cannot compute a " + space.label() + " Jacobian from " + lat.space().label() + " codes");
-    }
-
     static double[] boundaryForEdit(double[] n, int d, int L) {
         if (n.length != d && n.length != L * d)
             throw new InputException("the boundary has " + n.length + " values; this generator's codes have " + d + " (z, w) or " + L * d + " (wp)");

@@ -67,7 +67,7 @@ final class GanspaceCommand implements Callable<Integer> {
         o.seed = seed;
         o.k = k;
         o.progress = TerminalProgress.auto(quiet);
-        o.cancelled = Main.CANCELLED::get;
+        o.cancelled = Main.CANCEL;
         GanSpace.check(g, o);
         try (OutputDir dir = output.open("ganfactor ganspace")) {
             GanSpace.Result res = GanSpace.compute(g, o, ganfactor.linalg.Linalg.forDevice(dev, TorchLinalg.INSTANCE));

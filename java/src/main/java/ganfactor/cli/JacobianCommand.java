@@ -50,10 +50,10 @@ final class JacobianCommand implements Callable<Integer> {
         Generator g = common.openGenerator();
         Latents lat = common.latents(g);
         View view = viewOptions.view(g);
-        List<Region> rs = parseRegions(regions, view.grid(), g, viewOptions.unscaledPresets);
+        List<Region> rs = Regions.parseAll(regions, view.grid(), g, viewOptions.unscaledPresets);
         JacobianEngine.Options o = jacobianOptions.engineOptions();
         o.progress = TerminalProgress.auto(common.quiet);
-        o.cancelled = Main.CANCELLED::get;
+        o.cancelled = Main.CANCEL;
         try (OutputDir dir = output.open("ganfactor jacobian")) {
             Run run = run(g, lat, view, rs, o, dir, saveJacobian);
             Map<String, Object> rec = record(g, lat, view, rs, o, run);
@@ -66,22 +66,6 @@ final class JacobianCommand implements Callable<Integer> {
             System.out.println("wrote " + dir.target());
         }
         return 0;
-    }
-
-    static List<Region> parseRegions(List<String> specs, int grid, Generator g) {
-        return parseRegions(specs, grid, g, false);
-    }
-
-    static List<Region> parseRegions(List<String> specs, int grid, Generator g, boolean unscaledPresets) {
-        List<Region> rs = new ArrayList<>();
-        Set<String> names = new HashSet<>();
-        for (String s : specs) {
-            Region r = Regions.parse(s, grid, g, unscaledPresets);
-            if (!names.add(r.name())) throw new InputException("two regions are named '" + r.name() + "': name them with NAME=...");
-            if (!r.name().matches("[A-Za-z0-9_.-]+")) throw new InputException("region name '" + r.name() + "' must use letters, digits, '_', '.' or '-'");
-            rs.add(r);
-        }
-        return rs;
     }
 
     record Run(List<List<GramPair>> grams, List<Double> secondsPerSample, int chunk, int blocks, JacobianEngine.Budget budget) {

@@ -1,12 +1,8 @@
 package ganfactor.cli;
 
 import ganfactor.InputException;
-import ganfactor.jacobian.GramPair;
-import ganfactor.method.Directions;
 import ganfactor.method.LowRankGan;
 import ganfactor.method.Rpca;
-import ganfactor.torch.Torch;
-import org.bytedeco.javacpp.PointerScope;
 import picocli.CommandLine.Option;
 
 import java.util.Locale;
@@ -45,16 +41,10 @@ final class LowRank {
         o.rpca.lambda = lambda;
         o.rpca.tol = tol;
         o.rpca.maxIterations = maxIterations;
-        o.rpca.cancelled = Main.CANCELLED::get;
+        o.rpca.cancelled = Main.CANCEL;
         o.numRelax = numRelax;
         if (rankTol != null) o.rankTolerance = rankTol;
         o.maxDirections = k;
         return o;
-    }
-
-    Directions solve(GramPair gp, int k) {
-        try (PointerScope s = new PointerScope()) {
-            return LowRankGan.solve(Torch.of(gp.a(), gp.dim(), gp.dim()), Torch.of(gp.b(), gp.dim(), gp.dim()), options(k));
-        }
     }
 }

@@ -38,7 +38,8 @@ public final class Main implements Runnable {
     public static final int EXIT_CANCELLED = 130;
 
     /** Set by Ctrl-C; long work polls it between chunks. */
-    static final AtomicBoolean CANCELLED = new AtomicBoolean();
+    /** Cancelled by the shutdown hook (Ctrl-C, SIGTERM); the commands pass it into the library as a token. */
+    static final ganfactor.pipeline.Cancellation CANCEL = new ganfactor.pipeline.Cancellation();
     private static final CountDownLatch FINISHED = new CountDownLatch(1);
     static boolean debug;
 
@@ -52,7 +53,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         Thread hook = new Thread(() -> {
-            CANCELLED.set(true);
+            CANCEL.cancel();
             try {
                 FINISHED.await(20, TimeUnit.SECONDS);
             } catch (InterruptedException ignored) {
@@ -98,6 +99,11 @@ public final class Main implements Runnable {
             if (e instanceof CancellationException) {
                 err.println("ganfactor: cancelled; no output was written");
                 return EXIT_CANCELLED;
+            }
+            if (e instanceof ganfactor.torch.NativeException n) {   // LibTorch, with the operation, shapes and device
+                err.println("ganfactor: error: " + Generator.oneLine(n) + (n.outOfMemory() ? "; lower --memory-budget or --chunk" : "")
+                        + (debug ? "" : " (run with --debug for the stack trace)"));
+                return 1;
             }
             if (e instanceof OutOfMemoryError) {
                 err.println("ganfactor: error: out of memory (" + e.getMessage() + "); lower --memory-budget or --chunk");

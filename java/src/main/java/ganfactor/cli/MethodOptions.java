@@ -1,12 +1,10 @@
 package ganfactor.cli;
 
 import ganfactor.InputException;
-import ganfactor.jacobian.GramPair;
-import ganfactor.method.Directions;
 import ganfactor.method.ReSeFa;
-import ganfactor.torch.Torch;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Tensor;
+import ganfactor.pipeline.LowRankGanSolver;
+import ganfactor.pipeline.ReSeFaSolver;
+import ganfactor.pipeline.Solver;
 import picocli.CommandLine.Option;
 
 import java.util.Locale;
@@ -67,33 +65,11 @@ final class MethodOptions {
         o.k = k;
         o.path = ReSeFa.SolvePath.parse(path);
         o.fastRank = fastRank;
-        if (device.cuda()) {
-            o.device = device;
-            o.linalg = ganfactor.linalg.Linalg.forDevice(device, o.linalg);
-        }
-        return o;
+        return ReSeFaSolver.onDevice(o, device);
     }
 
-    /** Whether the region's Jacobian rows should be kept for the fast path (decided before the Jacobian runs). */
-    boolean wantsRegionRows(int d, long regionRows) {
-        return methodName().equals("resefa") && ReSeFa.preferFast(d, regionRows, resefa());
-    }
-
-    /**
-     * Solves one Gram pair. {@code regionRows} (the region's Jacobian rows scaled so that
-     * A = rows^T rows, or null) enables the ReSeFa fast path.
-     */
-    Directions solve(GramPair gp, Tensor regionRows) {
-        String m = methodName();
-        if (m.equals("lowrankgan")) return lowRank.solve(gp, k);
-        ReSeFa.Options o = resefa();
-        if (regionRows != null && ReSeFa.preferFast(gp.dim(), regionRows.size(0), o)) {
-            try (PointerScope s = new PointerScope()) {
-                return ReSeFa.solveFast(regionRows, gp.bTensor().to(device.torch(), org.bytedeco.pytorch.global.torch.ScalarType.Double), o);
-            }
-        }
-        if (o.path == ReSeFa.SolvePath.FAST)
-            throw new InputException("--solve-path fast needs the region's Jacobian rows: use discover or solve --jacobian");
-        return ReSeFa.solve(gp, o);
+    /** The solver these options describe (checked: an option of the other method is an error). */
+    Solver solver() {
+        return methodName().equals("lowrankgan") ? new LowRankGanSolver(lowRank.options(k)) : new ReSeFaSolver(resefa());
     }
 }

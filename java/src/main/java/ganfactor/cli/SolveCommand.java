@@ -58,8 +58,7 @@ final class SolveCommand implements Callable<Integer> {
     public Integer call() {
         ganfactor.Engine.init(threads);
         methodOptions.device = device.device();
-        methodOptions.methodName();
-        methodOptions.resefa();
+        ganfactor.pipeline.Solver solver = methodOptions.solver();
         long t0 = System.nanoTime();
         List<GramPair> grams = new ArrayList<>();
         List<Tensor> rows = new ArrayList<>();
@@ -90,7 +89,7 @@ final class SolveCommand implements Callable<Integer> {
                 List<Object> results = new ArrayList<>();
                 for (int i = 0; i < todo.size(); i++) {
                     Tensor rr = todo.size() == 1 && aggRows != null ? aggRows : rows.isEmpty() ? null : rows.get(i);
-                    Directions d = methodOptions.solve(todo.get(i), rr);
+                    Directions d = solver.solve(new ganfactor.pipeline.Solver.Problem(todo.get(i), rr, null, Main.CANCEL));
                     String prefix = todo.size() == 1 ? "" : "sample_" + i + "/";
                     d.write(dir, prefix, false);
                     Map<String, Object> r = new LinkedHashMap<>(d.info());
@@ -99,8 +98,8 @@ final class SolveCommand implements Callable<Integer> {
                     results.add(r);
                     String what = todo.size() == 1 ? (aggregate && n > 1 ? "aggregate of " + n + " samples" : "sample 0") : "sample " + i;
                     System.out.printf("%s: %d directions of d = %d, %s path, top eigenvalue %.4g%n",
-                            what, d.count(), d.dim(), d.info().getOrDefault("path", methodOptions.methodName()), d.count() == 0 ? Double.NaN : d.values()[0]);
-                    Discovery.printWarnings(what, d.warnings());
+                            what, d.count(), d.dim(), d.info().getOrDefault("path", solver.name()), d.count() == 0 ? Double.NaN : d.values()[0]);
+                    Printing.warnings(what, d.warnings());
                 }
                 rec.put("samples", n);
                 rec.put("aggregate", aggregate && n > 1);

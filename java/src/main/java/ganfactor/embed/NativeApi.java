@@ -165,12 +165,13 @@ public final class NativeApi {
             Generator g = generator(handle);
             LatentSpace s = space(space);
             if (region == null) throw new Failure(ERR_NULL, "region is null");
-            if (reduce < 0 || reduce >= View.Reduce.values().length) throw new Failure(ERR_ARGUMENT, "unknown channel reduction " + reduce + " (0 sum, 1 mean, 2 none)");
+            View.Reduce red = View.Reduce.fromCode(reduce);
+            if (red == null) throw new Failure(ERR_ARGUMENT, "unknown channel reduction " + reduce + " (0 sum, 1 mean, 2 none)");
             int d = s.dim(g.latentDim(), g.numLayers());
             double[] x = latentCode(code, d);
             DoubleBuffer oa = doubles(a, (long) d * d, "A (Gram output)");
             DoubleBuffer ob = doubles(b, (long) d * d, "B (Gram output)");
-            View view = new View(grid, View.Reduce.values()[reduce], g.channels(), g.height(), g.width());
+            View view = new View(grid, red, g.channels(), g.height(), g.width());
             Region r = Regions.parse(region, grid, g);
             GramPair gp = JacobianEngine.compute(g, x, s, view, List.of(r), new JacobianEngine.Options()).grams().get(0);
             double[] ga = gp.a(), gb = gp.b();
@@ -329,8 +330,9 @@ public final class NativeApi {
     }
 
     private static LatentSpace space(int code) {
-        if (code < 0 || code >= LatentSpace.values().length) throw new Failure(ERR_ARGUMENT, "unknown latent space " + code + " (0 z, 1 w, 2 wp)");
-        return LatentSpace.values()[code];
+        LatentSpace s = LatentSpace.fromCode(code);
+        if (s == null) throw new Failure(ERR_ARGUMENT, "unknown latent space " + code + " (0 z, 1 w, 2 wp)");
+        return s;
     }
 
     private static void need(Object array, int length, String what) {

@@ -366,7 +366,7 @@ public final class Generator implements AutoCloseable {
         return call("gf_wp", x, new IValue(space.code()));
     }
 
-    /** Runs a scripted method and returns its tensor result as an owning copy (see notes/JAVACPP.md). */
+    /** Runs a scripted method and returns its tensor result as an owning copy (see docs/JAVACPP.md). */
     public Tensor call(String method, Object... args) {
         IValueVector in = new IValueVector();
         for (Object a : args) {
@@ -376,9 +376,21 @@ public final class Generator implements AutoCloseable {
             else if (a instanceof Long l) in.push_back(new IValue(l));
             else throw new IllegalArgumentException("unsupported argument " + a);
         }
-        Method m = live().get_method(method);
-        IValue out = m.apply(in);
-        return new Tensor(out.toTensor());
+        try {
+            Method m = live().get_method(method);
+            IValue out = m.apply(in);
+            return new Tensor(out.toTensor());
+        } catch (RuntimeException e) {
+            throw ganfactor.torch.NativeException.wrap(source + ": " + method + "()", shapes(args), device, e);
+        }
+    }
+
+    /** The shapes of a call's tensor arguments, for messages: "[4, 512], [4, 512]". */
+    private static String shapes(Object... args) {
+        StringBuilder sb = new StringBuilder();
+        for (Object a : args)
+            if (a instanceof Tensor t) sb.append(sb.length() == 0 ? "" : ", ").append(Torch.shapeString(t)).append(' ').append(t.scalar_type().toString().toLowerCase(java.util.Locale.ROOT));
+        return sb.toString();
     }
 
     /** The value of a string-returning method (for example {@code part_names}), split on commas; empty when absent. */
@@ -392,7 +404,7 @@ public final class Generator implements AutoCloseable {
     /**
      * The tensors of a no-argument method returning {@code List[Tensor]} (for example
      * {@code style_affines}), each an owning copy taken before the returned list goes away
-     * (notes/JAVACPP.md). Throws {@link InputException} naming the method when the module lacks it
+     * (docs/JAVACPP.md). Throws {@link InputException} naming the method when the module lacks it
      * or it returns something else.
      */
     public List<Tensor> tensorList(String method) {

@@ -124,4 +124,16 @@ public record Latents(double[] codes, int count, int dim, LatentSpace space, Str
         if (space == LatentSpace.WP) Npy.writeFloat64(file, codes, count, g.numLayers(), g.latentDim());
         else Npy.writeFloat64(file, codes, count, dim);
     }
+
+    /** The codes of the given rows (this object itself when they are all of them, in order). */
+    public Latents subset(int[] which) {
+        if (which.length == count()) {
+            boolean same = true;
+            for (int i = 0; i < which.length; i++) same &= which[i] == i;
+            if (same) return this;
+        }
+        double[] codes = new double[which.length * dim()];
+        for (int i = 0; i < which.length; i++) System.arraycopy(row(which[i]), 0, codes, i * dim(), dim());
+        return new Latents(codes, which.length, dim(), space(), origin() + ", sample(s) " + java.util.Arrays.toString(which));
+    }
 }

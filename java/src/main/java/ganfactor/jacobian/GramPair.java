@@ -11,9 +11,10 @@ import org.bytedeco.pytorch.Tensor;
  *
  * <p>Either on the host ({@code a}, {@code b}) or on the device ({@code deviceA}, {@code
  * deviceB}: float64 tensors in the caller's PointerScope, what {@link JacobianEngine} returns
- * with {@code Options.deviceGrams} so that the solvers read them where they were computed). For a
- * device pair, {@link #a()} and {@link #b()} copy to the host on each call (counted in {@link
- * Torch#hostCopies()}): writers call them once.
+ * with {@code Options.deviceGrams} so that the solvers read them where they were computed).
+ * Nothing copies a device pair to the host behind the caller's back: {@link #a()} and {@link #b()}
+ * of a device pair throw, and {@link #toHost()} is the one explicit copy (two counted host copies,
+ * {@link Torch#hostCopies()}). {@link #aTensor()} and {@link #bTensor()} give tensors for either kind.
  */
 public record GramPair(String region, int dim, long inside, long outside, double[] a, double[] b, Tensor deviceA, Tensor deviceB) {
 
@@ -30,14 +31,24 @@ public record GramPair(String region, int dim, long inside, long outside, double
         return deviceA != null;
     }
 
+    /** A as host values; a device pair must be copied with {@link #toHost()} first. */
     @Override
     public double[] a() {
-        return a != null ? a : Torch.toDoubles(deviceA);
+        if (a == null) throw new IllegalStateException("the Grams of region " + region + " live on the device: call toHost() for a host copy");
+        return a;
     }
 
+    /** B as host values; a device pair must be copied with {@link #toHost()} first. */
     @Override
     public double[] b() {
-        return b != null ? b : Torch.toDoubles(deviceB);
+        if (b == null) throw new IllegalStateException("the Grams of region " + region + " live on the device: call toHost() for a host copy");
+        return b;
+    }
+
+    /** This pair with host arrays: itself when it is one, else one counted copy of A and of B. */
+    public GramPair toHost() {
+        if (a != null) return this;
+        return new GramPair(region, dim, inside, outside, Torch.toDoubles(deviceA), Torch.toDoubles(deviceB));
     }
 
     /** A as a tensor: the device tensor itself, or a new CPU tensor of the host values. */

@@ -52,6 +52,13 @@ public final class JacobianEngine {
          * PointerScope) instead of host arrays: no host copy at all in the engine.
          */
         public boolean deviceGrams;
+        /**
+         * Which regions' Jacobian rows to hand out as well (null = none): for region i when
+         * {@code regionRows[i]}, {@link Result#regionRows()} holds J_R / sqrt|R| (so that A =
+         * rows^T rows), on the generator's device, in the caller's PointerScope; what the ReSeFa
+         * fast path needs.
+         */
+        public boolean[] regionRows;
         /** Also return the full Gram J^T J (for checks). */
         public boolean fullGram;
         /** One-line messages (a chunk halved after running out of memory). */
@@ -61,9 +68,28 @@ public final class JacobianEngine {
          * simulate a device allocation failure (throw a RuntimeException saying "out of memory").
          */
         public java.util.function.IntConsumer beforePass = k -> {};
+
+        /** A field-by-field copy (the pipeline adjusts its copy, never the caller's options). */
+        public Options copy() {
+            Options o = new Options();
+            o.mode = mode;
+            o.chunk = chunk;
+            o.memoryBudget = memoryBudget;
+            o.progress = progress;
+            o.cancelled = cancelled;
+            o.sink = sink;
+            o.deviceGrams = deviceGrams;
+            o.regionRows = regionRows == null ? null : regionRows.clone();
+            o.fullGram = fullGram;
+            o.messages = messages;
+            o.beforePass = beforePass;
+            return o;
+        }
     }
 
-    public record Result(List<GramPair> grams, double[] full, int dim, long rows, int chunk, int pixelBlocks, long passes, double seconds, Budget budget) {}
+    /** {@code regionRows}: per region, its scaled Jacobian rows when {@link Options#regionRows} asked for them, else null. */
+    public record Result(List<GramPair> grams, List<Tensor> regionRows, double[] full, int dim, long rows, int chunk, int pixelBlocks, long passes,
+                         double seconds, Budget budget) {}
 
     /** {@link Options#memoryBudget} value asking for a budget from the memory actually available. */
     public static final long AUTO_BUDGET = 0;
@@ -120,10 +146,9 @@ public final class JacobianEngine {
         return b + " bytes";
     }
 
-    /** Whether a LibTorch error is an allocation failure (CUDA's or the CPU allocator's "out of memory"). */
+    /** Whether a LibTorch error is an allocation failure (recognised once, in {@link ganfactor.torch.NativeException}). */
     static boolean isOutOfMemory(RuntimeException e) {
-        String m = e.getMessage();
-        return m != null && m.toLowerCase(java.util.Locale.ROOT).contains("out of memory");
+        return ganfactor.torch.NativeException.isOutOfMemory(e);
     }
 
     /**
@@ -165,6 +190,8 @@ public final class JacobianEngine {
         int D = space.dim(g.latentDim(), g.numLayers());
         if (x.length != D) throw new InputException("latent code has " + x.length + " coordinates, " + space.label() + " space of this generator has " + D);
         if (regions.isEmpty()) throw new InputException("at least one region is needed");
+        if (o.regionRows != null && o.regionRows.length != regions.size())
+            throw new IllegalArgumentException("regionRows has " + o.regionRows.length + " entries for " + regions.size() + " regions");
         for (Region r : regions)
             if (r.grid() != view.grid()) throw new IllegalArgumentException("region " + r.name() + " is on grid " + r.grid() + ", view on " + view.grid());
         long P = view.rows();
@@ -187,8 +214,9 @@ public final class JacobianEngine {
         }
         // Everything below lives on the generator's device; the only host copies are the Grams at the end.
         ganfactor.torch.ComputeDevice dev = g.device();
-        PointerScope callerScope = PointerScope.getInnerScope();
-        List<Tensor> handOut = new ArrayList<>();
+        ganfactor.torch.Handoff handOut = new ganfactor.torch.Handoff();
+        List<List<Tensor>> rowParts = new ArrayList<>();
+        for (int i = 0; i < regions.size(); i++) rowParts.add(new ArrayList<>());
         Result result;
         try (PointerScope outer = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
             Tensor x1 = Torch.of(x, 1, D).to(dev.torch(), g.dtype());
@@ -230,6 +258,7 @@ public final class JacobianEngine {
                         }
                     }
                     if (o.sink != null) o.sink.rows(p0, J);
+                    keepRegionRows(J, p0, p1, inside, o.regionRows, rowParts);
                     try (PointerScope inner = new PointerScope()) {
                         for (int i = 0; i < regions.size(); i++) {
                             accumulate(accA.get(i), J, inside.get(i), p0, p1, dev);
@@ -248,11 +277,7 @@ public final class JacobianEngine {
                     // the same arithmetic as the host path below: scale, then (M + M^T) / 2
                     Tensor a = symmetric(accA.get(i).div(new org.bytedeco.pytorch.Scalar((double) nin)));
                     Tensor bb = symmetric(accB.get(i).div(new org.bytedeco.pytorch.Scalar((double) nout)));
-                    a.retainReference();
-                    bb.retainReference();
-                    handOut.add(a);
-                    handOut.add(bb);
-                    out.add(GramPair.onDevice(regions.get(i).name(), D, nin, nout, a, bb));
+                    out.add(GramPair.onDevice(regions.get(i).name(), D, nin, nout, handOut.keep(a), handOut.keep(bb)));
                     continue;
                 }
                 // The Grams are this engine's output (files, the C API, the solvers' GramPair): one
@@ -263,20 +288,33 @@ public final class JacobianEngine {
                 symmetrize(bb, D);
                 out.add(new GramPair(regions.get(i).name(), D, nin, nout, a, bb));
             }
+            List<Tensor> rows = new ArrayList<>();
+            for (int i = 0; i < regions.size(); i++) {
+                List<Tensor> parts = rowParts.get(i);
+                rows.add(o.regionRows == null || !o.regionRows[i] || parts.isEmpty() ? null
+                        : handOut.keep(torch.cat(new org.bytedeco.pytorch.TensorVector(parts.toArray(new Tensor[0])), 0)
+                                .div(new org.bytedeco.pytorch.Scalar(Math.sqrt((double) inside.get(i).length)))));
+            }
             double[] full = accFull == null ? null : Torch.toDoubles(accFull);
-            result = new Result(out, full, D, P, chunk, blocks, passes, (System.nanoTime() - t0) / 1e9, bud);
+            result = new Result(out, rows, full, D, P, chunk, blocks, passes, (System.nanoTime() - t0) / 1e9, bud);
         } catch (RuntimeException | Error e) {
-            for (Tensor t : handOut) t.releaseReference();
+            handOut.discard();
             throw e;
         }
-        // the device Grams outlive the engine's scope: they join the caller's (or the GC's care without one)
-        if (callerScope != null) {
-            for (Tensor t : handOut) {
-                callerScope.attach(t);
-                t.releaseReference();
-            }
-        }
+        // the device Grams and rows outlive the engine's scope: they join the caller's (or the GC's care without one)
+        handOut.deliver();
         return result;
+    }
+
+    /** The rows of block [p0, p1) that lie in each asked-for region, copied (they live in the engine's outer scope until the end). */
+    private static void keepRegionRows(Tensor J, long p0, long p1, List<long[]> inside, boolean[] want, List<List<Tensor>> parts) {
+        if (want == null) return;
+        for (int r = 0; r < inside.size(); r++) {
+            if (!want[r]) continue;
+            long[] idx = java.util.Arrays.stream(inside.get(r)).filter(p -> p >= p0 && p < p1).map(p -> p - p0).toArray();
+            if (idx.length == 0) continue;
+            parts.get(r).add(J.index_select(0, Torch.ofLong(idx, idx.length).to(J.device(), ScalarType.Long)).clone());
+        }
     }
 
     private static Tensor symmetric(Tensor m) {

@@ -335,7 +335,7 @@ public final class CusolverLinalg implements Linalg {
         throw new IllegalStateException("cuSOLVER " + call + ": " + (info > 0 ? "the eigensolver failed to converge (info " + (long) info + ", n " + n + ")" : "argument " + (long) -info + " invalid"));
     }
 
-    // ---- results that outlive the method's PointerScope (notes/JAVACPP.md) --------------------
+    // ---- results that outlive the method's PointerScope (docs/JAVACPP.md) --------------------
 
     /** Retained inside the method's scope so that closing it does not free the result. */
     private static Tensor keep(Tensor t) {

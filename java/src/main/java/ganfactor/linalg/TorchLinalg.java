@@ -7,7 +7,7 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * {@link Linalg} on LibTorch's own linear algebra (LAPACK on the CPU). Tuple results are copied
- * out with {@code new Tensor(...)} before the tuple goes away (notes/JAVACPP.md).
+ * out with {@code new Tensor(...)} before the tuple goes away (docs/JAVACPP.md).
  */
 public final class TorchLinalg implements Linalg {
 

@@ -112,4 +112,19 @@ public record Directions(double[] vectors, int count, int dim, double[] values, 
             if (v[i * d + arg] < 0) for (int j = 0; j < d; j++) v[i * d + j] = -v[i * d + j];
         }
     }
+
+    /** A random unit vector of dimension d (Box-Muller normals from a SplittableRandom seeded with {@code seed}): the locality baseline. */
+    public static double[] randomUnit(int d, long seed) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        double[] v = new double[d];
+        double n = 0;
+        for (int i = 0; i < d; i++) {
+            double u = r.nextDouble(), w = r.nextDouble();
+            v[i] = Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * w);
+            n += v[i] * v[i];
+        }
+        n = Math.sqrt(n);
+        for (int i = 0; i < d; i++) v[i] /= n;
+        return v;
+    }
 }

@@ -18,7 +18,7 @@ import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
 /**
- * GANSpace, PCA of sampled intermediate latents (a baseline; ALGORITHMS.md "GANSpace").
+ * GANSpace, PCA of sampled intermediate latents (a baseline; docs/ALGORITHMS.md "GANSpace").
  *
  * <p>z = RandomState(seed).randn(N, d) exactly as NumPy draws it (streamed batch by batch, so the
  * rows are those of one big draw), w = mapping(z), and the principal axes of the w samples:

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 
 /**
  * InterFaceGAN (Shen et al.): a linear attribute boundary in a latent space, and conditional
- * boundaries that leave other attributes alone (ALGORITHMS.md, "InterFaceGAN").
+ * boundaries that leave other attributes alone (docs/ALGORITHMS.md, "InterFaceGAN").
  *
  * <p><b>Selection</b> ({@link #select}). N codes with one score each. Samples whose score equals
  * {@link Options#invalid} are dropped first. The rest are sorted by descending score; the top

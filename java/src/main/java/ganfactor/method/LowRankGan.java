@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * LowRankGAN (ALGORITHMS.md): local directions from the foreground Gram A and the background
+ * LowRankGAN (docs/ALGORITHMS.md): local directions from the foreground Gram A and the background
  * Gram B of one region.
  * <ol>
  *   <li>L_A = RPCA(A), L_B = RPCA(B) ({@link Rpca}).</li>

@@ -20,7 +20,7 @@ import java.util.Map;
 /**
  * Region-based semantic factorisation (ReSeFa): directions n maximising the generalized Rayleigh
  * quotient n^T A n / n^T B n of a region's foreground Gram A and background Gram B, i.e. the top
- * generalized eigenvectors of A n = lambda B n (ALGORITHMS.md).
+ * generalized eigenvectors of A n = lambda B n (docs/ALGORITHMS.md).
  *
  * <p>Two solution paths give the same directions where both apply:
  * <ul>
@@ -170,31 +170,22 @@ public final class ReSeFa {
             double tol = o.pdTolerance > 0 ? o.pdTolerance : d * 1e-14;
             int k = o.k > 0 ? Math.min(o.k, d) : d;
             // One LAPACK/cuSOLVER call; its Cholesky factor of B tells whether B was numerically
-            // positive definite (a failed pivot, or a pivot ratio below tol).
-            Linalg.Eigen e = null;
-            String why;
-            try {
-                e = generalized(A, shifted(B, shift), k, o, info);
-                why = e.pivotRatio() > tol ? null : String.format(Locale.ROOT, "Cholesky pivot ratio %.2g below %.2g", e.pivotRatio(), tol);
-            } catch (NotPositiveDefiniteException x) {
-                why = "Cholesky failed at leading minor " + x.order();
-            }
-            if (why != null) {
-                if (reg != Regularization.NONE && shift > 0) {
-                    throw new InputException("B + " + shift + " I is not positive definite (" + why + "): the Grams are not valid (negative eigenvalues?)");
-                }
+            // positive definite (a failed pivot, or a pivot ratio below tol): a returned outcome.
+            Attempt at = attempt(A, shifted(B, shift), k, o, info, tol);
+            if (!at.ok()) {
+                if (reg != Regularization.NONE && shift > 0)
+                    throw new InputException("B + " + shift + " I is not positive definite (" + at.why() + "): the Grams are not valid (negative eigenvalues?)");
                 reg = Regularization.PAPER;
                 shift = o.eps * trB / d;
-                Directions.warn(info, "B is not numerically positive definite (" + why + "); fell back to the paper's regularisation B + "
+                Directions.warn(info, "B is not numerically positive definite (" + at.why() + "); fell back to the paper's regularisation B + "
                         + o.eps + " * tr(B)/d * I");
                 info.put("fallback", true);
                 recordRegularization(info, reg, o, shift);
-                try {
-                    e = generalized(A, shifted(B, shift), k, o, info);
-                } catch (NotPositiveDefiniteException x) {
-                    throw new InputException("B + eps tr(B)/d I is still not positive definite (leading minor " + x.order() + "): the Grams are not valid");
-                }
+                at = attempt(A, shifted(B, shift), k, o, info, 0);
+                if (at.eigen() == null)
+                    throw new InputException("B + eps tr(B)/d I is still not positive definite (" + at.why() + "): the Grams are not valid");
             }
+            Linalg.Eigen e = at.eigen();
             info.put("cholesky_pivot_ratio", e.pivotRatio());
             Directions dir = Directions.of(e.vectors().narrow(0, 0, k), e.values().narrow(0, 0, k), info);
             info.put("count", k);
@@ -300,6 +291,26 @@ public final class ReSeFa {
      * on Jacobian-like test spectra it often failed to certify 32 pairs and cost more than the
      * solve it tried to avoid (JMH, benchmarks/RESULTS.md).
      */
+    /**
+     * One generalized solve and whether B was numerically positive definite: {@code eigen} null
+     * when its Cholesky factorisation failed, {@code why} (null when ok) says how B fell short.
+     */
+    private record Attempt(Linalg.Eigen eigen, String why) {
+        boolean ok() {
+            return why == null;
+        }
+    }
+
+    /** The generalized solve as an outcome: a failed Cholesky pivot or a pivot ratio at most {@code tol} is "not positive definite". */
+    private static Attempt attempt(Tensor A, Tensor B, int k, Options o, Map<String, Object> info, double tol) {
+        try {
+            Linalg.Eigen e = generalized(A, B, k, o, info);
+            return new Attempt(e, e.pivotRatio() > tol ? null : String.format(Locale.ROOT, "Cholesky pivot ratio %.2g below %.2g", e.pivotRatio(), tol));
+        } catch (NotPositiveDefiniteException x) {   // the linalg contract reports a failed factorisation this way, here only
+            return new Attempt(null, "Cholesky failed at leading minor " + x.order());
+        }
+    }
+
     private static Linalg.Eigen generalized(Tensor A, Tensor B, int k, Options o, Map<String, Object> info) {
         info.put("eigensolver", "generalized symmetric solve (" + o.linalg.name() + (2L * k > A.size(0) ? ", full" : ", partial") + ")");
         return o.linalg.generalizedEighTop(A, B, k);

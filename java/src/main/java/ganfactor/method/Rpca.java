@@ -16,7 +16,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Principal Component Pursuit of a symmetric matrix: M = L + S with L low rank and S sparse,
- * the minimiser of ||L||_* + lambda ||S||_1 subject to L + S = M (ALGORITHMS.md, LowRankGAN).
+ * the minimiser of ||L||_* + lambda ||S||_1 subject to L + S = M (docs/ALGORITHMS.md, LowRankGAN).
  *
  * <p>Both solvers run the same augmented-Lagrangian sweep, in the order of the reference code:
  * <pre>

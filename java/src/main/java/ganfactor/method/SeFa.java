@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * SeFa, closed-form factorisation of the style affines (a baseline; ALGORITHMS.md "SeFa").
+ * SeFa, closed-form factorisation of the style affines (a baseline; docs/ALGORITHMS.md "SeFa").
  *
  * <p>Each selected layer l has a style affine A_l [C_l, d] (torch Linear layout: a row per
  * style channel, a column per latent coordinate), read from the generator's

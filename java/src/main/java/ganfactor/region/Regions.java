@@ -193,4 +193,20 @@ public final class Regions {
         }
         return m;
     }
+
+    /**
+     * Several regions for one run: each parsed as {@link #parse(String, int, Generator, boolean)},
+     * names unique and made of letters, digits, '_', '.' or '-' (they name files and folders).
+     */
+    public static java.util.List<Region> parseAll(java.util.List<String> specs, int grid, ganfactor.generator.Generator g, boolean unscaledPresets) {
+        java.util.List<Region> rs = new java.util.ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (String s : specs) {
+            Region r = parse(s, grid, g, unscaledPresets);
+            if (!names.add(r.name())) throw new ganfactor.InputException("two regions are named '" + r.name() + "': name them with NAME=...");
+            if (!r.name().matches("[A-Za-z0-9_.-]+")) throw new ganfactor.InputException("region name '" + r.name() + "' must use letters, digits, '_', '.' or '-'");
+            rs.add(r);
+        }
+        return rs;
+    }
 }

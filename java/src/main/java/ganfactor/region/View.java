@@ -21,11 +21,23 @@ public record View(int grid, Reduce reduce, int channels, int height, int width,
     public static final int NATIVE_LIMIT = 256;
     public enum Reduce {
         /** Sum over RGB (ReSeFa, the default). */
-        SUM,
+        SUM(0),
         /** Mean over RGB (LowRankGAN; same directions). */
-        MEAN,
+        MEAN(1),
         /** Keep each channel as its own rows. */
-        NONE;
+        NONE(2);
+
+        private final int code;
+
+        Reduce(int code) {
+            this.code = code;
+        }
+
+        /** The reduction with this stable code (shared with TorchScript and the C API's gf_reduce), or null. */
+        public static Reduce fromCode(int code) {
+            for (Reduce r : values()) if (r.code == code) return r;
+            return null;
+        }
 
         public static Reduce parse(String s) {
             return switch (s.toLowerCase(Locale.ROOT)) {
@@ -36,7 +48,8 @@ public record View(int grid, Reduce reduce, int channels, int height, int width,
             };
         }
 
-        public int code() { return ordinal(); }
+        /** The stable integer code of the TorchScript helpers and the C API (GF_REDUCE_SUM/MEAN/NONE). */
+        public int code() { return code; }
 
         public String label() { return name().toLowerCase(Locale.ROOT); }
     }

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * false with the CPU natives, or with the GPU natives but no driver or device). Only when that
  * says yes are the CUDA preset classes (cudart, cuBLAS, cuSOLVER) touched, inside a catch of
  * {@link Throwable}: a CUDA class whose native library fails to load stays unusable for the rest
- * of the JVM (notes/JAVACPP.md), so nothing may touch them speculatively, and nothing touches
+ * of the JVM (docs/JAVACPP.md), so nothing may touch them speculatively, and nothing touches
  * them again after a failure. The probe never throws.
  */
 public final class Devices {

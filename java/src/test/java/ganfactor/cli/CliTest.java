@@ -92,7 +92,7 @@ class CliTest {
         var g = ganfactor.TestSupport.demo32();
         var lat = ganfactor.generator.Latents.fromSeed(g, ganfactor.generator.LatentSpace.W, 4, 2, 1.0, 8);
         var view = new ganfactor.region.View(32, ganfactor.region.View.Reduce.SUM, 3, 256, 256);
-        var rs = JacobianCommand.parseRegions(java.util.List.of("eyes"), 32, g);
+        var rs = ganfactor.region.Regions.parseAll(java.util.List.of("eyes"), 32, g, false);
         var o = new ganfactor.jacobian.JacobianEngine.Options();
         o.chunk = 16;
         int[] polls = {0};

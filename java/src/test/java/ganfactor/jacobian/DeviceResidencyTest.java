@@ -72,8 +72,12 @@ class DeviceResidencyTest {
             // same directions as the host-array route (the engine's Grams copied out, then solved)
             JacobianEngine.Result h = c.run(options(false));
             assertFalse(h.grams().get(0).isOnDevice());
-            assertArrayEquals(h.grams().get(0).a(), r.grams().get(0).a(), 0.0, "device and host Grams are the same numbers");
-            assertArrayEquals(h.grams().get(1).b(), r.grams().get(1).b(), 0.0);
+            assertThrows(IllegalStateException.class, () -> r.grams().get(0).a(), "no silent host copy of device Grams");
+            long c0 = Torch.hostCopies();
+            GramPair host0 = r.grams().get(0).toHost(), host1 = r.grams().get(1).toHost();
+            assertEquals(4, Torch.hostCopies() - c0, "toHost() is two counted copies per pair");
+            assertArrayEquals(h.grams().get(0).a(), host0.a(), 0.0, "device and host Grams are the same numbers");
+            assertArrayEquals(h.grams().get(1).b(), host1.b(), 0.0);
             Directions dh = ReSeFa.solve(h.grams().get(0), so);
             assertArrayEquals(dh.values(), d.values(), 0.0);
         }

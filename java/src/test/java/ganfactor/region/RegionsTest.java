@@ -20,7 +20,7 @@ class RegionsTest {
 
     @Test
     void referenceBoxesMatchTheReferenceRowsAndColumns() {
-        // REFERENCE.md: eyes [120,128,20,115] -> rows 110-130, cols 71-186 (half-open)
+        // docs/REFERENCE.md: eyes [120,128,20,115] -> rows 110-130, cols 71-186 (half-open)
         Region eyes = Regions.parse("ffhq:eyes", 256, null);
         assertEquals(20 * 115, eyes.count());
         assertTrue(eyes.contains(110 * 256 + 71));

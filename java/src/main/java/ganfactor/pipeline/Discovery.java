@@ -1,0 +1,218 @@
+package ganfactor.pipeline;
+
+import ganfactor.edit.Editor;
+import ganfactor.edit.Locality;
+import ganfactor.generator.Generator;
+import ganfactor.generator.Latents;
+import ganfactor.io.OutputDir;
+import ganfactor.jacobian.GramPair;
+import ganfactor.jacobian.JacobianEngine;
+import ganfactor.jacobian.Progress;
+import ganfactor.method.Directions;
+import ganfactor.method.ReSeFa;
+import ganfactor.region.Region;
+import ganfactor.region.View;
+import ganfactor.render.Chart;
+import ganfactor.render.Grid;
+import ganfactor.render.Images;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The discovery pipeline: latent codes -> Jacobian Grams of every region (one pass per sample for
+ * all regions; the engine hands out the region rows a fast solve needs) -> {@link Solver} (per
+ * sample, or once for the mean Gram) -> edits of the first directions over a range of strengths ->
+ * grid PNGs and locality reports (with a random direction as the baseline) -> files -> a {@link
+ * Report}. The command line ({@code discover}, {@code demo}), the benchmarks and any other front end
+ * call {@link #run} alike; cancellation and progress come in through the {@link Settings}.
+ *
+ * <p>Layout under the output folder, per region: {@code <region>/mask.png}, and per result
+ * (the single sample, the aggregate, or {@code sample_<i>/} when several samples are solved
+ * separately) {@code directions.npy} [k, d] float32, {@code eigenvalues.npy}, {@code
+ * grid_<j>.png}, {@code locality_<j>.png}, {@code locality.csv}.
+ */
+public final class Discovery {
+
+    /** What to run; every field has a usable default except {@link #solver}. */
+    public static final class Settings {
+        public Solver solver;
+        /** One solve for the mean of all samples' Grams instead of one per sample. */
+        public boolean aggregate;
+        /** Directions rendered and measured per result. */
+        public int show = 3;
+        /** Edit strengths; null = the solver's {@link Solver#defaultStrengths()}. */
+        public double[] strengths;
+        public Editor.Settings edit = Editor.Settings.defaults();
+        public int cell = 128;
+        public boolean baseline = true;
+        /** Also write the official compute_direction.py files: image_XX_region_R_name_METHOD.npy [d, d] and _mask.png per sample. */
+        public boolean officialFiles;
+        public long baselineSeed = 0x5EED;
+        public JacobianEngine.Options jacobian = new JacobianEngine.Options();
+        public Cancellation cancellation = Cancellation.NEVER;
+        public Progress progress = Progress.NONE;
+
+        public double[] strengths() {
+            return strengths != null ? strengths : solver.defaultStrengths();
+        }
+    }
+
+    /** What one solve produced, for printing and the JSON record. */
+    public record Outcome(String region, String label, Directions directions, List<Locality.Measurement> locality, Locality.Measurement baseline) {}
+
+    public record Report(List<Outcome> outcomes, double jacobianSeconds, double solveSeconds, double editSeconds, List<Map<String, Object>> record,
+                         int jacobianChunk, JacobianEngine.Budget budget) {}
+
+    private Discovery() {}
+
+    /** Grams and kept region rows of every sample (outer list) and region (inner list). */
+    private record Stage(List<List<GramPair>> grams, List<List<Tensor>> rows, int chunk, JacobianEngine.Budget budget, long nanos) {}
+
+    /** One solve to do: the samples it covers, its Grams and rows, its label and folder. */
+    private record Job(int[] samples, GramPair grams, Tensor rows, String label, String prefix) {}
+
+    /** Elapsed time of the solve and edit stages. */
+    private static final class Clock {
+        long solve, edit;
+    }
+
+    public static Report run(Generator g, Latents lat, View view, List<Region> regions, Settings s, OutputDir dir) {
+        if (s.solver == null || !s.solver.regional()) throw new IllegalArgumentException("discovery needs a regional solver (resefa or lowrankgan)");
+        try (PointerScope outer = new PointerScope()) {
+            Stage st = jacobians(g, lat, view, regions, s);
+            List<Outcome> outcomes = new ArrayList<>();
+            List<Map<String, Object>> rec = new ArrayList<>();
+            Map<String, Editor> editors = new HashMap<>();   // one editor (one rendering of the originals) per set of samples
+            Clock clock = new Clock();
+            for (int r = 0; r < regions.size(); r++) {
+                Region region = regions.get(r);
+                Images.write(Images.mask(region), dir.file(region.name() + "/mask.png"));
+                for (Job job : jobs(st, r, region, lat.count(), s.aggregate)) {
+                    s.cancellation.check();
+                    Outcome o = solveAndRender(g, lat, region, job, s, dir, editors, clock);
+                    outcomes.add(o);
+                    rec.add(record(o, job, s));
+                }
+            }
+            return new Report(outcomes, st.nanos() / 1e9, clock.solve / 1e9, clock.edit / 1e9, rec, st.chunk(), st.budget());
+        }
+    }
+
+    /** The Jacobian stage: Grams on the generator's device (until the solver has read them), and region rows where the solver wants them. */
+    private static Stage jacobians(Generator g, Latents lat, View view, List<Region> regions, Settings s) {
+        int D = lat.dim(), C = view.viewChannels();
+        JacobianEngine.Options jo = s.jacobian.copy();   // the caller's options stay as they were
+        jo.deviceGrams = true;
+        jo.cancelled = s.cancellation;
+        if (s.progress != Progress.NONE) jo.progress = s.progress;
+        boolean[] keep = new boolean[regions.size()];
+        boolean any = false;
+        for (int r = 0; r < regions.size(); r++) any |= keep[r] = s.solver.wantsRegionRows(D, (long) regions.get(r).count() * C);
+        jo.regionRows = any ? keep : null;
+        List<List<GramPair>> grams = new ArrayList<>();
+        List<List<Tensor>> rows = new ArrayList<>();
+        int chunk = 0;
+        JacobianEngine.Budget budget = null;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < lat.count(); i++) {
+            JacobianEngine.Result res = JacobianEngine.compute(g, lat.row(i), lat.space(), view, regions, jo);
+            grams.add(res.grams());
+            rows.add(res.regionRows());
+            chunk = res.chunk();
+            budget = res.budget();
+        }
+        return new Stage(grams, rows, chunk, budget, System.nanoTime() - t0);
+    }
+
+    /** The solves of region {@code r}: one per sample, or one for the mean of all samples' Grams. */
+    private static List<Job> jobs(Stage st, int r, Region region, int n, boolean aggregate) {
+        List<Job> jobs = new ArrayList<>();
+        if (aggregate && n > 1) {
+            List<GramPair> gs = new ArrayList<>();
+            List<Tensor> rs = new ArrayList<>();
+            for (int i = 0; i < n; i++) { gs.add(st.grams().get(i).get(r)); rs.add(st.rows().get(i).get(r)); }
+            // stacked rows of N samples, each divided by sqrt(N): their Gram is the mean of the A's
+            Tensor rows = rs.get(0) == null ? null
+                    : torch.cat(new TensorVector(rs.stream().map(t -> t.div(new Scalar(Math.sqrt(n)))).toArray(Tensor[]::new)), 0);
+            int[] all = new int[n];
+            for (int i = 0; i < n; i++) all[i] = i;
+            jobs.add(new Job(all, ReSeFa.aggregate(gs), rows, "aggregate", region.name() + "/"));
+            return jobs;
+        }
+        for (int i = 0; i < n; i++)
+            jobs.add(new Job(new int[]{i}, st.grams().get(i).get(r), st.rows().get(i).get(r), "sample " + i,
+                    region.name() + "/" + (n == 1 ? "" : "sample_" + i + "/")));
+        return jobs;
+    }
+
+    /** Solves one job, writes its directions, renders and measures its first directions. */
+    private static Outcome solveAndRender(Generator g, Latents lat, Region region, Job job, Settings s, OutputDir dir,
+                                          Map<String, Editor> editors, Clock clock) {
+        long t0 = System.nanoTime();
+        Directions dirs = s.solver.solve(new Solver.Problem(job.grams(), job.rows(), g, s.cancellation));
+        clock.solve += System.nanoTime() - t0;
+        dirs.write(dir, job.prefix(), false);
+        if (s.officialFiles) {
+            // the official script's names: per sample index of the input, all d directions as rows
+            String official = String.format(Locale.ROOT, "image_%02d_region_%s_name_%s", job.samples()[0], region.name(), s.solver.name());
+            ganfactor.io.Npy.writeFloat32(dir.file(official + ".npy"), dirs.vectors(), dirs.count(), dirs.dim());
+            Images.write(Images.mask(region), dir.file(official + "_mask.png"));
+        }
+        t0 = System.nanoTime();
+        Editor editor = editors.computeIfAbsent(Arrays.toString(job.samples()), key -> new Editor(g, lat.subset(job.samples()), s.edit));
+        List<Locality.Measurement> ms = new ArrayList<>();
+        double[] strengths = s.strengths();
+        for (int j = 0; j < Math.min(s.show, dirs.count()); j++) {
+            s.cancellation.check();
+            try (PointerScope inner = new PointerScope()) {
+                Editor.Result er = editor.edit(dirs.row(j), strengths);
+                Locality.Measurement m = Locality.measure(er, region, j);
+                ms.add(m);
+                String title = String.format(Locale.ROOT, "%s %s, direction %d (eigenvalue %.3g), %s: inside/outside MSE ratio %s",
+                        s.solver.name(), region.name(), j, dirs.values()[j], job.label(), Locality.formatRatio(m.ratio()));
+                Images.write(Grid.render(er, region, title, s.cell), dir.file(job.prefix() + "grid_" + j + ".png"));
+                Images.write(Chart.locality(m, null), dir.file(job.prefix() + "locality_" + j + ".png"));
+            }
+        }
+        Locality.Measurement base = null;
+        if (s.baseline) {
+            try (PointerScope inner = new PointerScope()) {
+                base = Locality.measure(editor.edit(Directions.randomUnit(dirs.dim(), s.baselineSeed), strengths), region, -1);
+            }
+        }
+        List<Locality.Measurement> all = new ArrayList<>(ms);
+        if (base != null) all.add(base);
+        Locality.writeCsv(dir.file(job.prefix() + "locality.csv"), all);
+        clock.edit += System.nanoTime() - t0;
+        return new Outcome(region.name(), job.label(), dirs, ms, base);
+    }
+
+    /** The JSON record of one result. */
+    private static Map<String, Object> record(Outcome o, Job job, Settings s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("region", o.region());
+        m.put("result", o.label());
+        m.put("samples", job.samples());
+        m.put("folder", job.prefix());
+        m.put("solve", o.directions().info());
+        m.put("top_eigenvalues", Arrays.copyOf(o.directions().values(), Math.min(8, o.directions().count())));
+        m.put("locality", Locality.summaries(o.locality()));
+        if (o.baseline() != null) {
+            Map<String, Object> b = o.baseline().summary();
+            b.put("direction", "random unit direction, seed " + s.baselineSeed);
+            m.put("locality_random_baseline", b);
+        }
+        return m;
+    }
+}

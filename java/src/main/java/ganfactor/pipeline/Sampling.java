@@ -1,0 +1,165 @@
+package ganfactor.pipeline;
+
+import ganfactor.generator.Generator;
+import ganfactor.generator.LatentSpace;
+import ganfactor.generator.Latents;
+import ganfactor.generator.NumpyRandom;
+import ganfactor.io.Npy;
+import ganfactor.io.OutputDir;
+import ganfactor.jacobian.Progress;
+import ganfactor.render.Images;
+import ganfactor.score.Scorer;
+import ganfactor.torch.Torch;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * InterFaceGAN's first stage: sample N latent codes (from a seed exactly as NumPy's
+ * RandomState(seed).randn draws them, or from given codes), map and truncate them, render what
+ * the scorers need, and score every sample with each scorer, batch by batch. Codes stream to
+ * disk as they are made ({@code z.npy}, {@code w.npy}, {@code wp.npy}), so N is bounded by the
+ * disk, not the heap; the scores ({@code scores_<name>.npy} [N, 1], {@code scores.csv}) are kept
+ * in memory (8 bytes per sample and scorer).
+ */
+public final class Sampling {
+
+    /** What to sample; {@link #given} (codes from a file) replaces {@link #seed} and {@link #num}. */
+    public static final class Settings {
+        public LatentSpace space = LatentSpace.Z;
+        public Latents given;
+        public long seed;
+        public int num = 1;
+        public double psi = 1.0;
+        public int truncationLayers = Integer.MAX_VALUE;
+        public int batch = 64;
+        public boolean saveImages;
+        public List<Scorer> scorers = List.of();
+        public Progress progress = Progress.NONE;
+        public Cancellation cancellation = Cancellation.NEVER;
+
+        public int count() {
+            return given != null ? given.count() : num;
+        }
+    }
+
+    /** The scores per scorer [scorer][sample], which code files were written, and the time taken. */
+    public record Result(int count, double[][] scores, boolean wroteZ, boolean wroteW, double seconds) {}
+
+    private Sampling() {}
+
+    /** Samples, scores and writes into {@code dir} (not committed: the caller adds its record and commits). */
+    public static Result run(Generator g, Settings s, OutputDir dir) {
+        long t0 = System.nanoTime();
+        int d = g.latentDim(), L = g.numLayers(), N = s.count();
+        double[] wAvg = s.psi == 1.0 ? null : wAvg(g);
+        boolean writeZ = s.space == LatentSpace.Z, writeW = s.space != LatentSpace.WP;
+        double[][] scores = new double[s.scorers.size()][N];
+        Npy.Writer zw = writeZ ? new Npy.Writer(dir.file("z.npy"), "<f8", N, d) : null;
+        Npy.Writer ww = writeW ? new Npy.Writer(dir.file("w.npy"), "<f8", N, d) : null;
+        Npy.Writer pw = new Npy.Writer(dir.file("wp.npy"), "<f8", N, L, d);
+        boolean complete = false;
+        NumpyRandom rng = s.given == null ? new NumpyRandom(s.seed) : null;
+        s.progress.begin("sampling", N);
+        try (NoGradGuard ng = new NoGradGuard()) {
+            for (int b0 = 0; b0 < N; b0 += s.batch) {
+                int nb = Math.min(s.batch, N - b0);
+                try (PointerScope scope = new PointerScope()) {
+                    double[] wp = codes(g, s, b0, nb, rng, zw, ww);
+                    if (wAvg != null) truncate(wp, nb, L, d, wAvg, s.psi, Math.min(L, s.truncationLayers));
+                    pw.write(wp, 0, wp.length);
+                    scoreBatch(g, s, b0, nb, wp, scores, dir);
+                }
+                s.progress.advance(nb);
+                s.cancellation.check();
+            }
+            complete = true;
+        } finally {
+            s.progress.end();
+            for (Npy.Writer w : new Npy.Writer[]{zw, ww, pw})
+                if (w != null) { if (complete) w.close(); else w.abandon(); }
+        }
+        for (int k = 0; k < s.scorers.size(); k++) Npy.writeFloat64(dir.file("scores_" + s.scorers.get(k).name() + ".npy"), scores[k], N, 1);
+        if (!s.scorers.isEmpty()) dir.writeString("scores.csv", csv(s.scorers, scores, N));
+        return new Result(N, scores, writeZ, writeW, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The W+ codes [nb, L, d] of samples b0..b0+nb, writing the batch's z and w rows on the way. */
+    private static double[] codes(Generator g, Settings s, int b0, int nb, NumpyRandom rng, Npy.Writer zw, Npy.Writer ww) {
+        int d = g.latentDim(), L = g.numLayers();
+        if (s.given != null && s.space == LatentSpace.WP) return Arrays.copyOfRange(s.given.codes(), b0 * L * d, (b0 + nb) * L * d);
+        double[] w;
+        if (s.given != null && s.space == LatentSpace.W) {
+            w = Arrays.copyOfRange(s.given.codes(), b0 * d, (b0 + nb) * d);
+        } else {
+            double[] z = new double[nb * d];
+            if (s.given != null) System.arraycopy(s.given.codes(), b0 * d, z, 0, nb * d);
+            else for (int i = 0; i < z.length; i++) z[i] = rng.nextGaussian();
+            if (zw != null) zw.write(z, 0, z.length);
+            w = Torch.toDoubles(g.mapping(Torch.of(z, nb, d).to(g.dtype())));
+        }
+        if (ww != null) ww.write(w, 0, w.length);
+        double[] wp = new double[nb * L * d];
+        for (int i = 0; i < nb; i++)
+            for (int l = 0; l < L; l++) System.arraycopy(w, i * d, wp, (i * L + l) * d, d);
+        return wp;
+    }
+
+    /** Renders the batch when a scorer (or --save-images) needs it, and scores it. */
+    private static void scoreBatch(Generator g, Settings s, int b0, int nb, double[] wp, double[][] scores, OutputDir dir) {
+        boolean needImages = s.saveImages || s.scorers.stream().anyMatch(Scorer::needsImages);
+        Tensor wpt = Torch.of(wp, nb, g.numLayers(), g.latentDim()).to(g.dtype());
+        Tensor img = needImages ? g.synthesis(wpt) : null;
+        float[] px = img == null ? null : Torch.toFloats(img);
+        Scorer.Batch sb = new Scorer.Batch(b0, nb, wpt, img, px, g.channels(), g.height(), g.width());
+        for (int k = 0; k < s.scorers.size(); k++) System.arraycopy(s.scorers.get(k).score(sb), 0, scores[k], b0, nb);
+        if (s.saveImages)
+            for (int i = 0; i < nb; i++)
+                Images.write(Images.toImage(px, i, g.channels(), g.height(), g.width()), dir.file(String.format("images/%06d.png", b0 + i)));
+    }
+
+    private static double[] wAvg(Generator g) {
+        try (PointerScope s = new PointerScope()) {
+            Tensor a = g.wAvg();
+            if (a == null) throw new ganfactor.InputException(g.source() + ": truncation needs a w_avg attribute, which this generator lacks");
+            return Torch.toDoubles(a);
+        }
+    }
+
+    private static void truncate(double[] wp, int n, int L, int d, double[] avg, double psi, int t) {
+        for (int i = 0; i < n; i++)
+            for (int l = 0; l < t; l++)
+                for (int k = 0; k < d; k++) {
+                    int j = (i * L + l) * d + k;
+                    wp[j] = avg[k] + psi * (wp[j] - avg[k]);
+                }
+    }
+
+    private static String csv(List<Scorer> scorers, double[][] scores, int N) {
+        StringBuilder sb = new StringBuilder("index");
+        for (Scorer s : scorers) sb.append(',').append(s.name());
+        sb.append('\n');
+        for (int i = 0; i < N; i++) {
+            sb.append(i);
+            for (double[] s : scores) sb.append(',').append(s[i]);
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** mean, std, min, max over the finite values, and the NaN count. */
+    public static double[] stats(double[] v) {
+        double s = 0, q = 0, mn = Double.POSITIVE_INFINITY, mx = Double.NEGATIVE_INFINITY;
+        int n = 0, nan = 0;
+        for (double x : v) {
+            if (Double.isNaN(x)) { nan++; continue; }
+            s += x; q += x * x; n++;
+            mn = Math.min(mn, x); mx = Math.max(mx, x);
+        }
+        double mean = n == 0 ? Double.NaN : s / n;
+        return new double[]{mean, n == 0 ? Double.NaN : Math.sqrt(Math.max(0, q / n - mean * mean)), mn, mx, nan};
+    }
+}
