@@ -206,7 +206,7 @@ public final class NativeApi {
             double[] gb = read(b, (long) d * d, "B");
             if (!allFinite(ga)) throw new Failure(ERR_INPUT, "A holds NaN or infinity");
             if (!allFinite(gb)) throw new Failure(ERR_INPUT, "B holds NaN or infinity");
-            Directions dirs;
+            ganfactor.pipeline.Solver solver;
             if (method == METHOD_RESEFA) {
                 ReSeFa.Options o = new ReSeFa.Options();
                 o.regularization = ReSeFa.Regularization.parse(regularization == null ? "none" : regularization);
@@ -215,16 +215,17 @@ public final class NativeApi {
                 o.tau = tau;
                 o.k = k;
                 o.path = ReSeFa.SolvePath.STANDARD;
-                dirs = ReSeFa.solve(ga, gb, d, o);
+                solver = new ganfactor.pipeline.ReSeFaSolver(o);
             } else if (method == METHOD_LOWRANKGAN) {
                 LowRankGan.Options o = new LowRankGan.Options();
                 o.maxDirections = k;
                 if (rpcaLambda < 0 || !Double.isFinite(rpcaLambda)) throw new Failure(ERR_ARGUMENT, "rpca lambda must be >= 0 (0: the default), got " + rpcaLambda);
                 if (rpcaLambda > 0) o.rpca.lambda = rpcaLambda;
-                dirs = LowRankGan.solve(Torch.of(ga, d, d), Torch.of(gb, d, d), o);
+                solver = new ganfactor.pipeline.LowRankGanSolver(o);
             } else {
                 throw new Failure(ERR_ARGUMENT, "unknown method " + method + " (0 resefa, 1 lowrankgan)");
             }
+            Directions dirs = solver.solve(ganfactor.pipeline.Solver.Problem.of(new GramPair("C API", d, 0, 0, ga, gb)));
             long id = NEXT.getAndIncrement();
             DIRECTIONS.put(id, dirs);
             handle[0] = id;

@@ -8,8 +8,8 @@
  * codes with a per-thread last error; generators and directions live in handle tables.
  *
  * <p>Dependencies: the library layer only (the root, {@code edit}, {@code generator},
- * {@code jacobian}, {@code method}, {@code region}, {@code torch}; {@code pipeline} once issue 14
- * moves the solvers there), never {@code ganfactor.cli}. Nothing in Java imports this package:
+ * {@code jacobian}, {@code method}, {@code region}, {@code torch}, and {@code pipeline}'s solvers),
+ * never {@code ganfactor.cli}. Nothing in Java imports this package:
  * its one client is {@code native/}, and its method signatures are that C code's contract.
  */
 package ganfactor.embed;

@@ -6,9 +6,13 @@
  * the JSON record) into an output folder, and returns a {@code Report}. {@code Solver} is the
  * method contract ({@code name}, {@code regional}, {@code solve(Problem)}), implemented here by
  * {@code ReSeFaSolver}, {@code LowRankGanSolver}, {@code SeFaSolver} and {@code GanSpaceSolver}
- * over the algorithms of {@code ganfactor.method}; a new method is one more {@code Solver},
- * registered with these. A {@code Cancellation} token, polled between units of work, and a
- * progress listener come in through the pipeline's settings: nothing reads a global flag.
+ * over the algorithms of {@code ganfactor.method}; a new method is one more {@code Solver} (and a
+ * name for it in each front end). Beside discovery: {@code GramJob} (the Jacobian stage on its own,
+ * written as files), {@code GramFiles} (Grams and saved Jacobians read back), {@code Sampling}
+ * (InterFaceGAN's sampled and scored codes), {@code LocalEdit} (LowRankGAN's mask-free
+ * projection) and {@code RunRecord} (the JSON record every run writes, built in one place). A
+ * {@code Cancellation} token, polled between units of work, and a progress listener come in
+ * through the settings: nothing reads a global flag.
  *
  * <p>Dependencies: the root, {@code generator}, {@code jacobian}, {@code method}, {@code edit},
  * {@code region}, {@code render}, {@code io}, {@code torch} and {@code linalg}. It never imports

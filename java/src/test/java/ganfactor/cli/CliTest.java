@@ -99,7 +99,7 @@ class CliTest {
         o.cancelled = () -> ++polls[0] > 3;
         Path out = tmp.resolve("c");
         try (var dir = new ganfactor.io.OutputDir(out, false)) {
-            assertThrows(java.util.concurrent.CancellationException.class, () -> JacobianCommand.run(g, lat, view, rs, o, dir, true));
+            assertThrows(java.util.concurrent.CancellationException.class, () -> ganfactor.pipeline.GramJob.run(g, lat, view, rs, o, dir, true));
         }
         assertFalse(Files.exists(out));
     }

@@ -1,0 +1,88 @@
+package ganfactor.pipeline;
+
+import ganfactor.InputException;
+import ganfactor.generator.Generator;
+import ganfactor.generator.Latents;
+import ganfactor.io.Npy;
+import ganfactor.io.OutputDir;
+import ganfactor.jacobian.GramPair;
+import ganfactor.jacobian.JacobianEngine;
+import ganfactor.region.Region;
+import ganfactor.region.View;
+import ganfactor.torch.Torch;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The Jacobian stage on its own ({@code ganfactor jacobian}): Gram pairs of every sample and region, written as files. */
+public final class GramJob {
+    private GramJob() {}
+
+    public record Run(List<List<GramPair>> grams, List<Double> secondsPerSample, int chunk, int blocks, JacobianEngine.Budget budget) {
+        public double secondsTotal() { return secondsPerSample.stream().mapToDouble(Double::doubleValue).sum(); }
+    }
+
+    /**
+     * Computes every sample's Gram pairs and writes {@code <region>_A.npy} and {@code _B.npy}
+     * [N, D, D] float64, {@code latents.npy}, and with {@code saveJacobian} the Jacobian itself in
+     * the official compute_jacobian.py layout ({@code jacobian.npy}, float32, streamed block by
+     * block) into {@code dir} (not committed). A non-finite Gram is refused (the generator
+     * overflowed at that code).
+     */
+    public static Run run(Generator g, Latents lat, View view, List<Region> rs, JacobianEngine.Options options, OutputDir dir, boolean saveJacobian) {
+        JacobianEngine.Options o = options.copy();
+        int D = lat.dim();
+        List<List<GramPair>> all = new ArrayList<>();
+        List<Double> secs = new ArrayList<>();
+        int chunkUsed = 0, blocks = 0;
+        JacobianEngine.Budget budget = null;
+        Npy.Writer jw = null;
+        boolean complete = false;
+        try {
+            if (saveJacobian) {
+                // the official compute_jacobian.py layout: torch.autograd.functional.jacobian of an
+                // image [1, C, H, W] (or the summed [1, 256, 256]) by a code [1, D], samples concatenated;
+                // the engine's rows are (c, row, col) in that order, so the bytes need no reordering
+                long[] shape = view.viewChannels() == 1
+                        ? new long[]{lat.count(), view.grid(), view.grid(), 1, D}
+                        : new long[]{lat.count(), view.viewChannels(), view.grid(), view.grid(), 1, D};
+                jw = new Npy.Writer(dir.file("jacobian.npy"), "<f4", shape);
+                final Npy.Writer w = jw;
+                o.sink = (p0, block) -> {
+                    float[] f = Torch.toFloats(block);
+                    w.write(f, 0, f.length);
+                };
+            }
+            for (int i = 0; i < lat.count(); i++) {
+                JacobianEngine.Result res = JacobianEngine.compute(g, lat.row(i), lat.space(), view, rs, o);
+                all.add(res.grams());
+                secs.add(res.seconds());
+                chunkUsed = res.chunk();
+                budget = res.budget();
+                blocks = res.pixelBlocks();
+            }
+            complete = true;
+        } finally {
+            // a cancelled or failed run must surface its own error, not the writer's count check
+            if (jw != null) {
+                if (complete) jw.close(); else jw.abandon();
+            }
+        }
+        for (int r = 0; r < rs.size(); r++) {
+            double[] a = new double[lat.count() * D * D], b = new double[lat.count() * D * D];
+            for (int i = 0; i < lat.count(); i++) {
+                GramPair gp = all.get(i).get(r);
+                System.arraycopy(gp.a(), 0, a, i * D * D, D * D);
+                System.arraycopy(gp.b(), 0, b, i * D * D, D * D);
+                for (int q = i * D * D; q < (i + 1) * D * D; q++)
+                    if (!Double.isFinite(a[q]) || !Double.isFinite(b[q]))
+                        throw new InputException("the Jacobian of sample " + i + " (" + lat.origin() + ") is not finite: the generator overflows at this code");
+            }
+            Npy.writeFloat64(dir.file(rs.get(r).name() + "_A.npy"), a, lat.count(), D, D);
+            Npy.writeFloat64(dir.file(rs.get(r).name() + "_B.npy"), b, lat.count(), D, D);
+        }
+        lat.save(dir.file("latents.npy"), g);
+        return new Run(all, secs, chunkUsed, blocks, budget);
+    }
+
+}
