@@ -74,10 +74,26 @@ static int bad_init(void) {
     return failures ? 1 : 0;
 }
 
+/* gf_test --cycles N: opens and closes the demo N times, printing the resident set every 50 cycles. */
+static int cycles(int n) {
+    double start = rss_bytes(), after10 = 0;
+    for (int i = 1; i <= n; i++) {
+        gf_generator *g = NULL;
+        if (gf_open("demo", &g) != GF_OK) { printf("gf_open failed in cycle %d: %s\n", i, gf_last_error()); return 1; }
+        if (gf_close(g) != GF_OK) { printf("gf_close failed in cycle %d: %s\n", i, gf_last_error()); return 1; }
+        if (i == 10) after10 = rss_bytes();
+        if (i % 50 == 0) { printf("cycle %d: RSS %.1f MB\n", i, rss_bytes() / 1e6); fflush(stdout); }
+    }
+    printf("%d cycles: RSS %.1f MB at start, %.1f MB after 10, %.1f MB at the end (%.1f MB over the last %d)\n", n, start / 1e6,
+           after10 / 1e6, rss_bytes() / 1e6, (rss_bytes() - after10) / 1e6, n - 10);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc == 2 && strcmp(argv[1], "--bad-init") == 0) return bad_init();
+    if (argc == 3 && strcmp(argv[1], "--cycles") == 0) return cycles(atoi(argv[2]));
     if (argc < 2) {
-        fprintf(stderr, "usage: gf_test REFERENCE_FILE | --bad-init\n");
+        fprintf(stderr, "usage: gf_test REFERENCE_FILE | --bad-init | --cycles N\n");
         return 2;
     }
     FILE *f = fopen(argv[1], "r");

@@ -4,10 +4,7 @@ import ganfactor.InputException;
 import ganfactor.io.Npy;
 import ganfactor.io.NpyArray;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /** Reading and writing InterFaceGAN's files: codes [N, d] / [N, L, d] and boundaries [1, d]. */
 final class BoundaryFiles {

@@ -33,8 +33,8 @@ final class CommonOptions {
     @Option(names = "--truncation-layers", defaultValue = "8", description = "truncate the first t layers (default: ${DEFAULT-VALUE})")
     int truncLayers;
 
-    @Option(names = "--precision", defaultValue = "float32", description = "generator precision: float32 or float64 (default: ${DEFAULT-VALUE})")
-    String precision;
+    @Option(names = "--precision", defaultValue = "float32", converter = Converters.Precision.class, description = "generator precision: float32 or float64 (default: ${DEFAULT-VALUE})")
+    org.bytedeco.pytorch.global.torch.ScalarType precision;
 
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0 = all cores)")
     int threads;
@@ -79,11 +79,7 @@ final class CommonOptions {
         Engine.init(threads);
         ganfactor.torch.ComputeDevice dev = device.device();   // a bad --device fails before the model loads
         Generator g = Generator.open(model);
-        switch (precision) {
-            case "float32", "fp32" -> g.to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
-            case "float64", "fp64" -> g.to(org.bytedeco.pytorch.global.torch.ScalarType.Double);
-            default -> throw new InputException("--precision must be float32 or float64, got " + precision);
-        }
+        g.to(precision);
         return g.to(dev);
     }
 

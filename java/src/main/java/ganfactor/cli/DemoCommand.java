@@ -12,7 +12,6 @@ import ganfactor.pipeline.RunRecord;
 import ganfactor.region.Region;
 import ganfactor.region.Regions;
 import ganfactor.region.View;
-import ganfactor.torch.Torch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -87,11 +86,11 @@ final class DemoCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "Jacobian %.2f s (%,d x %d: %s, both regions from one pass), solve %.3f s, edits and pictures %.2f s%n",
                     rep.jacobianSeconds(), view.rows(), lat.dim(), view.reduce() == View.Reduce.NONE ? "R, G, B rows at 256 x 256, the official rule" : "256 x 256, RGB " + view.reduce().label(),
                     rep.solveSeconds(), rep.editSeconds());
-            double[] q = Torch.toDoubles(g.tensorAttr("planted_basis"));
+            double[] q = DemoGenerator.plantedBasis(g);
             Map<String, Object> planted = new LinkedHashMap<>();
             for (Discovery.Outcome o : rep.outcomes()) {
                 Directions d = o.directions();
-                double[] share = blockShares(q, d.row(0), d.dim());
+                double[] share = DemoGenerator.blockShares(q, d.row(0), d.dim());
                 int best = 0;
                 for (int b = 1; b < share.length; b++) if (share[b] > share[best]) best = b;
                 Locality.Measurement top = o.locality().isEmpty() ? null : o.locality().get(0);
@@ -109,17 +108,5 @@ final class DemoCommand implements Callable<Integer> {
                     out, (System.nanoTime() - t0) / 1e9);
         }
         return 0;
-    }
-
-    /** Fraction of the unit vector n's energy in each planted latent block (rows of the orthonormal basis Q). */
-    static double[] blockShares(double[] q, double[] n, int d) {
-        int blocks = DemoGenerator.BLOCKS.size();
-        double[] share = new double[blocks];
-        for (int row = 0; row < d; row++) {
-            double c = 0;
-            for (int j = 0; j < d; j++) c += q[row * d + j] * n[j];
-            share[Math.min(blocks - 1, row / DemoGenerator.BLOCK)] += c * c;
-        }
-        return share;
     }
 }

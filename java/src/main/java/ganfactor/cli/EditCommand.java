@@ -2,30 +2,22 @@ package ganfactor.cli;
 
 import ganfactor.InputException;
 import ganfactor.edit.Editor;
-import ganfactor.edit.Locality;
 import ganfactor.generator.Generator;
 import ganfactor.generator.Latents;
-import ganfactor.io.Json;
-import ganfactor.io.Npy;
-import ganfactor.io.NpyArray;
 import ganfactor.io.OutputDir;
+import ganfactor.pipeline.EditJob;
 import ganfactor.pipeline.LocalEdit;
 import ganfactor.region.Region;
 import ganfactor.region.Regions;
-import ganfactor.render.Chart;
-import ganfactor.render.Grid;
-import ganfactor.render.Images;
+import ganfactor.pipeline.RunRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 @Command(name = "edit", description = {
@@ -89,9 +81,9 @@ final class EditCommand implements Callable<Integer> {
         int L = g.numLayers(), d = g.latentDim();
         int[] ls = Editor.parseLayers(layers, L);
         Path source = source();
-        double[][] rows = boundary != null ? new double[][]{boundaryForEdit(BoundaryFiles.readBoundary(boundary), d, L)} : readDirections(direction, d, L);
+        double[][] rows = boundary != null ? new double[][]{EditJob.boundaryForEdit(BoundaryFiles.readBoundary(boundary), d, L)} : EditJob.readDirections(direction, d, L);
         int[] indices = boundary != null ? new int[]{0} : parseIndices(index, rows.length, direction);
-        for (int i : indices) checkRow(rows[i], i, source);
+        for (int i : indices) EditJob.checkRow(rows[i], i, source);
         if (rows[0].length == L * d && L > 1 && common.latentSpace() == ganfactor.generator.LatentSpace.Z)
             throw new InputException(source + ": W+ directions (" + L + " x " + d + " values) cannot edit Z codes: use --space w or wp");
         // truncation is the editor's (before the edit), so the codes are taken untruncated here
@@ -109,40 +101,14 @@ final class EditCommand implements Callable<Integer> {
         Editor.Settings settings = Editor.Settings.defaults().withLayers(ls).withMode(m).withTruncation(common.psi, common.truncationLayers(g)).withBatch(batch);
 
         try (OutputDir dir = output.open("ganfactor edit")) {
-            Editor editor = new Editor(g, lat, settings);
-            Npy.writeFloat64(dir.file("originals.npy"), editor.originalCodes(), lat.count(), L, d);
-            if (reg != null) Images.write(Images.mask(reg), dir.file("mask_" + reg.name() + ".png"));
-            List<Map<String, Object>> perDirection = new ArrayList<>();
-            List<String> lines = new ArrayList<>();
-            for (int i : indices) {
-                Editor.Result r = editor.edit(rows[i], alphas);
-                Map<String, Object> rec = new LinkedHashMap<>();
-                rec.put("index", i);
-                rec.put("kind", rows[i].length == d ? "w" : "wp");
-                rec.put("norm", norm(rows[i]));
-                rec.put("grid", "grid_" + i + ".png");
-                rec.put("edited_codes", "edited_" + i + ".npy");
-                String title = title(g, i, ls, m, reg);
-                String line = String.format("  direction %d: grid_%d.png", i, i);
-                if (reg != null) {
-                    Locality.Measurement lm = Locality.measure(r, reg, i);
-                    dir.writeString("locality_" + i + ".csv", Locality.csv(List.of(lm)));
-                    Images.write(Chart.locality(lm, null), dir.file("locality_" + i + ".png"));
-                    rec.put("locality", lm.summary());
-                    rec.put("locality_files", List.of("locality_" + i + ".csv", "locality_" + i + ".png"));
-                    title += ", inside/outside ratio " + Locality.formatRatio(lm.ratio());
-                    line += String.format(", %s inside/outside MSE ratio %s", reg.name(), Locality.formatRatio(lm.ratio()));
-                }
-                Images.write(Grid.render(r, reg, title, cell), dir.file("grid_" + i + ".png"));
-                Npy.writeFloat64(dir.file("edited_" + i + ".npy"), r.editedCodes(), r.codeShape());
-                perDirection.add(rec);
-                lines.add(line);
-                if (Main.CANCEL.isCancelled()) throw new java.util.concurrent.CancellationException("cancelled");
-            }
+            final Region shown = reg;
+            List<EditJob.Outcome> outs = EditJob.run(g, lat, rows, indices, alphas, settings, reg, cell, i -> title(g, i, ls, m, shown), Main.CANCEL, dir);
+            List<Map<String, Object>> perDirection = outs.stream().map(EditJob.Outcome::record).toList();
+            List<String> lines = outs.stream().map(EditJob.Outcome::line).toList();
             double secs = (System.nanoTime() - t0) / 1e9;
-            Map<String, Object> editRecord = record(g, lat, reg, ls, m, alphas, settings, indices, perDirection, secs);
+            RunRecord editRecord = record(g, lat, reg, ls, m, alphas, settings, indices, perDirection, secs);
             if (localRec != null) editRecord.put("local", localRec);
-            dir.writeString("edit.json", Json.write(editRecord));
+            dir.writeString("edit.json", editRecord.json());
             dir.commit();
             System.out.printf("%d sample(s) x %d strength(s), %s codes, layers %s, %s mode%s: %.2f s%n", lat.count(), alphas.length,
                     lat.space().label(), Editor.layersLabel(ls, L), m.label(),
@@ -156,14 +122,10 @@ final class EditCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Map<String, Object> record(Generator g, Latents lat, Region reg, int[] ls, Editor.Mode m, double[] alphas, Editor.Settings s,
+    private RunRecord record(Generator g, Latents lat, Region reg, int[] ls, Editor.Mode m, double[] alphas, Editor.Settings s,
                                        int[] indices, List<Map<String, Object>> perDirection, double secs) {
-        Map<String, Object> rec = new LinkedHashMap<>();
-        rec.put("tool", "ganfactor edit");
-        rec.put("created", Instant.now().toString());
-        rec.put("model", g.source());
-        rec.put("generator", Map.of("latent_dim", g.latentDim(), "num_layers", g.numLayers(), "output", List.of(g.channels(), g.height(), g.width()),
-                "precision", g.dtype().toString().toLowerCase()));
+        RunRecord rec = RunRecord.of("ganfactor edit");
+        rec.generator(g);
         rec.put("space", lat.space().label());
         rec.put("latents", lat.origin());
         rec.put("samples", lat.count());
@@ -198,7 +160,6 @@ final class EditCommand implements Callable<Integer> {
         rec.put("cell", cell);
         rec.put("batch", s.batch());
         rec.put("seconds_total", secs);
-        rec.put("versions", ganfactor.Engine.info());
         return rec;
     }
 
@@ -223,49 +184,6 @@ final class EditCommand implements Callable<Integer> {
     private Editor.Mode boundaryMode() {
         if (boundary == null) return Editor.Mode.RELATIVE;
         return common.latentSpace() == ganfactor.generator.LatentSpace.WP ? Editor.Mode.RELATIVE : Editor.Mode.ABSOLUTE;
-    }
-
-    /**
-     * The vector an InterFaceGAN boundary edits along: the boundary [1, d] (or [1, L d] for a W+
-     * boundary) scaled to unit length, so that strengths are distances in both modes. This is the
-     * one place a boundary is transformed before the edit; a projection of the boundary (for
-     * example into a region's background null space) belongs here.
-     */
-    static double[] boundaryForEdit(double[] n, int d, int L) {
-        if (n.length != d && n.length != L * d)
-            throw new InputException("the boundary has " + n.length + " values; this generator's codes have " + d + " (z, w) or " + L * d + " (wp)");
-        double s = norm(n);
-        double[] u = new double[n.length];
-        for (int i = 0; i < n.length; i++) u[i] = n[i] / s;
-        return u;
-    }
-
-    /**
-     * The rows of a directions file: [d] or [L d] (one direction), [k, d] or [k, L d], or
-     * [k, L, d] (W+ rows). Float dtypes only.
-     */
-    static double[][] readDirections(Path file, int d, int L) {
-        NpyArray a = Npy.read(file);
-        if (a.dtype().length() < 2 || a.dtype().charAt(1) != 'f')
-            throw new InputException(file + ": directions must be a float array, got dtype '" + a.dtype() + "'");
-        long[] s = a.shape();
-        int k, len;
-        if (s.length == 1) { k = 1; len = (int) s[0]; }
-        else if (s.length == 2) { k = (int) s[0]; len = (int) s[1]; }
-        else if (s.length == 3 && s[1] == L && s[2] == d) { k = (int) s[0]; len = L * d; }
-        else k = len = -1;
-        if (k < 0 || (len != d && len != L * d))
-            throw new InputException(file + ": expected directions of shape [k, " + d + "] (W/Z) or [k, " + L * d + "] / [k, " + L + ", " + d
-                    + "] (W+) for this generator, got " + a.shapeString());
-        if (k == 0) throw new InputException(file + ": holds no directions");
-        double[][] rows = new double[k][];
-        for (int i = 0; i < k; i++) rows[i] = java.util.Arrays.copyOfRange(a.data(), i * len, (i + 1) * len);
-        return rows;
-    }
-
-    private static void checkRow(double[] row, int i, Path file) {
-        for (double v : row) if (!Double.isFinite(v)) throw new InputException(file + ": direction " + i + " contains NaN or infinity");
-        if (norm(row) == 0) throw new InputException(file + ": direction " + i + " is the zero vector");
     }
 
     /** "0", "0,1,2", "0-3" or a mix, checked against k rows; ascending, no repeats. */

@@ -1,16 +1,13 @@
 package ganfactor.cli;
 
-import ganfactor.InputException;
 import ganfactor.generator.Generator;
-import ganfactor.io.Json;
 import ganfactor.io.OutputDir;
 import ganfactor.linalg.TorchLinalg;
 import ganfactor.method.GanSpace;
+import ganfactor.pipeline.RunRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -34,8 +31,8 @@ final class GanspaceCommand implements Callable<Integer> {
     @Option(names = "--k", defaultValue = "0", description = "number of components (0 = min(80, d))")
     int k;
 
-    @Option(names = "--precision", defaultValue = "float32", description = "mapping precision: float32 or float64 (statistics are float64 either way; default: ${DEFAULT-VALUE})")
-    String precision;
+    @Option(names = "--precision", defaultValue = "float32", converter = Converters.Precision.class, description = "mapping precision: float32 or float64 (statistics are float64 either way; default: ${DEFAULT-VALUE})")
+    org.bytedeco.pytorch.global.torch.ScalarType precision;
 
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0 = all cores)")
     int threads;
@@ -54,12 +51,7 @@ final class GanspaceCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         ganfactor.Engine.init(threads);
         ganfactor.torch.ComputeDevice dev = device.device();
-        Generator g = Generator.open(model);
-        switch (precision) {
-            case "float32", "fp32" -> g.to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
-            case "float64", "fp64" -> g.to(org.bytedeco.pytorch.global.torch.ScalarType.Double);
-            default -> throw new InputException("--precision must be float32 or float64, got " + precision);
-        }
+        Generator g = Generator.open(model).to(precision);
         g.to(dev);
         GanSpace.Options o = new GanSpace.Options();
         o.samples = samples;
@@ -75,11 +67,8 @@ final class GanspaceCommand implements Callable<Integer> {
             // GANSpace reference: w +/- sigma * std_i * v_i with sigma up to 2, here over all layers
             Map<String, Object> pics = pictures.render(g, res.directions(), dir, "ganspace", ganfactor.edit.Editor.linspace(-2, 2, 5), null, res.stds());
             var dirs = res.directions();
-            Map<String, Object> rec = new LinkedHashMap<>();
-            rec.put("tool", "ganfactor ganspace");
-            rec.put("created", Instant.now().toString());
-            rec.put("model", g.source());
-            rec.put("generator", SefaCommand.ordered("latent_dim", g.latentDim(), "num_layers", g.numLayers(), "precision", precision));
+            RunRecord rec = RunRecord.of("ganfactor ganspace");
+            rec.generator(g);
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("samples", samples);
             p.put("batch", batch);
@@ -94,8 +83,7 @@ final class GanspaceCommand implements Callable<Integer> {
                     "mean.npy", "[" + dirs.dim() + "] float64, mean w"));
             rec.put("sign", "each row's entry of largest magnitude is positive");
             rec.put("seconds_total", (System.nanoTime() - t0) / 1e9);
-            rec.put("versions", ganfactor.Engine.info());
-            dir.writeString("ganspace.json", Json.write(rec));
+            dir.writeString("ganspace.json", rec.json());
             dir.commit();
             System.out.printf("ganspace: %d components of d = %d from %d samples; top variances %s, %.1f%% of the total%n",
                     dirs.count(), dirs.dim(), samples, SefaCommand.top(dirs.values(), 5), 100 * (double) dirs.info().get("explained_variance_ratio"));

@@ -1,33 +1,20 @@
 package ganfactor.cli;
 
-import ganfactor.InputException;
 import ganfactor.generator.Generator;
 import ganfactor.generator.Latents;
-import ganfactor.io.Json;
-import ganfactor.io.Npy;
 import ganfactor.io.OutputDir;
 import ganfactor.pipeline.GramJob;
 import ganfactor.pipeline.RunRecord;
-import ganfactor.jacobian.GramPair;
 import ganfactor.jacobian.JacobianEngine;
-import ganfactor.jacobian.Mode;
 import ganfactor.region.Region;
 import ganfactor.region.Regions;
 import ganfactor.region.View;
-import ganfactor.torch.Torch;
-import org.bytedeco.pytorch.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "jacobian", description = {

@@ -19,8 +19,8 @@ final class JacobianOptions {
     @Option(names = "--chunk", defaultValue = "0", description = "columns (rows in reverse mode) per pass, 1.." + MAX_CHUNK + "; 0 = from --memory-budget (default: ${DEFAULT-VALUE})")
     int chunk;
 
-    @Option(names = "--memory-budget", defaultValue = "auto", description = "memory for activations and Jacobian blocks: auto (half the host's available memory on the CPU, 80% of the free device memory on a GPU) or a size of at least 64m, e.g. 512m, 16g (default: ${DEFAULT-VALUE})")
-    String budget;
+    @Option(names = "--memory-budget", defaultValue = "auto", converter = Converters.Budget.class, description = "memory for activations and Jacobian blocks: auto (half the host's available memory on the CPU, 80% of the free device memory on a GPU) or a size of at least 64m, e.g. 512m, 16g (default: ${DEFAULT-VALUE})")
+    long budget;
 
     /** Engine options from these flags (progress and cancellation are the caller's). */
     JacobianEngine.Options engineOptions() {
@@ -28,29 +28,7 @@ final class JacobianOptions {
         o.mode = Mode.parse(oldMode != null ? oldMode : mode);
         if (chunk < 0 || chunk > MAX_CHUNK) throw new InputException("--chunk must be between 0 (automatic) and " + MAX_CHUNK + ", got " + chunk);
         o.chunk = chunk;
-        o.memoryBudget = parseBytes(budget);
+        o.memoryBudget = budget;
         return o;
-    }
-
-    /** A size such as 512m or 2g in bytes; "auto" is {@link JacobianEngine#AUTO_BUDGET}. */
-    static long parseBytes(String s) {
-        String t = s.trim().toLowerCase(java.util.Locale.ROOT);
-        if (t.equals("auto")) return JacobianEngine.AUTO_BUDGET;
-        long mult = 1;
-        if (t.endsWith("g") || t.endsWith("gb")) { mult = 1L << 30; t = t.replaceAll("g[b]?$", ""); }
-        else if (t.endsWith("m") || t.endsWith("mb")) { mult = 1L << 20; t = t.replaceAll("m[b]?$", ""); }
-        else if (t.endsWith("k") || t.endsWith("kb")) { mult = 1L << 10; t = t.replaceAll("k[b]?$", ""); }
-        double v;
-        try {
-            v = Double.parseDouble(t);
-        } catch (NumberFormatException e) {
-            throw new InputException("--memory-budget must be auto or a size like 512m or 2g, got '" + s + "'");
-        }
-        if (!(v > 0) || !Double.isFinite(v) || v * mult > 1L << 50)
-            throw new InputException("--memory-budget must be a size like 512m or 2g, got '" + s + "'");
-        long bytes = (long) (v * mult);
-        if (bytes < MIN_BUDGET)
-            throw new InputException("--memory-budget " + s + " is below the 64m minimum: smaller budgets split the Jacobian into thousands of passes");
-        return bytes;
     }
 }

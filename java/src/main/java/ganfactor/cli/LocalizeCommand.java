@@ -4,29 +4,21 @@ import ganfactor.InputException;
 import ganfactor.IntRanges;
 import ganfactor.generator.Generator;
 import ganfactor.generator.Latents;
-import ganfactor.io.Json;
 import ganfactor.io.Npy;
 import ganfactor.io.NpyArray;
 import ganfactor.io.OutputDir;
-import ganfactor.jacobian.GramPair;
-import ganfactor.jacobian.JacobianEngine;
-import ganfactor.method.Directions;
+import ganfactor.pipeline.LocalEdit;
 import ganfactor.method.LowRankGan;
-import ganfactor.method.ReSeFa;
 import ganfactor.region.Region;
 import ganfactor.region.Regions;
 import ganfactor.region.View;
-import ganfactor.torch.Torch;
-import org.bytedeco.javacpp.PointerScope;
 import picocli.CommandLine.ArgGroup;
+import ganfactor.pipeline.RunRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -72,9 +64,7 @@ final class LocalizeCommand implements Callable<Integer> {
         int d = (int) dirs.shape()[dirs.ndim() - 1];
         int[] rows = IntRanges.parse(index, k, "--index (" + direction + " holds " + k + " direction(s))");
         LowRankGan.Options lo = lowRank.options(0);
-        Map<String, Object> rec = new LinkedHashMap<>();
-        rec.put("tool", "ganfactor localize");
-        rec.put("created", Instant.now().toString());
+        RunRecord rec = RunRecord.of("ganfactor localize");
         rec.put("directions", direction.toString());
         double[] b;
         if (background.bg != null) {
@@ -91,53 +81,17 @@ final class LocalizeCommand implements Callable<Integer> {
             if (lat.dim() != d) throw new InputException(direction + " holds " + d + "-dimensional directions; " + lat.space().label() + " codes of this generator have " + lat.dim());
             View view = viewOptions.view(g);
             List<Region> rs = Regions.parseAll(List.of(background.region), view.grid(), g, viewOptions.unscaledPresets);
-            JacobianEngine.Options jo = new JacobianEngine.Options();
-            jo.progress = TerminalProgress.auto(common.quiet);
-            jo.cancelled = Main.CANCEL;
-            List<GramPair> gs = new ArrayList<>();
-            for (int i = 0; i < lat.count(); i++) gs.add(JacobianEngine.compute(g, lat.row(i), lat.space(), view, rs, jo).grams().get(0));
-            b = ReSeFa.aggregate(gs).b();
+            b = LocalEdit.backgroundGram(g, lat, view, rs.get(0), TerminalProgress.auto(common.quiet), Main.CANCEL);
             rec.put("background", Map.of("model", g.source(), "region", rs.get(0).name(), "region_origin", rs.get(0).origin(),
                     "space", lat.space().label(), "latents", lat.origin(), "samples", lat.count(), "view", view.describe(),
                     "gram", lat.count() > 1 ? "mean of the samples' B" : "B of the sample"));
         }
         String bLabel = background.bg != null ? background.bg + (sample > 0 ? " (sample " + sample + ")" : "") : "the background Gram of region " + background.region;
-        double maxAbs = 0;
-        for (double v : b) {
-            if (!Double.isFinite(v)) throw new InputException(bLabel + ": contains NaN or infinity");
-            maxAbs = Math.max(maxAbs, Math.abs(v));
-        }
-        if (maxAbs == 0)
-            throw new InputException(bLabel + ": is all zeros, so every direction would count as local; "
-                    + (background.bg != null ? "give the B Gram of a region's background" : "the codes change nothing outside the region"));
-        LowRankGan.NullSpace ns;
-        try (PointerScope s = new PointerScope()) {
-            ns = LowRankGan.nullSpace(Torch.of(b, d, d), lo);
-        }
-        if (ns.size() == 0) throw new InputException("the background's null space is empty (rank " + ns.rankB() + " of " + d + "): nothing can be edited without touching the background");
-        List<double[]> kept = new ArrayList<>();
-        List<Object> per = new ArrayList<>();
-        for (int r : rows) {
-            double[] n = java.util.Arrays.copyOfRange(dirs.data(), r * d, (r + 1) * d);
-            double norm = Math.sqrt(Directions.dot(n, n));
-            double[] c = ns.component(n);
-            double keep = Math.sqrt(Directions.dot(c, c)) / norm;
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("index", r);
-            m.put("kept_norm_fraction", keep);
-            try {
-                double[] p = ns.project(n);
-                m.put("cos_with_original", Directions.dot(p, n) / norm);
-                m.put("output_row", kept.size());
-                kept.add(p);
-            } catch (InputException e) {
-                m.put("dropped", Generator.oneLine(e));
-            }
-            per.add(m);
-            System.out.printf(Locale.ROOT, "  direction %d: %.1f%% of its norm lies in the background's null space%s%n", r, 100 * keep,
-                    m.containsKey("dropped") ? " (dropped: no local component)" : String.format(Locale.ROOT, ", |cos| with the original %.3f", Math.abs((Double) m.get("cos_with_original"))));
-        }
-        if (kept.isEmpty()) throw new InputException("no direction has a local component in this region: all lie in the background's row space");
+        LocalEdit.Localized res = LocalEdit.localize(b, d, dirs.data(), rows, lo, bLabel, background.bg != null);
+        res.lines().forEach(System.out::println);
+        LowRankGan.NullSpace ns = res.nullSpace();
+        List<double[]> kept = res.kept();
+        List<Object> per = res.perDirection();
         double[] flat = new double[kept.size() * d];
         for (int i = 0; i < kept.size(); i++) System.arraycopy(kept.get(i), 0, flat, i * d, d);
         try (OutputDir dir = output.open("ganfactor localize")) {
@@ -147,8 +101,7 @@ final class LocalizeCommand implements Callable<Integer> {
             rec.put("options", lo.describe());
             rec.put("results", per);
             rec.put("seconds_total", (System.nanoTime() - t0) / 1e9);
-            rec.put("versions", ganfactor.Engine.info());
-            dir.writeString("localize.json", Json.write(rec));
+            dir.writeString("localize.json", rec.json());
             dir.commit();
         }
         System.out.printf(Locale.ROOT, "null space of the background: %d of %d dimensions (background rank %d); wrote %d direction(s) to %s%n",

@@ -9,7 +9,6 @@ import java.io.PrintWriter;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The ganfactor command line. One exit-code policy for every command: 0 success, 1 internal

@@ -3,19 +3,12 @@ package ganfactor.cli;
 import ganfactor.InputException;
 import ganfactor.edit.Editor;
 import ganfactor.generator.Generator;
-import ganfactor.generator.LatentSpace;
-import ganfactor.generator.Latents;
 import ganfactor.io.OutputDir;
+import ganfactor.pipeline.BaselineGrids;
 import ganfactor.method.Directions;
-import ganfactor.render.Grid;
-import ganfactor.render.Images;
-import org.bytedeco.javacpp.PointerScope;
 import picocli.CommandLine.Option;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -53,38 +46,13 @@ final class PictureOptions {
      * is given. Returns a JSON-ready record.
      */
     Map<String, Object> render(Generator g, Directions dirs, OutputDir dir, String method, double[] defaultStrengths, int[] defaultLayers, double[] scale) {
-        Map<String, Object> rec = new LinkedHashMap<>();
         int n = Math.min(show, dirs.count());
         if (show < 0) throw new InputException("--show must be >= 0");
-        if (n == 0) return rec;
+        if (n == 0) return new LinkedHashMap<>();
         if (editNum < 1) throw new InputException("--edit-num must be positive");
         if (cell < 16) throw new InputException("--cell must be at least 16 pixels");
         double[] base = strengths != null ? Editor.parseStrengths(strengths) : defaultStrengths;
         int[] layers = editLayers != null ? Editor.parseLayers(editLayers, g.numLayers()) : defaultLayers;
-        boolean truncate = psi != 1.0 && g.wAvg() != null;
-        Editor.Settings es = Editor.Settings.defaults().withLayers(layers).withTruncation(truncate ? psi : 1.0, psiLayers);
-        Latents lat = Latents.fromSeed(g, LatentSpace.W, editSeed, editNum, 1.0, g.numLayers());
-        Editor ed = new Editor(g, lat, es);
-        List<String> files = new ArrayList<>();
-        for (int j = 0; j < n; j++) {
-            double s = scale == null ? 1 : scale[j];
-            double[] st = new double[base.length];
-            for (int i = 0; i < st.length; i++) st[i] = base[i] * s;
-            try (PointerScope scope = new PointerScope()) {
-                Editor.Result r = ed.edit(dirs.row(j), st);
-                String title = String.format(Locale.ROOT, "%s direction %d (value %.4g)%s", method, j, dirs.values()[j],
-                        scale == null ? "" : String.format(Locale.ROOT, ", strengths x std %.3g", s));
-                Images.write(Grid.render(r, null, title, cell), dir.file("grid_" + j + ".png"));
-                files.add("grid_" + j + ".png");
-            }
-        }
-        rec.put("grids", files);
-        rec.put("codes", "W from seed " + editSeed + ", " + editNum + " codes");
-        rec.put("strengths", base);
-        if (scale != null) rec.put("strengths_scaled_by", "each component's std");
-        rec.put("layers", Editor.layersLabel(es.layers(), g.numLayers()));
-        rec.put("truncation_psi", truncate ? psi : 1.0);
-        rec.put("truncation_layers", psiLayers);
-        return rec;
+        return BaselineGrids.render(g, dirs, n, dir, method, base, layers, scale, editSeed, editNum, psi, psiLayers, cell);
     }
 }

@@ -2,16 +2,14 @@ package ganfactor.cli;
 
 import ganfactor.Engine;
 import ganfactor.generator.Generator;
-import ganfactor.io.Json;
 import ganfactor.io.OutputDir;
 import ganfactor.linalg.TorchLinalg;
 import ganfactor.method.Directions;
 import ganfactor.method.SeFa;
+import ganfactor.pipeline.RunRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -49,11 +47,8 @@ final class SefaCommand implements Callable<Integer> {
             dirs.write(dir, "", false);
             // SeFa reference: linspace(-3, 3, 11) on the factorised layers, psi 0.7 on 8 layers
             Map<String, Object> pics = pictures.render(g, dirs, dir, "sefa", ganfactor.edit.Editor.linspace(-3, 3, 11), (int[]) dirs.info().get("layers"), null);
-            Map<String, Object> rec = new LinkedHashMap<>();
-            rec.put("tool", "ganfactor sefa");
-            rec.put("created", Instant.now().toString());
-            rec.put("model", g.source());
-            rec.put("generator", ordered("latent_dim", g.latentDim(), "num_layers", g.numLayers()));
+            RunRecord rec = RunRecord.of("ganfactor sefa");
+            rec.generator(g);
             rec.put("parameters", ordered("layers", layers, "k", dirs.count()));
             rec.put("result", dirs.info());
             rec.put("pictures", pics);
@@ -61,8 +56,7 @@ final class SefaCommand implements Callable<Integer> {
                     "eigenvalues.npy", "[" + dirs.count() + "] float64"));
             rec.put("sign", "each row's entry of largest magnitude is positive");
             rec.put("seconds_total", (System.nanoTime() - t0) / 1e9);
-            rec.put("versions", Engine.info());
-            dir.writeString("sefa.json", Json.write(rec));
+            dir.writeString("sefa.json", rec.json());
             dir.commit();
             System.out.printf("sefa: %d directions of d = %d from %s layer(s) %s (sum C = %s); top eigenvalues %s%n",
                     dirs.count(), dirs.dim(), ((int[]) dirs.info().get("layers")).length, layers, dirs.info().get("sum_channels"), top(dirs.values(), 5));

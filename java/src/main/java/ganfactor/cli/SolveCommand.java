@@ -1,27 +1,21 @@
 package ganfactor.cli;
 
 import ganfactor.InputException;
-import ganfactor.io.Json;
-import ganfactor.io.Npy;
-import ganfactor.io.NpyArray;
 import ganfactor.io.OutputDir;
 import ganfactor.pipeline.GramFiles;
 import ganfactor.jacobian.GramPair;
 import ganfactor.method.Directions;
 import ganfactor.method.ReSeFa;
-import ganfactor.region.Region;
-import ganfactor.region.Regions;
-import ganfactor.torch.Torch;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import picocli.CommandLine.ArgGroup;
+import ganfactor.pipeline.RunRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,9 +57,7 @@ final class SolveCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         List<GramPair> grams = new ArrayList<>();
         List<Tensor> rows = new ArrayList<>();
-        Map<String, Object> rec = new LinkedHashMap<>();
-        rec.put("tool", "ganfactor solve");
-        rec.put("created", Instant.now().toString());
+        RunRecord rec = RunRecord.of("ganfactor solve");
         try (PointerScope scope = new PointerScope()) {
             if (input.fg != null) {
                 if (bg == null) throw new InputException("--fg needs --bg (the background Gram)");
@@ -106,8 +98,7 @@ final class SolveCommand implements Callable<Integer> {
                 rec.put("aggregate", aggregate && n > 1);
                 rec.put("results", results);
                 rec.put("seconds_total", (System.nanoTime() - t0) / 1e9);
-                rec.put("versions", ganfactor.Engine.info());
-                dir.writeString("solve.json", Json.write(rec));
+                dir.writeString("solve.json", rec.json());
                 dir.commit();
                 System.out.println("wrote " + dir.target());
             }

@@ -1,20 +1,17 @@
 package ganfactor.cli;
 
 import ganfactor.InputException;
-import ganfactor.io.Json;
 import ganfactor.io.Npy;
 import ganfactor.io.OutputDir;
 import ganfactor.method.InterFaceGan;
 import ganfactor.score.ScoreFiles;
+import ganfactor.pipeline.RunRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "train-boundary", description = {
@@ -69,9 +66,7 @@ final class TrainBoundaryCommand implements Callable<Integer> {
         try (OutputDir dir = output.open("ganfactor train-boundary")) {
             Npy.writeFloat64(dir.file("boundary.npy"), b.normal(), 1, b.dim());
             double secs = (System.nanoTime() - t0) / 1e9;
-            Map<String, Object> rec = new LinkedHashMap<>();
-            rec.put("tool", "ganfactor train-boundary");
-            rec.put("created", Instant.now().toString());
+            RunRecord rec = RunRecord.of("ganfactor train-boundary");
             rec.put("codes", codes.toString());
             rec.put("codes_shape", c.shape());
             rec.put("scores", scores.toString() + (column != null ? " (column " + column + ")" : ""));
@@ -81,8 +76,7 @@ final class TrainBoundaryCommand implements Callable<Integer> {
             List<String> warnings = warnings(b);
             if (!warnings.isEmpty()) rec.put("warnings", warnings);
             rec.put("seconds_total", secs);
-            rec.put("versions", Map.of("ganfactor", ganfactor.Engine.VERSION, "java", System.getProperty("java.version")));
-            dir.writeString("boundary.json", Json.write(rec));
+            dir.writeString("boundary.json", rec.json());
             dir.commit();
             InterFaceGan.Selection sel = b.selection();
             System.out.printf(Locale.ROOT, "boundary in %d dimensions from %d + %d training samples of %d (ratio %s, split %s, seed %d): %.2f s%n",

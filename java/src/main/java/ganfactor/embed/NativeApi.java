@@ -14,7 +14,6 @@ import ganfactor.method.ReSeFa;
 import ganfactor.region.Region;
 import ganfactor.region.Regions;
 import ganfactor.region.View;
-import ganfactor.torch.Torch;
 import org.bytedeco.javacpp.PointerScope;
 
 import java.nio.ByteBuffer;

@@ -384,4 +384,23 @@ public final class DemoGenerator {
         }
         return q;
     }
+
+    /** The demo's planted orthonormal basis Q [d, d] (row-major): its rows in blocks of {@link #BLOCK} draw each part. */
+    public static double[] plantedBasis(Generator g) {
+        org.bytedeco.pytorch.Tensor q = g.tensorAttr("planted_basis");
+        if (q == null) throw new ganfactor.InputException(g.source() + ": not the demo generator (no planted_basis)");
+        return ganfactor.torch.Torch.toDoubles(q);
+    }
+
+    /** Fraction of the unit vector n's energy in each planted latent block (rows of the orthonormal basis Q). */
+    public static double[] blockShares(double[] q, double[] n, int d) {
+        int blocks = BLOCKS.size();
+        double[] share = new double[blocks];
+        for (int row = 0; row < d; row++) {
+            double c = 0;
+            for (int j = 0; j < d; j++) c += q[row * d + j] * n[j];
+            share[Math.min(blocks - 1, row / BLOCK)] += c * c;
+        }
+        return share;
+    }
 }

@@ -73,6 +73,67 @@ public final class LocalEdit {
         return new Result(ns.size(), gp.dim(), m);
     }
 
+    /** The mean background Gram B of {@code region} over the codes, each from the exact Jacobian in the codes' own space. */
+    public static double[] backgroundGram(Generator g, Latents lat, View view, Region region, Progress progress, Cancellation cancellation) {
+        JacobianEngine.Options jo = new JacobianEngine.Options();
+        jo.progress = progress;
+        jo.cancelled = cancellation;
+        List<GramPair> gs = new ArrayList<>();
+        for (int i = 0; i < lat.count(); i++) gs.add(JacobianEngine.compute(g, lat.row(i), lat.space(), view, List.of(region), jo).grams().get(0));
+        return ReSeFa.aggregate(gs).b();
+    }
+
+    /** {@code ganfactor localize}'s result: the null space, the projected directions kept, one record and one line per input direction. */
+    public record Localized(LowRankGan.NullSpace nullSpace, List<double[]> kept, List<Object> perDirection, List<String> lines) {}
+
+    /**
+     * Projects the chosen rows of {@code dirs} ([k, d], row-major) into the null space of the
+     * background Gram {@code b} [d, d]; a direction with no component there is dropped and said so.
+     * {@code bLabel} names B in messages; {@code fromFile} tells which advice to give for a zero B.
+     */
+    public static Localized localize(double[] b, int d, double[] dirs, int[] rows, LowRankGan.Options o, String bLabel, boolean fromFile) {
+        double maxAbs = 0;
+        for (double v : b) {
+            if (!Double.isFinite(v)) throw new InputException(bLabel + ": contains NaN or infinity");
+            maxAbs = Math.max(maxAbs, Math.abs(v));
+        }
+        if (maxAbs == 0)
+            throw new InputException(bLabel + ": is all zeros, so every direction would count as local; "
+                    + (fromFile ? "give the B Gram of a region's background" : "the codes change nothing outside the region"));
+        LowRankGan.NullSpace ns;
+        try (PointerScope s = new PointerScope()) {
+            ns = LowRankGan.nullSpace(ganfactor.torch.Torch.of(b, d, d), o);
+        }
+        if (ns.size() == 0) throw new InputException("the background's null space is empty (rank " + ns.rankB() + " of " + d + "): nothing can be edited without touching the background");
+        List<double[]> kept = new ArrayList<>();
+        List<Object> per = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        for (int r : rows) {
+            double[] n = Arrays.copyOfRange(dirs, r * d, (r + 1) * d);
+            double nn = norm(n);
+            double keep = norm(ns.component(n)) / nn;
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("index", r);
+            m.put("kept_norm_fraction", keep);
+            String tail;
+            try {
+                double[] p = ns.project(n);
+                double cos = ganfactor.method.Directions.dot(p, n) / nn;
+                m.put("cos_with_original", cos);
+                m.put("output_row", kept.size());
+                kept.add(p);
+                tail = String.format(java.util.Locale.ROOT, ", |cos| with the original %.3f", Math.abs(cos));
+            } catch (InputException e) {
+                m.put("dropped", Generator.oneLine(e));
+                tail = " (dropped: no local component)";
+            }
+            per.add(m);
+            lines.add(String.format(java.util.Locale.ROOT, "  direction %d: %.1f%% of its norm lies in the background's null space%s", r, 100 * keep, tail));
+        }
+        if (kept.isEmpty()) throw new InputException("no direction has a local component in this region: all lie in the background's row space");
+        return new Localized(ns, kept, per, lines);
+    }
+
     /** Code i of {@code lat} in {@code space} (W+ codes give their first layer's w for W; W codes are broadcast for W+). */
     static double[] codeIn(Latents lat, int i, LatentSpace space, int L, int d) {
         double[] x = lat.row(i);

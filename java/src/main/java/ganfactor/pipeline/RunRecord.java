@@ -67,6 +67,11 @@ public final class RunRecord {
         return this;
     }
 
+    public RunRecord putAll(Map<String, ?> entries) {
+        m.putAll(entries);
+        return this;
+    }
+
     /** Seconds since this record was started. */
     public double seconds() {
         return (System.nanoTime() - started) / 1e9;
