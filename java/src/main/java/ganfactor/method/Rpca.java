@@ -92,7 +92,13 @@ public final class Rpca {
         /** The reference fixed-mu ADMM (alternating directions, L then S then Y); the default. */
         ADMM,
         /** Inexact ALM with a geometrically increasing mu: far fewer iterations, a feasible but slightly suboptimal answer. */
-        IALM
+        IALM,
+        /**
+         * The same sweep with a residual-balanced mu and a stop on both KKT residuals (primal and
+         * dual): aims at the PCP optimum itself rather than at the reference's stopping point (see
+         * the class comment).
+         */
+        EXACT
     }
 
     /** Called after every iteration with the relative residual ||L+S-M||_F / ||M||_F and rank(L). */
@@ -116,6 +122,15 @@ public final class Rpca {
         public double muMaxFactor = 1e7;
         /** Warm-started Rayleigh-Ritz SVT; null: on for IALM, off for ADMM (the literal reference). */
         public Boolean subspaceSvt = null;
+        /**
+         * EXACT: also stop only when the dual residual mu ||S_k - S_(k-1)||_F is at most dualTol
+         * ||Y_k||_F (together with the primal rule ||L + S - M||_F &lt;= primalTol ||M||_F).
+         */
+        public double dualTol = 1e-5;
+        /** EXACT: the primal part of its stopping rule (relative to ||M||_F). */
+        public double primalTol = 1e-6;
+        /** EXACT: the fixed mu is this multiple of the reference's n1 n2 / (4 ||M||_1) (ignored when {@link #mu} is set). */
+        public double muScale = 0.1;
         /** With the subspace SVT, a full eigendecomposition at least this often. */
         public int fullEvery = 10;
         public Linalg linalg = TorchLinalg.INSTANCE;
@@ -131,12 +146,18 @@ public final class Rpca {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("solver", solver.name().toLowerCase());
             m.put("lambda", lambda);
-            m.put("mu", Double.isNaN(mu) ? (solver == Solver.ADMM ? "n1*n2/(4*||M||_1)" : "1.25/||M||_2") : mu);
+            m.put("mu", Double.isNaN(mu) ? (solver == Solver.IALM ? "1.25/||M||_2" : "n1*n2/(4*||M||_1)") : mu);
             if (solver == Solver.IALM) {
                 m.put("rho", rho);
                 m.put("mu_max_factor", muMaxFactor);
             }
-            m.put("tol", tol);
+            if (solver == Solver.EXACT) {
+                m.put("primal_tol", primalTol);
+                m.put("dual_tol", dualTol);
+                if (Double.isNaN(mu)) m.put("mu_scale", muScale);
+            } else {
+                m.put("tol", tol);
+            }
             m.put("max_iterations", maxIterations);
             m.put("subspace_svt", subspace());
             return m;
@@ -151,7 +172,7 @@ public final class Rpca {
      */
     public record Result(double[] low, double[] sparse, int dim, int iterations, boolean converged, double residual,
                          int rank, double seconds, String solver, double muInitial, double muFinal,
-                         int fullEigh, int subspaceSteps) {
+                         int fullEigh, int subspaceSteps, double dualResidual) {
         public Tensor lowTensor() { return Torch.of(low, dim, dim); }
 
         public Tensor sparseTensor() { return Torch.of(sparse, dim, dim); }
@@ -168,6 +189,7 @@ public final class Rpca {
             m.put("seconds", seconds);
             m.put("full_eigh", fullEigh);
             m.put("subspace_steps", subspaceSteps);
+            if (!Double.isNaN(dualResidual)) m.put("relative_dual_residual", dualResidual);
             return m;
         }
     }
@@ -176,8 +198,9 @@ public final class Rpca {
     public static Result solve(Tensor m, Options o) {
         if (m.dim() != 2 || m.size(0) != m.size(1) || m.size(0) < 1)
             throw new InputException("rpca: a square matrix is needed, got " + Torch.shapeString(m));
-        if (!(o.lambda > 0) || !(o.tol > 0) || o.maxIterations < 1 || !(o.rho >= 1) || !(o.muMaxFactor >= 1))
-            throw new IllegalArgumentException("rpca: lambda, tol > 0, maxIterations >= 1, rho >= 1, muMaxFactor >= 1 needed");
+        if (!(o.lambda > 0) || !(o.tol > 0) || o.maxIterations < 1 || !(o.rho >= 1) || !(o.muMaxFactor >= 1)
+                || !(o.primalTol > 0) || !(o.dualTol > 0) || !(o.muScale > 0))
+            throw new IllegalArgumentException("rpca: lambda, tol, primalTol, dualTol, muScale > 0, maxIterations >= 1, rho >= 1, muMaxFactor >= 1 needed");
         int d = (int) m.size(0);
         long t0 = System.nanoTime();
         try (PointerScope scope = new PointerScope()) {
@@ -189,7 +212,7 @@ public final class Rpca {
             mm = sym(mm);
             if (normF == 0) {
                 double[] z = new double[d * d];
-                return new Result(z, z.clone(), d, 0, true, 0, 0, seconds(t0), o.solver.name().toLowerCase(), 0, 0, 0, 0);
+                return new Result(z, z.clone(), d, 0, true, 0, 0, seconds(t0), o.solver.name().toLowerCase(), 0, 0, 0, 0, 0);
             }
             return new Run(mm, normF, o, t0).run();
         }
@@ -207,6 +230,7 @@ public final class Rpca {
         final Tensor prevL, prevS; // the state before the current sweep (subspace SVT only), to redo it exactly
         Tensor basis; // rows [k, d]: warm start of the subspace SVT, retained across iteration scopes
         int fullEigh, subspaceSteps, rank;
+        double lastDual; // mu ||S_k - S_(k-1)||_F of the last sweep
 
         Run(Tensor m, double normF, Options o, long t0) {
             this.m = m;
@@ -224,10 +248,10 @@ public final class Rpca {
 
         Result run() {
             double mu, muMax;
-            if (o.solver == Solver.ADMM) {
+            if (o.solver != Solver.IALM) {
                 // n1 n2 / (4 ||M||_1), ||M||_1 = largest absolute column sum (NumPy norm(M, 1))
                 double norm1 = m.abs().sum(new long[]{0}).max().item_double();
-                mu = Double.isNaN(o.mu) ? (double) d * d / (4 * norm1) : o.mu;
+                mu = Double.isNaN(o.mu) ? (double) d * d / (4 * norm1) * (o.solver == Solver.EXACT ? o.muScale : 1) : o.mu;
                 muMax = mu;
             } else {
                 double norm2 = spectralNorm();
@@ -243,6 +267,8 @@ public final class Rpca {
             boolean subspace = o.subspace();
             double residualAbs = Double.POSITIVE_INFINITY;
             boolean converged = false;
+            boolean exact = o.solver == Solver.EXACT;
+            double dualRel = Double.NaN;
             int it = 0;
             try {
                 while (it < o.maxIterations) {
@@ -256,7 +282,15 @@ public final class Rpca {
                     }
                     residualAbs = res;
                     if (o.monitor != null) o.monitor.iteration(it, res / normF, rank);
-                    if (res <= o.tol * normF) {
+                    if (exact) {
+                        double normY = y.norm().item_double();
+                        dualRel = normY > 0 ? lastDual / normY : (lastDual > 0 ? Double.POSITIVE_INFINITY : 0);
+                        double primalRel = res / normF;
+                        if (primalRel <= o.primalTol && dualRel <= o.dualTol) {
+                            converged = true;
+                            break;
+                        }
+                    } else if (res <= o.tol * normF) {
                         converged = true;
                         break;
                     }
@@ -267,7 +301,7 @@ public final class Rpca {
                 basis = null;
             }
             return new Result(Torch.toDoubles(l), Torch.toDoubles(s), d, it, converged, residualAbs / normF, rank,
-                    seconds(t0), o.solver.name().toLowerCase(), mu0, mu, fullEigh, subspaceSteps);
+                    seconds(t0), o.solver.name().toLowerCase(), mu0, mu, fullEigh, subspaceSteps, dualRel);
         }
 
         /** ||M||_2 = largest |eigenvalue| of the symmetric M. */
@@ -303,7 +337,9 @@ public final class Rpca {
                 if (!full) newL = subspaceSvt(x, 1 / mu, SVT_ERROR_FRACTION * Math.min(previousResidual, normF));
                 if (newL == null) newL = fullSvt(x, 1 / mu);
                 l.copy_(newL);
-                s.copy_(shrink(m.sub(l).sub(yOverMu), o.lambda / mu));
+                Tensor sNew = shrink(m.sub(l).sub(yOverMu), o.lambda / mu);
+                lastDual = mu * sNew.sub(s).norm().item_double();
+                s.copy_(sNew);
                 Tensor r = l.add(s).sub(m);
                 y.add_(r, new Scalar(mu));
                 return r.norm().item_double();
@@ -393,8 +429,12 @@ public final class Rpca {
             }
             rank = c;
             if (c == 0) return torch.zeros_like(m);
-            Tensor v = rows;
-            Tensor scaled = v.mul(like(m, shrunk, n, 1));
+            // only the c surviving pairs enter the product (c x d instead of n x d rows)
+            long[] keep = new long[c];
+            double[] kept = new double[c];
+            for (int i = 0, j = 0; i < n; i++) if (shrunk[i] != 0) { keep[j] = i; kept[j++] = shrunk[i]; }
+            Tensor v = c == n ? rows : rows.index_select(0, Torch.ofLong(keep, c).to(rows.device(), torch.ScalarType.Long));
+            Tensor scaled = v.mul(like(m, kept, c, 1));
             return sym(v.t().matmul(scaled));
         }
     }
