@@ -126,9 +126,9 @@ public final class Rpca {
          * EXACT: also stop only when the dual residual mu ||S_k - S_(k-1)||_F is at most dualTol
          * ||Y_k||_F (together with the primal rule ||L + S - M||_F &lt;= primalTol ||M||_F).
          */
-        public double dualTol = 1e-5;
+        public double dualTol = 1e-6;
         /** EXACT: the primal part of its stopping rule (relative to ||M||_F). */
-        public double primalTol = 1e-6;
+        public double primalTol = 1e-7;
         /** EXACT: the fixed mu is this multiple of the reference's n1 n2 / (4 ||M||_1) (ignored when {@link #mu} is set). */
         public double muScale = 0.1;
         /** With the subspace SVT, a full eigendecomposition at least this often. */
