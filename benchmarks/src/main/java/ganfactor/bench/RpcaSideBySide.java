@@ -24,13 +24,18 @@ import java.util.Locale;
  *                                        its 1e-7 stop) and DIR/L_opt.npy (the optimum: the same
  *                                        ADMM run to 1e-12) when present
  * </pre>
+ *   demo DIR [lambda]                    LowRankGAN end to end on the demo generator's eyes region
+ *                                        (Jacobian in W, seed 4, 256 view): ADMM against EXACT
+ * </pre>
+ * <pre>
  * Solver options after the colon: tol, primalTol, dualTol, muScale, maxIterations (e.g.
  * {@code exact:dualTol=1e-6}).
  */
 public final class RpcaSideBySide {
 
     public static void main(String[] args) throws Exception {
-        Engine.init(0);
+        // -Dthreads=1 for the side-by-side: one LibTorch thread against one OpenBLAS thread in NumPy
+        Engine.init(Integer.getInteger("threads", 0));
         Path dir = Path.of(args[1]);
         Files.createDirectories(dir);
         if (args[0].equals("write")) {
@@ -40,6 +45,10 @@ public final class RpcaSideBySide {
                 Npy.writeFloat64(dir.resolve("M.npy"), Torch.toDoubles(m), dim, dim);
             }
             System.out.println("wrote " + dir.resolve("M.npy"));
+            return;
+        }
+        if (args[0].equals("demo")) {
+            demo(args.length > 2 ? Double.parseDouble(args[2]) : 1.0 / 60);
             return;
         }
         int repeats = Integer.parseInt(args[2]);
@@ -85,6 +94,34 @@ public final class RpcaSideBySide {
                     lRef == null ? "-" : String.format(Locale.ROOT, "%.3e", relF(r.low(), lRef)),
                     lOpt == null ? "-" : String.format(Locale.ROOT, "%.3e", relF(r.low(), lOpt)));
         }
+    }
+
+    static void demo(double lambda) {
+        ganfactor.generator.Generator g = ganfactor.generator.Generator.demo().to(torch.ScalarType.Float);
+        ganfactor.generator.Latents lat = ganfactor.generator.Latents.fromSeed(g, ganfactor.generator.LatentSpace.W, 4, 1, 1.0, g.numLayers());
+        ganfactor.region.View view = new ganfactor.region.View(256, ganfactor.region.View.Reduce.SUM, g.channels(), g.height(), g.width());
+        ganfactor.jacobian.GramPair gp = ganfactor.jacobian.JacobianEngine.compute(g, lat.row(0), ganfactor.generator.LatentSpace.W, view,
+                List.of(ganfactor.region.Regions.parse("eyes", 256, g)), new ganfactor.jacobian.JacobianEngine.Options()).grams().get(0);
+        int d = gp.dim();
+        ganfactor.method.Directions[] out = new ganfactor.method.Directions[2];
+        Rpca.Solver[] solvers = {Rpca.Solver.ADMM, Rpca.Solver.EXACT};
+        for (int k = 0; k < 2; k++) {
+            ganfactor.method.LowRankGan.Options o = new ganfactor.method.LowRankGan.Options();
+            o.rpca.solver = solvers[k];
+            o.rpca.lambda = lambda;
+            long t0 = System.nanoTime();
+            try (PointerScope s = new PointerScope()) {
+                out[k] = ganfactor.method.LowRankGan.solve(Torch.of(gp.a(), d, d), Torch.of(gp.b(), d, d), o);
+            }
+            double sec = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(Locale.ROOT, "demo eyes lowrankgan lambda %.4g, %s: %.3f s, rank_f %s, rank_b %s, directions %d, rpca_a %s, rpca_b %s, warnings %s%n",
+                    lambda, solvers[k], sec, out[k].info().get("rank_f"), out[k].info().get("rank_b"), out[k].count(),
+                    out[k].info().get("rpca_a"), out[k].info().get("rpca_b"), out[k].warnings());
+        }
+        int n = Math.min(out[0].count(), out[1].count());
+        for (int i = 0; i < n; i++)
+            System.out.printf(Locale.ROOT, "direction %d: |cos(admm, exact)| = %.8f%n", i,
+                    Math.abs(ganfactor.method.Directions.dot(out[0].row(i), out[1].row(i))));
     }
 
     static double[] load(Path p) {
