@@ -28,7 +28,8 @@ import java.util.Locale;
  *                                        (Jacobian in W, seed 4, 256 view): ADMM against EXACT
  * </pre>
  * <pre>
- * Solver options after the colon: tol, primalTol, dualTol, muScale, maxIterations (e.g.
+ * Solver options after the colon: tol, primalTol, dualTol, muScale, muScaleTail, muSwitch,
+ * maxIterations, subspace (e.g.
  * {@code exact:dualTol=1e-6}).
  */
 public final class RpcaSideBySide {
@@ -69,6 +70,8 @@ public final class RpcaSideBySide {
                         case "primalTol" -> o.primalTol = v;
                         case "dualTol" -> o.dualTol = v;
                         case "muScale" -> o.muScale = v;
+                        case "muScaleTail" -> o.muScaleTail = v;
+                        case "muSwitch" -> o.muSwitch = (int) v;
                         case "maxIterations" -> o.maxIterations = (int) v;
                         case "subspace" -> o.subspaceSvt = v != 0;
                         default -> throw new IllegalArgumentException("unknown option " + p[0]);
