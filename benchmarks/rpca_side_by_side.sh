@@ -1,0 +1,28 @@
+#!/bin/sh
+# RPCA side by side on one Gram, back to back in one run (see RESULTS.md, issue 15):
+#   1. Java writes the RpcaBenchmark matrix (512 x 512, lambda 1/60) as OUT/M.npy;
+#   2. NumPy runs the reference ADMM with SVD on it (rpca_reference.py, timed, L -> OUT/L_ref.npy);
+#   3. optionally (OPT=1, or when OUT/L_opt.npy is missing and OPT is unset) the same ADMM run on to
+#      1e-12 (eigh SVT; not timed for the comparison) gives the optimum OUT/L_opt.npy;
+#   4. Java times each solver spec on OUT/M.npy and reports distances to L_ref and L_opt.
+# usage (from the repository root, after mvn -B -DskipTests package):
+#   benchmarks/rpca_side_by_side.sh OUT [solver[:k=v,...] ...]     default solvers: exact admm
+set -e
+here=$(cd "$(dirname "$0")" && pwd)
+out=$1; shift
+[ $# -gt 0 ] || set -- exact admm
+jar="${JAR:-$here/target/benchmarks.jar}"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "machine: nproc $(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB, kernel $(uname -r)"
+echo "java: $(java -version 2>&1 | head -1)"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+java -cp "$jar" ganfactor.bench.RpcaSideBySide write "$out" 512 2>&1 | grep -v '^Warning: Versions'
+echo "numpy reference (SVD, 1 OpenBLAS thread):"
+OPENBLAS_NUM_THREADS=1 python3 "$here/rpca_reference.py" "$out"
+if [ "${OPT:-auto}" = 1 ] || { [ "${OPT:-auto}" = auto ] && [ ! -f "$out/L_opt.npy" ]; }; then
+  echo "numpy optimum (same ADMM to 1e-12, eigh SVT; not part of the timing comparison):"
+  OPENBLAS_NUM_THREADS=1 python3 "$here/rpca_reference.py" "$out" --tol 1e-12 --eigh --out L_opt
+fi
+echo "load before java: $(cut -d' ' -f1-3 /proc/loadavg)"
+OPENBLAS_NUM_THREADS=1 java -Dthreads=${THREADS:-1} -cp "$jar" ganfactor.bench.RpcaSideBySide solve "$out" 1 "$@" 2>&1 | grep -v '^Warning: Versions'
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
