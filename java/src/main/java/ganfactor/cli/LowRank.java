@@ -9,7 +9,7 @@ import java.util.Locale;
 
 /** LowRankGAN options (RPCA and null space), shared by discover, solve and localize. */
 final class LowRank {
-    @Option(names = "--rpca-solver", defaultValue = "admm", description = "RPCA solver: admm (the reference's fixed-mu ADMM; default) or ialm (inexact ALM: ~10x fewer iterations, but it stops at a feasible, slightly suboptimal point)")
+    @Option(names = "--rpca-solver", defaultValue = "admm", description = "RPCA solver: admm (the reference's fixed-mu ADMM; default), exact (stops only when the primal and the dual residual are small: the PCP optimum, which the reference's stop can miss; slower on large Grams) or ialm (inexact ALM: ~10x fewer iterations, but it stops at a feasible, slightly suboptimal point)")
     String solver = "admm";
 
     @Option(names = "--rpca-lambda", defaultValue = "0.016666666666666666", description = "RPCA sparsity weight lambda (default 1/60, the reference's)")
@@ -32,7 +32,8 @@ final class LowRank {
         o.rpca.solver = switch (solver.toLowerCase(Locale.ROOT)) {
             case "ialm" -> Rpca.Solver.IALM;
             case "admm" -> Rpca.Solver.ADMM;
-            default -> throw new InputException("unknown --rpca-solver '" + solver + "' (expected ialm or admm)");
+            case "exact" -> Rpca.Solver.EXACT;
+            default -> throw new InputException("unknown --rpca-solver '" + solver + "' (expected admm, exact or ialm)");
         };
         if (!(lambda > 0)) throw new InputException("--rpca-lambda must be positive");
         if (!(tol > 0)) throw new InputException("--rpca-tol must be positive");
@@ -40,6 +41,7 @@ final class LowRank {
         if (numRelax < 0) throw new InputException("--num-relax must be >= 0");
         o.rpca.lambda = lambda;
         o.rpca.tol = tol;
+        o.rpca.primalTol = tol;
         o.rpca.maxIterations = maxIterations;
         o.rpca.cancelled = Main.CANCEL;
         o.numRelax = numRelax;
