@@ -4,7 +4,9 @@ import ganfactor.generator.Generator;
 import ganfactor.io.OutputDir;
 import ganfactor.linalg.TorchLinalg;
 import ganfactor.method.GanSpace;
+import ganfactor.pipeline.GanSpaceSolver;
 import ganfactor.pipeline.RunRecord;
+import ganfactor.pipeline.Solver;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -59,10 +61,11 @@ final class GanspaceCommand implements Callable<Integer> {
         o.seed = seed;
         o.k = k;
         o.progress = TerminalProgress.auto(quiet);
-        o.cancelled = Main.CANCEL;
-        GanSpace.check(g, o);
+        GanSpace.check(g, o);   // before the output folder exists
+        GanSpaceSolver solver = new GanSpaceSolver(o, ganfactor.linalg.Linalg.forDevice(dev, TorchLinalg.INSTANCE));
         try (OutputDir dir = output.open("ganfactor ganspace")) {
-            GanSpace.Result res = GanSpace.compute(g, o, ganfactor.linalg.Linalg.forDevice(dev, TorchLinalg.INSTANCE));
+            solver.solve(Solver.Problem.global(g, Main.CANCEL));
+            GanSpace.Result res = solver.last();
             res.write(dir, "", false);
             // GANSpace reference: w +/- sigma * std_i * v_i with sigma up to 2, here over all layers
             Map<String, Object> pics = pictures.render(g, res.directions(), dir, "ganspace", ganfactor.edit.Editor.linspace(-2, 2, 5), null, res.stds());

@@ -5,8 +5,9 @@ import ganfactor.generator.Generator;
 import ganfactor.io.OutputDir;
 import ganfactor.linalg.TorchLinalg;
 import ganfactor.method.Directions;
-import ganfactor.method.SeFa;
 import ganfactor.pipeline.RunRecord;
+import ganfactor.pipeline.SeFaSolver;
+import ganfactor.pipeline.Solver;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -42,7 +43,8 @@ final class SefaCommand implements Callable<Integer> {
         Engine.init(threads);
         ganfactor.torch.ComputeDevice dev = device.device();
         Generator g = Generator.open(model).to(dev);
-        Directions dirs = SeFa.compute(g, layers, k, ganfactor.linalg.Linalg.forDevice(dev, TorchLinalg.INSTANCE));
+        SeFaSolver solver = new SeFaSolver(layers, k, ganfactor.linalg.Linalg.forDevice(dev, TorchLinalg.INSTANCE));
+        Directions dirs = solver.solve(Solver.Problem.global(g, Main.CANCEL));
         try (OutputDir dir = output.open("ganfactor sefa")) {
             dirs.write(dir, "", false);
             // SeFa reference: linspace(-3, 3, 11) on the factorised layers, psi 0.7 on 8 layers
