@@ -1,5 +1,6 @@
 package ganfactor.cli;
 
+import ganfactor.io.BoundaryFiles;
 import ganfactor.InputException;
 import ganfactor.edit.Editor;
 import ganfactor.generator.Generator;

@@ -1,5 +1,6 @@
 package ganfactor.cli;
 
+import ganfactor.io.BoundaryFiles;
 import ganfactor.InputException;
 import ganfactor.method.InterFaceGan;
 import picocli.CommandLine.Command;

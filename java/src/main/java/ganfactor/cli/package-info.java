@@ -7,7 +7,7 @@
  * with shared option groups ({@code CommonOptions}, {@code DeviceOption}, {@code JacobianOptions},
  * {@code MethodOptions}, {@code LowRank}, {@code OutputOptions}, {@code PictureOptions}), calls the
  * library ({@code ganfactor.pipeline} for discovery) and reports; {@code TerminalProgress} draws
- * progress on standard error, {@code BoundaryFiles} handles InterFaceGAN's files. Commands stay thin.
+ * progress on standard error. Commands stay thin.
  *
  * <p>Dependencies: the root and every library package. Nothing outside this package may import
  * {@code ganfactor.cli}: the core, {@code ganfactor.pipeline} and {@code ganfactor.embed} never do.

@@ -8,7 +8,8 @@
  * {@link ganfactor.io.OutputDir}, all-or-nothing output folders staged beside the target, renamed
  * into place, with a manifest of what ganfactor wrote (the only files {@code --force} may
  * replace); {@link ganfactor.io.AtomicFile} for single files; {@link ganfactor.io.Json} for the
- * records written beside every output.
+ * records written beside every output; {@link ganfactor.io.BoundaryFiles} for InterFaceGAN's
+ * codes [N, d] / [N, L, d] and boundaries [1, d].
  *
  * <p>Dependencies: the root's {@code InputException}, {@code ganfactor.torch.Torch} and LibTorch
  * tensors (weights are read straight into native memory); nothing else in ganfactor. It must never

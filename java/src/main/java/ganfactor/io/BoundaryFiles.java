@@ -1,19 +1,17 @@
-package ganfactor.cli;
+package ganfactor.io;
 
 import ganfactor.InputException;
-import ganfactor.io.Npy;
-import ganfactor.io.NpyArray;
 
 import java.nio.file.Path;
 
 /** Reading and writing InterFaceGAN's files: codes [N, d] / [N, L, d] and boundaries [1, d]. */
-final class BoundaryFiles {
+public final class BoundaryFiles {
     private BoundaryFiles() {}
 
     /** Codes as [N, D] row-major: [N, d] as they are, [N, L, d] flattened layer-major (a W+ boundary then has L d values). */
-    record Codes(double[] data, int count, int dim, long[] shape) {}
+    public record Codes(double[] data, int count, int dim, long[] shape) {}
 
-    static Codes readCodes(Path file) {
+    public static Codes readCodes(Path file) {
         ganfactor.io.InputFiles.requireReadable(file);
         NpyArray a = Npy.read(file);
         long[] s = a.shape();
@@ -25,7 +23,7 @@ final class BoundaryFiles {
     }
 
     /** A boundary (or any one direction): [1, d] as the reference writes it, or [d]; float dtype, finite, nonzero. */
-    static double[] readBoundary(Path file) {
+    public static double[] readBoundary(Path file) {
         ganfactor.io.InputFiles.requireReadable(file);
         NpyArray a = Npy.read(file);
         if (a.dtype().length() < 2 || a.dtype().charAt(1) != 'f')
@@ -42,7 +40,7 @@ final class BoundaryFiles {
     }
 
     /** Writes a [1, d] float64 boundary atomically (a temporary file beside it, then a rename). */
-    static void writeBoundary(Path file, double[] n, boolean force) {
+    public static void writeBoundary(Path file, double[] n, boolean force) {
         ganfactor.io.AtomicFile.write(file, force, tmp -> Npy.writeFloat64(tmp, n, 1, n.length));
     }
 }
