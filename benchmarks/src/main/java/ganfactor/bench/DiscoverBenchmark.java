@@ -57,6 +57,10 @@ public class DiscoverBenchmark {
     @Param({"resefa"})
     public String method;
 
+    /** default (the official rule: R, G, B rows at 256 x 256) or sum256 (RGB summed at 256 x 256, the view of the figures recorded before the parity change). */
+    @Param({"default"})
+    public String view;
+
     /** cpu, or cuda (fails the setup with the reason when CUDA is not usable). */
     @Param({"cpu"})
     public String device;
@@ -76,8 +80,9 @@ public class DiscoverBenchmark {
         try (Generator g = Generator.open("demo")) {
             g.to(torch.ScalarType.Float).to(dev);
             Latents lat = Latents.fromSeed(g, LatentSpace.W, 4, 1, 1.0, g.numLayers());
-            View view = View.defaultFor(g.channels(), g.height(), g.width());
-            List<Region> rs = Regions.parseAll(List.of("eyes"), view.grid(), g, false);
+            View v = this.view.equals("sum256") ? new View(256, View.Reduce.SUM, g.channels(), g.height(), g.width())
+                    : View.defaultFor(g.channels(), g.height(), g.width());
+            List<Region> rs = Regions.parseAll(List.of("eyes"), v.grid(), g, false);
             Discovery.Settings s = new Discovery.Settings();
             if (method.equals("lowrankgan")) {
                 s.solver = new LowRankGanSolver(new LowRankGan.Options());
@@ -88,7 +93,7 @@ public class DiscoverBenchmark {
             }
             s.show = show;
             try (OutputDir dir = new OutputDir(out.resolve("d"), true, "ganfactor benchmark")) {
-                Discovery.Report rep = Discovery.run(g, lat, view, rs, s, dir);
+                Discovery.Report rep = Discovery.run(g, lat, v, rs, s, dir);
                 dir.commit();
                 return rep.outcomes().size();
             }
