@@ -7,6 +7,7 @@ import ganfactor.generator.Latents;
 import ganfactor.io.Npy;
 import ganfactor.io.NpyArray;
 import ganfactor.io.OutputDir;
+import ganfactor.pipeline.GramFiles;
 import ganfactor.pipeline.LocalEdit;
 import ganfactor.method.LowRankGan;
 import ganfactor.region.Region;
@@ -68,12 +69,7 @@ final class LocalizeCommand implements Callable<Integer> {
         rec.put("directions", direction.toString());
         double[] b;
         if (background.bg != null) {
-            NpyArray bb = Npy.read(background.bg);
-            int n = bb.ndim() == 3 ? (int) bb.shape()[0] : 1;
-            if (!(bb.ndim() == 2 || bb.ndim() == 3) || bb.shape()[bb.ndim() - 1] != d || bb.shape()[bb.ndim() - 2] != d)
-                throw new InputException(background.bg + ": expected a background Gram [" + d + ", " + d + "] (or [N, d, d]) for " + d + "-dimensional directions, got " + bb.shapeString());
-            if (sample < 0 || sample >= n) throw new InputException("--sample " + sample + " is out of range: " + background.bg + " holds " + n);
-            b = java.util.Arrays.copyOfRange(bb.data(), sample * d * d, (sample + 1) * d * d);
+            b = GramFiles.readBackground(background.bg, d, sample);
             rec.put("background", Map.of("file", background.bg.toString(), "sample", sample));
         } else {
             Generator g = common.openGenerator();

@@ -7,10 +7,6 @@ import ganfactor.generator.Latents;
 import ganfactor.io.OutputDir;
 import ganfactor.pipeline.RunRecord;
 import ganfactor.pipeline.Sampling;
-import ganfactor.score.FileScorer;
-import ganfactor.score.GroundTruthScorer;
-import ganfactor.score.ModelScorer;
-import ganfactor.score.RegionStatScorer;
 import ganfactor.score.Scorer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,12 +14,10 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "sample", description = {
@@ -54,24 +48,6 @@ final class SampleCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin OutputOptions output;
 
-    /** N samples of {@code bytesPerSample} on disk and {@code scorers} scores each in memory must fit before the work starts. */
-    private void requireRoom(long n, long bytesPerSample, int scorers) {
-        long heap = Runtime.getRuntime().maxMemory() / 4;
-        if (n * 8L * Math.max(1, scorers) > heap || n > Integer.MAX_VALUE - 16)
-            throw new InputException(String.format(java.util.Locale.ROOT, "--num %d: the scores of that many samples do not fit this JVM's memory (%.1f GiB heap); sample in several runs",
-                    n, Runtime.getRuntime().maxMemory() / (double) (1L << 30)));
-        java.nio.file.Path p = output.out.toAbsolutePath();
-        while (p != null && !java.nio.file.Files.exists(p)) p = p.getParent();
-        try {
-            long free = p == null ? Long.MAX_VALUE : java.nio.file.Files.getFileStore(p).getUsableSpace();
-            if (n * (double) bytesPerSample > free)
-                throw new InputException(String.format(java.util.Locale.ROOT, "--num %d: the codes and scores need %.1f GiB, and %s has %.1f GiB free",
-                        n, n * (double) bytesPerSample / (1L << 30), p, free / (double) (1L << 30)));
-        } catch (java.io.IOException e) {
-            // no file store information: the writes themselves will say so
-        }
-    }
-
     @Override
     public Integer call() {
         if (batch < 1) throw new InputException("--batch must be positive, got " + batch);
@@ -94,7 +70,7 @@ final class SampleCommand implements Callable<Integer> {
         s.progress = TerminalProgress.auto(common.quiet);
         s.cancellation = Main.CANCEL;
         int d = g.latentDim(), L = g.numLayers(), k = s.scorers.size();
-        requireRoom(s.count(), 8L * ((s.space == LatentSpace.Z ? d : 0) + (s.space != LatentSpace.WP ? d : 0) + (s.space == LatentSpace.WP ? (long) L * d : 0) + k), k);
+        Sampling.requireRoom(output.out, s.count(), 8L * ((s.space == LatentSpace.Z ? d : 0) + (s.space != LatentSpace.WP ? d : 0) + (s.space == LatentSpace.WP ? (long) L * d : 0) + k), k);
         RunRecord rec = RunRecord.of("ganfactor sample");
         try (OutputDir dir = output.open("ganfactor sample")) {
             Sampling.Result r = Sampling.run(g, s, dir);
@@ -113,22 +89,7 @@ final class SampleCommand implements Callable<Integer> {
     }
 
     private List<Scorer> scorers(Generator g, int N) {
-        List<Scorer> list = new ArrayList<>();
-        if (!attributes.isEmpty()) list.addAll(GroundTruthScorer.of(g, attributes));
-        for (String m : models) {
-            int eq = m.indexOf('=');
-            String name = eq > 0 ? m.substring(0, eq) : null;
-            list.add(new ModelScorer(Path.of(eq > 0 ? m.substring(eq + 1) : m), name));
-        }
-        for (String r : regionStats) list.add(new RegionStatScorer(r, g));
-        if (scoresFile != null) list.add(new FileScorer(scoresFile, N));
-        Set<String> names = new HashSet<>();
-        for (Scorer s : list) {
-            if (!s.name().matches("[A-Za-z0-9_.-]+"))
-                throw new InputException("score name '" + s.name() + "' must use letters, digits, '_', '.' or '-' (name a model with NAME=FILE)");
-            if (!names.add(s.name())) throw new InputException("two scores are named '" + s.name() + "' (name a model with NAME=FILE)");
-        }
-        return list;
+        return Sampling.scorers(g, attributes, models, regionStats, scoresFile, N);
     }
 
     private static Object jsonNumber(double v) {

@@ -86,4 +86,14 @@ public final class GramFiles {
         m.put("outside_rows", outside.length);
         return m;
     }
+
+    /** Sample {@code sample} of a background Gram file, [d, d] or [N, d, d], for d-dimensional directions. */
+    public static double[] readBackground(Path file, int d, int sample) {
+        NpyArray bb = Npy.read(file);
+        int n = bb.ndim() == 3 ? (int) bb.shape()[0] : 1;
+        if (!(bb.ndim() == 2 || bb.ndim() == 3) || bb.shape()[bb.ndim() - 1] != d || bb.shape()[bb.ndim() - 2] != d)
+            throw new InputException(file + ": expected a background Gram [" + d + ", " + d + "] (or [N, d, d]) for " + d + "-dimensional directions, got " + bb.shapeString());
+        if (sample < 0 || sample >= n) throw new InputException("--sample " + sample + " is out of range: " + file + " holds " + n);
+        return java.util.Arrays.copyOfRange(bb.data(), sample * d * d, (sample + 1) * d * d);
+    }
 }

@@ -150,6 +150,50 @@ public final class Sampling {
         return sb.toString();
     }
 
+    /**
+     * The scorers of one run: ground-truth attributes of the generator ("all" for every one),
+     * TorchScript attribute models ([NAME=]FILE), region statistics (STAT@REGION) and a scores
+     * file for N codes; names must be unique and usable in file names.
+     */
+    public static List<Scorer> scorers(Generator g, List<String> attributes, List<String> models, List<String> regionStats, java.nio.file.Path scoresFile, int n) {
+        List<Scorer> list = new java.util.ArrayList<>();
+        if (!attributes.isEmpty()) list.addAll(ganfactor.score.GroundTruthScorer.of(g, attributes));
+        for (String m : models) {
+            int eq = m.indexOf('=');
+            list.add(new ganfactor.score.ModelScorer(java.nio.file.Path.of(eq > 0 ? m.substring(eq + 1) : m), eq > 0 ? m.substring(0, eq) : null));
+        }
+        for (String r : regionStats) list.add(new ganfactor.score.RegionStatScorer(r, g));
+        if (scoresFile != null) list.add(new ganfactor.score.FileScorer(scoresFile, n));
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Scorer s : list) {
+            if (!s.name().matches("[A-Za-z0-9_.-]+"))
+                throw new ganfactor.InputException("score name '" + s.name() + "' must use letters, digits, '_', '.' or '-' (name a model with NAME=FILE)");
+            if (!names.add(s.name())) throw new ganfactor.InputException("two scores are named '" + s.name() + "' (name a model with NAME=FILE)");
+        }
+        return list;
+    }
+
+    /**
+     * N samples of {@code bytesPerSample} on the disk under {@code out} and {@code scorers} scores
+     * each in memory must fit before the work starts (a clear refusal instead of a failure midway).
+     */
+    public static void requireRoom(java.nio.file.Path out, long n, long bytesPerSample, int scorers) {
+        long heap = Runtime.getRuntime().maxMemory() / 4;
+        if (n * 8L * Math.max(1, scorers) > heap || n > Integer.MAX_VALUE - 16)
+            throw new ganfactor.InputException(String.format(java.util.Locale.ROOT, "--num %d: the scores of that many samples do not fit this JVM's memory (%.1f GiB heap); sample in several runs",
+                    n, Runtime.getRuntime().maxMemory() / (double) (1L << 30)));
+        java.nio.file.Path p = out.toAbsolutePath();
+        while (p != null && !java.nio.file.Files.exists(p)) p = p.getParent();
+        try {
+            long free = p == null ? Long.MAX_VALUE : java.nio.file.Files.getFileStore(p).getUsableSpace();
+            if (n * (double) bytesPerSample > free)
+                throw new ganfactor.InputException(String.format(java.util.Locale.ROOT, "--num %d: the codes and scores need %.1f GiB, and %s has %.1f GiB free",
+                        n, n * (double) bytesPerSample / (1L << 30), p, free / (double) (1L << 30)));
+        } catch (java.io.IOException e) {
+            // no file store information: the writes themselves will say so
+        }
+    }
+
     /** mean, std, min, max over the finite values, and the NaN count. */
     public static double[] stats(double[] v) {
         double s = 0, q = 0, mn = Double.POSITIVE_INFINITY, mx = Double.NEGATIVE_INFINITY;
