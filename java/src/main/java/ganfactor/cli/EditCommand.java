@@ -8,6 +8,7 @@ import ganfactor.generator.Latents;
 import ganfactor.io.OutputDir;
 import ganfactor.pipeline.EditJob;
 import ganfactor.pipeline.LocalEdit;
+import ganfactor.method.Directions;
 import ganfactor.region.Region;
 import ganfactor.region.Regions;
 import ganfactor.pipeline.RunRecord;
@@ -116,8 +117,8 @@ final class EditCommand implements Callable<Integer> {
                     common.psi != 1.0 ? String.format(", psi %s on %d layers", common.psi, Math.min(L, common.truncLayers)) : "", secs);
             lines.forEach(System.out::println);
             for (int i : indices)
-                if (m == Editor.Mode.RELATIVE && Math.abs(norm(rows[i]) - 1) > 1e-3)
-                    System.out.printf("  note: direction %d has norm %.4g; relative strengths are multiples of it%n", i, norm(rows[i]));
+                if (m == Editor.Mode.RELATIVE && Math.abs(Directions.norm(rows[i]) - 1) > 1e-3)
+                    System.out.printf("  note: direction %d has norm %.4g; relative strengths are multiples of it%n", i, Directions.norm(rows[i]));
             System.out.println("wrote " + dir.target());
         }
         return 0;
@@ -192,9 +193,4 @@ final class EditCommand implements Callable<Integer> {
         return ganfactor.IntRanges.parse(spec, k, "--index (" + file + " holds " + k + " direction(s))");
     }
 
-    private static double norm(double[] v) {
-        double s = 0;
-        for (double x : v) s += x * x;
-        return Math.sqrt(s);
-    }
 }

@@ -7,7 +7,6 @@ import picocli.CommandLine.Option;
 
 /** How the Jacobian is computed ({@code --jacobian-mode}, {@code --chunk}, {@code --memory-budget}), shared by jacobian and discover. */
 final class JacobianOptions {
-    static final long MIN_BUDGET = JacobianEngine.MIN_BUDGET;
     static final int MAX_CHUNK = 4096;
 
     @Option(names = "--jacobian-mode", defaultValue = "forward", description = "forward (batched JVPs), double-backward, or reverse (row by row, the reference's method) (default: ${DEFAULT-VALUE})")

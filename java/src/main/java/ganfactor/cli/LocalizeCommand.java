@@ -77,7 +77,7 @@ final class LocalizeCommand implements Callable<Integer> {
             if (lat.dim() != d) throw new InputException(direction + " holds " + d + "-dimensional directions; " + lat.space().label() + " codes of this generator have " + lat.dim());
             View view = viewOptions.view(g);
             List<Region> rs = Regions.parseAll(List.of(background.region), view.grid(), g, viewOptions.unscaledPresets);
-            b = LocalEdit.backgroundGram(g, lat, view, rs.get(0), TerminalProgress.auto(common.quiet), Main.CANCEL);
+            b = LocalEdit.backgroundGram(g, lat, lat.space(), view, rs.get(0), TerminalProgress.auto(common.quiet), Main.CANCEL);
             rec.put("background", Map.of("model", g.source(), "region", rs.get(0).name(), "region_origin", rs.get(0).origin(),
                     "space", lat.space().label(), "latents", lat.origin(), "samples", lat.count(), "view", view.describe(),
                     "gram", lat.count() > 1 ? "mean of the samples' B" : "B of the sample"));

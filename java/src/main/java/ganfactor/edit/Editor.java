@@ -121,7 +121,7 @@ public final class Editor {
         if (!Double.isFinite(settings.psi())) throw new InputException("truncation psi must be finite, got " + settings.psi());
         if (settings.truncationLayers() < 0) throw new InputException("truncation layers must be >= 0, got " + settings.truncationLayers());
         this.layers = checkLayers(settings.layers(), L);
-        this.wAvg = settings.psi() == 1.0 ? null : wAvg(g, settings.psi());
+        this.wAvg = settings.psi() == 1.0 ? null : Latents.wAvg(g, settings.psi());
         this.wp = truncate(toWp(latents.codes(), N));
         this.originals = render(g, wp, N, settings.batch());
     }
@@ -263,26 +263,8 @@ public final class Editor {
     /** w_l <- w_avg + psi (w_l - w_avg) on the first t layers, on [count, L, d] codes, in place. */
     private double[] truncate(double[] codes) {
         if (wAvg == null) return codes;
-        int count = codes.length / (L * d), t = Math.min(L, settings.truncationLayers());
-        double psi = settings.psi();
-        for (int i = 0; i < count; i++)
-            for (int l = 0; l < t; l++)
-                for (int k = 0; k < d; k++) {
-                    int j = (i * L + l) * d + k;
-                    codes[j] = wAvg[k] + psi * (codes[j] - wAvg[k]);
-                }
+        Latents.truncateInPlace(codes, codes.length / (L * d), L, d, wAvg, settings.psi(), settings.truncationLayers());
         return codes;
-    }
-
-    private static double[] wAvg(Generator g, double psi) {
-        try (PointerScope scope = new PointerScope()) {
-            Tensor a = g.wAvg();
-            if (a == null)
-                throw new InputException(g.source() + ": truncation (psi " + psi + ") needs the average w, but the generator has no w_avg attribute; use psi 1");
-            double[] v = Torch.toDoubles(a);
-            for (double x : v) if (!Double.isFinite(x)) throw new InputException(g.source() + ": w_avg contains NaN or infinity");
-            return v;
-        }
     }
 
     /**

@@ -68,17 +68,35 @@ public record Latents(double[] codes, int count, int dim, LatentSpace space, Str
 
     private static double[] truncate(Generator g, double[] codes, int num, int L, int d, double psi, int layers) {
         if (psi == 1.0) return codes;
-        Tensor avg = g.wAvg();
-        if (avg == null) throw new InputException(g.source() + ": truncation needs a w_avg attribute, which this generator lacks");
-        double[] a = Torch.toDoubles(avg);
         double[] out = codes.clone();
-        for (int n = 0; n < num; n++)
-            for (int l = 0; l < Math.min(L, layers); l++)
+        truncateInPlace(out, num, L, d, wAvg(g, psi), psi, layers);
+        return out;
+    }
+
+    /**
+     * The generator's average w as host values, for truncation with {@code psi}: finite, or a clear
+     * error when the generator has none.
+     */
+    public static double[] wAvg(Generator g, double psi) {
+        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+            Tensor a = g.wAvg();
+            if (a == null)
+                throw new InputException(g.source() + ": truncation (psi " + psi + ") needs the average w, but the generator has no w_avg attribute; use psi 1");
+            double[] v = Torch.toDoubles(a);
+            for (double x : v) if (!Double.isFinite(x)) throw new InputException(g.source() + ": w_avg contains NaN or infinity");
+            return v;
+        }
+    }
+
+    /** The truncation trick, in place on [count, L, d] codes: w_l <- w_avg + psi (w_l - w_avg) on the first min(L, layers) layers. */
+    public static void truncateInPlace(double[] codes, int count, int L, int d, double[] avg, double psi, int layers) {
+        int t = Math.min(L, layers);
+        for (int n = 0; n < count; n++)
+            for (int l = 0; l < t; l++)
                 for (int k = 0; k < d; k++) {
                     int i = (n * L + l) * d + k;
-                    out[i] = a[k] + psi * (codes[i] - a[k]);
+                    codes[i] = avg[k] + psi * (codes[i] - avg[k]);
                 }
-        return out;
     }
 
     /** Codes from a .npy file: [N, d] for Z or W (or W codes broadcast to W+), [N, L, d] for W+. */

@@ -146,11 +146,6 @@ public final class JacobianEngine {
         return b + " bytes";
     }
 
-    /** Whether a LibTorch error is an allocation failure (recognised once, in {@link ganfactor.torch.NativeException}). */
-    static boolean isOutOfMemory(RuntimeException e) {
-        return ganfactor.torch.NativeException.isOutOfMemory(e);
-    }
-
     /**
      * Estimated bytes one Jacobian column (forward, double-backward) or row (reverse) keeps alive
      * in a pass. A generator that names its widest activation (StyleGAN2) is sized by it: about
@@ -248,7 +243,7 @@ public final class JacobianEngine {
                                         : doubleBackwardColumns(g, x1, space, view, rowsIdx, colsIdx, eye, c0, kc);
                                 J.narrow(1, c0, kc).copy_(cols.narrow(1, p0, p1 - p0).t());
                             } catch (RuntimeException e) {
-                                if (!isOutOfMemory(e)) throw e;
+                                if (!ganfactor.torch.NativeException.isOutOfMemory(e)) throw e;
                                 chunk = halve(chunk, e, dev, o);   // the pass's tensors are already freed by its scope
                                 continue;                          // retry the same columns with fewer at a time
                             }

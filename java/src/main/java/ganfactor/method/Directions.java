@@ -79,6 +79,11 @@ public record Directions(double[] vectors, int count, int dim, double[] values, 
         if (json) dir.writeString(prefix + "directions.json", Json.write(info));
     }
 
+    /** The Euclidean norm, sqrt(dot(v, v)). */
+    public static double norm(double[] v) {
+        return Math.sqrt(dot(v, v));
+    }
+
     public static double dot(double[] a, double[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) s += a[i] * b[i];

@@ -8,6 +8,7 @@ import ganfactor.generator.Latents;
 import ganfactor.io.Npy;
 import ganfactor.io.NpyArray;
 import ganfactor.io.OutputDir;
+import ganfactor.method.Directions;
 import ganfactor.region.Region;
 import ganfactor.render.Chart;
 import ganfactor.render.Grid;
@@ -50,7 +51,7 @@ public final class EditJob {
             Map<String, Object> rec = new LinkedHashMap<>();
             rec.put("index", i);
             rec.put("kind", rows[i].length == g.latentDim() ? "w" : "wp");
-            rec.put("norm", norm(rows[i]));
+            rec.put("norm", Directions.norm(rows[i]));
             rec.put("grid", "grid_" + i + ".png");
             rec.put("edited_codes", "edited_" + i + ".npy");
             String t = title.apply(i);
@@ -98,7 +99,7 @@ public final class EditJob {
     /** A direction must be finite and nonzero. */
     public static void checkRow(double[] row, int i, Path file) {
         for (double v : row) if (!Double.isFinite(v)) throw new InputException(file + ": direction " + i + " contains NaN or infinity");
-        if (norm(row) == 0) throw new InputException(file + ": direction " + i + " is the zero vector");
+        if (Directions.norm(row) == 0) throw new InputException(file + ": direction " + i + " is the zero vector");
     }
 
     /**
@@ -108,15 +109,10 @@ public final class EditJob {
     public static double[] boundaryForEdit(double[] n, int d, int L) {
         if (n.length != d && n.length != L * d)
             throw new InputException("the boundary has " + n.length + " values; this generator's codes have " + d + " (z, w) or " + L * d + " (wp)");
-        double s = norm(n);
+        double s = Directions.norm(n);
         double[] u = new double[n.length];
         for (int i = 0; i < n.length; i++) u[i] = n[i] / s;
         return u;
     }
 
-    static double norm(double[] v) {
-        double s = 0;
-        for (double x : v) s += x * x;
-        return Math.sqrt(s);
-    }
 }

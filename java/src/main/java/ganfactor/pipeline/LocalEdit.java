@@ -9,6 +9,7 @@ import ganfactor.jacobian.JacobianEngine;
 import ganfactor.jacobian.Progress;
 import ganfactor.method.LowRankGan;
 import ganfactor.method.ReSeFa;
+import ganfactor.method.Directions;
 import ganfactor.region.Region;
 import ganfactor.region.View;
 import org.bytedeco.javacpp.PointerScope;
@@ -42,22 +43,16 @@ public final class LocalEdit {
         LatentSpace space = wp ? LatentSpace.WP : lat.space() == LatentSpace.Z ? LatentSpace.Z : LatentSpace.W;
         View view = grid == View.defaultGrid(g.height(), g.width()) ? View.defaultFor(g.channels(), g.height(), g.width())
                 : new View(grid, View.Reduce.SUM, g.channels(), g.height(), g.width());
-        JacobianEngine.Options jo = new JacobianEngine.Options();
-        jo.progress = progress;
-        jo.cancelled = cancellation;
-        List<GramPair> gs = new ArrayList<>();
-        for (int i = 0; i < lat.count(); i++)
-            gs.add(JacobianEngine.compute(g, codeIn(lat, i, space, L, d), space, view, List.of(region), jo).grams().get(0));
-        GramPair gp = ReSeFa.aggregate(gs);
+        int D = space.dim(d, L);
         LowRankGan.NullSpace ns;
         try (PointerScope sc = new PointerScope()) {
-            ns = LowRankGan.nullSpace(gp.bTensor(), o);
+            ns = LowRankGan.nullSpace(ganfactor.torch.Torch.of(backgroundGram(g, lat, space, view, region, progress, cancellation), D, D), o);
         }
         if (ns.size() == 0) throw new InputException("--local " + region.name() + ": the background's null space is empty; nothing can be edited without touching the background");
         List<Object> kept = new ArrayList<>();
         for (int i : indices) {
             double[] c = ns.component(rows[i]);
-            kept.add(Map.of("index", i, "kept_norm_fraction", norm(c) / norm(rows[i])));
+            kept.add(Map.of("index", i, "kept_norm_fraction", Directions.norm(c) / Directions.norm(rows[i])));
             rows[i] = ns.project(rows[i]);
         }
         Map<String, Object> m = new LinkedHashMap<>();
@@ -70,16 +65,20 @@ public final class LocalEdit {
         m.put("background_rank", ns.rankB());
         m.put("options", o.describe());
         m.put("directions", kept);
-        return new Result(ns.size(), gp.dim(), m);
+        return new Result(ns.size(), D, m);
     }
 
-    /** The mean background Gram B of {@code region} over the codes, each from the exact Jacobian in the codes' own space. */
-    public static double[] backgroundGram(Generator g, Latents lat, View view, Region region, Progress progress, Cancellation cancellation) {
+    /**
+     * The mean background Gram B of {@code region} over the codes, each from the exact Jacobian in
+     * {@code space} (the codes converted as {@link #codeIn} says).
+     */
+    public static double[] backgroundGram(Generator g, Latents lat, LatentSpace space, View view, Region region, Progress progress, Cancellation cancellation) {
         JacobianEngine.Options jo = new JacobianEngine.Options();
         jo.progress = progress;
         jo.cancelled = cancellation;
         List<GramPair> gs = new ArrayList<>();
-        for (int i = 0; i < lat.count(); i++) gs.add(JacobianEngine.compute(g, lat.row(i), lat.space(), view, List.of(region), jo).grams().get(0));
+        for (int i = 0; i < lat.count(); i++)
+            gs.add(JacobianEngine.compute(g, codeIn(lat, i, space, g.numLayers(), g.latentDim()), space, view, List.of(region), jo).grams().get(0));
         return ReSeFa.aggregate(gs).b();
     }
 
@@ -110,8 +109,8 @@ public final class LocalEdit {
         List<String> lines = new ArrayList<>();
         for (int r : rows) {
             double[] n = Arrays.copyOfRange(dirs, r * d, (r + 1) * d);
-            double nn = norm(n);
-            double keep = norm(ns.component(n)) / nn;
+            double nn = Directions.norm(n);
+            double keep = Directions.norm(ns.component(n)) / nn;
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("index", r);
             m.put("kept_norm_fraction", keep);
@@ -147,9 +146,4 @@ public final class LocalEdit {
         throw new InputException("--local: cannot compute a " + space.label() + " Jacobian from " + lat.space().label() + " codes");
     }
 
-    private static double norm(double[] v) {
-        double s = 0;
-        for (double x : v) s += x * x;
-        return Math.sqrt(s);
-    }
 }

@@ -55,7 +55,8 @@ public final class Sampling {
     public static Result run(Generator g, Settings s, OutputDir dir) {
         long t0 = System.nanoTime();
         int d = g.latentDim(), L = g.numLayers(), N = s.count();
-        double[] wAvg = s.psi == 1.0 ? null : wAvg(g);
+        double[] wAvg = s.psi == 1.0 ? null : Latents.wAvg(g, s.psi);
+        boolean needImages = s.saveImages || s.scorers.stream().anyMatch(Scorer::needsImages);
         boolean writeZ = s.space == LatentSpace.Z, writeW = s.space != LatentSpace.WP;
         double[][] scores = new double[s.scorers.size()][N];
         Npy.Writer zw = writeZ ? new Npy.Writer(dir.file("z.npy"), "<f8", N, d) : null;
@@ -69,9 +70,9 @@ public final class Sampling {
                 int nb = Math.min(s.batch, N - b0);
                 try (PointerScope scope = new PointerScope()) {
                     double[] wp = codes(g, s, b0, nb, rng, zw, ww);
-                    if (wAvg != null) truncate(wp, nb, L, d, wAvg, s.psi, Math.min(L, s.truncationLayers));
+                    if (wAvg != null) Latents.truncateInPlace(wp, nb, L, d, wAvg, s.psi, s.truncationLayers);
                     pw.write(wp, 0, wp.length);
-                    scoreBatch(g, s, b0, nb, wp, scores, dir);
+                    scoreBatch(g, s, b0, nb, wp, needImages, scores, dir);
                 }
                 s.progress.advance(nb);
                 s.cancellation.check();
@@ -109,8 +110,7 @@ public final class Sampling {
     }
 
     /** Renders the batch when a scorer (or --save-images) needs it, and scores it. */
-    private static void scoreBatch(Generator g, Settings s, int b0, int nb, double[] wp, double[][] scores, OutputDir dir) {
-        boolean needImages = s.saveImages || s.scorers.stream().anyMatch(Scorer::needsImages);
+    private static void scoreBatch(Generator g, Settings s, int b0, int nb, double[] wp, boolean needImages, double[][] scores, OutputDir dir) {
         Tensor wpt = Torch.of(wp, nb, g.numLayers(), g.latentDim()).to(g.dtype());
         Tensor img = needImages ? g.synthesis(wpt) : null;
         float[] px = img == null ? null : Torch.toFloats(img);
@@ -119,23 +119,6 @@ public final class Sampling {
         if (s.saveImages)
             for (int i = 0; i < nb; i++)
                 Images.write(Images.toImage(px, i, g.channels(), g.height(), g.width()), dir.file(String.format("images/%06d.png", b0 + i)));
-    }
-
-    private static double[] wAvg(Generator g) {
-        try (PointerScope s = new PointerScope()) {
-            Tensor a = g.wAvg();
-            if (a == null) throw new ganfactor.InputException(g.source() + ": truncation needs a w_avg attribute, which this generator lacks");
-            return Torch.toDoubles(a);
-        }
-    }
-
-    private static void truncate(double[] wp, int n, int L, int d, double[] avg, double psi, int t) {
-        for (int i = 0; i < n; i++)
-            for (int l = 0; l < t; l++)
-                for (int k = 0; k < d; k++) {
-                    int j = (i * L + l) * d + k;
-                    wp[j] = avg[k] + psi * (wp[j] - avg[k]);
-                }
     }
 
     private static String csv(List<Scorer> scorers, double[][] scores, int N) {

@@ -10,7 +10,9 @@ import org.bytedeco.pytorch.Tensor;
  * the C API and any other front end call them alike: ReSeFa and LowRankGAN solve a region's Gram
  * pair ({@link #regional()} true); SeFa (the generator's weights) and GANSpace (sampled codes) are
  * global baselines that ignore the region. A solver is configured once (its options are fixed at
- * construction) and may be called for many problems.
+ * construction) and may be called for many problems, one at a time: a call may tie the problem's
+ * cancellation token into its options for its duration, so a solver is not shared between threads
+ * (give each thread its own).
  */
 public interface Solver {
     /** The method's name as files and records give it: resefa, lowrankgan, sefa, ganspace. */

@@ -174,20 +174,10 @@ class RpcaTest {
      */
     @Test
     void ialmStopsAtAFeasibleButSuboptimalPointAdmmAtTheOptimum() {
-        int d = 40, p = 160;
-        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
-        double[] x = new double[p * d], y = new double[d * d];
-        for (int i = 0; i < x.length; i++) x[i] = r.nextGaussian();
-        for (int i = 0; i < y.length; i++) y[i] = r.nextGaussian();
+        int d = 40;
         double lambda = 1 / Math.sqrt(d);
         try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
-            org.bytedeco.pytorch.Tensor u = new org.bytedeco.pytorch.Tensor(org.bytedeco.pytorch.global.torch.linalg_qr(Torch.of(x, p, d)).get0());
-            org.bytedeco.pytorch.Tensor v = new org.bytedeco.pytorch.Tensor(org.bytedeco.pytorch.global.torch.linalg_qr(Torch.of(y, d, d)).get0());
-            double[] s = new double[d];
-            for (int i = 0; i < d; i++) s[i] = Math.exp(-i / 8.0);
-            org.bytedeco.pytorch.Tensor j = u.mul(Torch.of(s, 1, d)).mm(v.t());
-            org.bytedeco.pytorch.Tensor g = j.t().mm(j);
-            org.bytedeco.pytorch.Tensor m = g.div(g.abs().max());
+            org.bytedeco.pytorch.Tensor m = Torch.of(decayingGram40(), d, d);
             Rpca.Result admm = Rpca.solve(m, options(Rpca.Solver.ADMM, lambda));
             Rpca.Result ialm = Rpca.solve(m, options(Rpca.Solver.IALM, lambda));
             assertTrue(admm.converged() && ialm.converged());
@@ -294,22 +284,9 @@ class RpcaTest {
      */
     @Test
     void exactReachesTheOptimalObjectiveWhereResidualStopsDoNot() {
-        int d = 40, p = 160;
-        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
-        double[] x = new double[p * d], y = new double[d * d];
-        for (int i = 0; i < x.length; i++) x[i] = r.nextGaussian();
-        for (int i = 0; i < y.length; i++) y[i] = r.nextGaussian();
+        int d = 40;
         double lambda = 1 / Math.sqrt(d);
-        double[] m;
-        try (PointerScope scope = new PointerScope()) {
-            org.bytedeco.pytorch.Tensor u = new org.bytedeco.pytorch.Tensor(org.bytedeco.pytorch.global.torch.linalg_qr(Torch.of(x, p, d)).get0());
-            org.bytedeco.pytorch.Tensor v = new org.bytedeco.pytorch.Tensor(org.bytedeco.pytorch.global.torch.linalg_qr(Torch.of(y, d, d)).get0());
-            double[] s = new double[d];
-            for (int i = 0; i < d; i++) s[i] = Math.exp(-i / 8.0);
-            org.bytedeco.pytorch.Tensor j = u.mul(Torch.of(s, 1, d)).mm(v.t());
-            org.bytedeco.pytorch.Tensor g = j.t().mm(j);
-            m = Torch.toDoubles(g.div(g.abs().max()));
-        }
+        double[] m = decayingGram40();
         Rpca.Result admm = solve(m, d, options(Rpca.Solver.ADMM, lambda));
         Rpca.Result ialm = solve(m, d, options(Rpca.Solver.IALM, lambda));
         Rpca.Result exact = solve(m, d, options(Rpca.Solver.EXACT, lambda));
@@ -343,6 +320,27 @@ class RpcaTest {
     }
 
     /** ||L||_* + lambda ||M - L||_1: the objective at the feasible point (L, M - L). */
+    /**
+     * The 40 x 40 Gram on which IALM stops early: J = U diag(exp(-i/8)) V^T with U, V from the QR of
+     * seeded Gaussians (160 x 40 and 40 x 40), G = J^T J scaled to max |entry| 1.
+     */
+    static double[] decayingGram40() {
+        int d = 40, p = 160;
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        double[] x = new double[p * d], y = new double[d * d];
+        for (int i = 0; i < x.length; i++) x[i] = r.nextGaussian();
+        for (int i = 0; i < y.length; i++) y[i] = r.nextGaussian();
+        try (PointerScope scope = new PointerScope()) {
+            org.bytedeco.pytorch.Tensor u = new org.bytedeco.pytorch.Tensor(org.bytedeco.pytorch.global.torch.linalg_qr(Torch.of(x, p, d)).get0());
+            org.bytedeco.pytorch.Tensor v = new org.bytedeco.pytorch.Tensor(org.bytedeco.pytorch.global.torch.linalg_qr(Torch.of(y, d, d)).get0());
+            double[] s = new double[d];
+            for (int i = 0; i < d; i++) s[i] = Math.exp(-i / 8.0);
+            org.bytedeco.pytorch.Tensor j = u.mul(Torch.of(s, 1, d)).mm(v.t());
+            org.bytedeco.pytorch.Tensor g = j.t().mm(j);
+            return Torch.toDoubles(g.div(g.abs().max()));
+        }
+    }
+
     static double feasibleObjective(Rpca.Result r, double[] m, double lambda) {
         double nuclear;
         try (PointerScope scope = new PointerScope()) {
