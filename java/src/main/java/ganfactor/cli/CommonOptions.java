@@ -1,6 +1,5 @@
 package ganfactor.cli;
 
-import ganfactor.Engine;
 import ganfactor.InputException;
 import ganfactor.generator.Generator;
 import ganfactor.generator.LatentSpace;
@@ -14,35 +13,23 @@ import java.nio.file.Path;
 final class CommonOptions {
     @Option(names = "--model", defaultValue = "demo", description = "demo (built-in), stylegan2:RES[:options] (random StyleGAN2), StyleGAN2 weights (.safetensors, torch.save .pt; FILE#key=..,clamp=..) or a TorchScript generator file (default: ${DEFAULT-VALUE})")
     String model;
-
     @Option(names = "--space", defaultValue = "w", description = "latent space: z, w or wp (default: ${DEFAULT-VALUE})")
     String space;
-
     @Option(names = "--seed", defaultValue = "4", description = "seed for z = RandomState(seed).randn(N, d), as NumPy (default: ${DEFAULT-VALUE})")
     long seed;
-
     @Option(names = "--num", defaultValue = "1", description = "number of latent codes from the seed (default: ${DEFAULT-VALUE})")
     int num;
-
     @Option(names = "--latents", description = "latent codes .npy: [N, d] (z or w) or [N, L, d] (wp)")
     Path latents;
-
     @Option(names = "--truncation", defaultValue = "1.0", description = "truncation psi (1 = none, the reference's Jacobian setting)")
     double psi;
-
     @Option(names = "--truncation-layers", defaultValue = "8", description = "truncate the first t layers (default: ${DEFAULT-VALUE})")
     int truncLayers;
-
     @Option(names = "--precision", defaultValue = "float32", converter = Converters.Precision.class, description = "generator precision: float32 or float64 (default: ${DEFAULT-VALUE})")
     org.bytedeco.pytorch.global.torch.ScalarType precision;
-
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0 = all cores)")
-    int threads;
-
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
-
-    @picocli.CommandLine.Mixin DeviceOption device = new DeviceOption();
+    @picocli.CommandLine.Mixin RunOptions run = new RunOptions();
 
     @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
     picocli.CommandLine.Model.CommandSpec mixee;
@@ -76,8 +63,7 @@ final class CommonOptions {
     /** The generator in the chosen precision, on the chosen device ({@code --device}). */
     Generator openGenerator() {
         check();
-        Engine.init(threads);
-        ganfactor.torch.ComputeDevice dev = device.device();   // a bad --device fails before the model loads
+        ganfactor.torch.ComputeDevice dev = run.start();   // a bad --device fails before the model loads
         Generator g = Generator.open(model);
         g.to(precision);
         return g.to(dev);
@@ -100,24 +86,13 @@ final class CommonOptions {
 final class ViewOptions {
     @Option(names = "--grid", description = "Jacobian view grid (nearest resize); default: the official rule, the output's own size up to 256 px, else 256")
     Integer grid;
-
     @Option(names = "--reduce", description = "channel reduction: sum (ReSeFa), mean (LowRankGAN) or none (R, G, B as rows); default: the official rule, none for a native view of up to 256 px, sum for a resized one")
     String reduce;
-
     @Option(names = "--unscaled-presets", description = "apply preset boxes (ffhq:eyes, ...) in their 256-grid coordinates on any grid, cut to the grid as NumPy slicing does (the official scripts); default: scaled to the grid")
     boolean unscaledPresets;
 
     /** The view: the official rule for the model's output size, with --grid and --reduce overriding it. */
     View view(Generator g) {
-        int h = g.height(), w = g.width();
-        int gr = grid != null ? grid : View.defaultGrid(h, w);
-        // a resized view (--grid other than the native size) is summed, as the official code sums whenever it resizes
-        View.Reduce red = reduce != null ? View.Reduce.parse(reduce)
-                : gr == View.defaultGrid(h, w) ? View.defaultReduce(h, w) : View.Reduce.SUM;
-        String basis;
-        if (grid == null && reduce == null) basis = View.defaultRuleText(h, w);
-        else basis = "user: " + (grid != null ? "--grid " + grid : "grid " + gr + " by the default rule") + ", "
-                + (reduce != null ? "--reduce " + red.label() : "reduce " + red.label() + " by the default rule");
-        return new View(gr, red, g.channels(), h, w, basis);
+        return View.choose(g.channels(), g.height(), g.width(), grid, reduce);
     }
 }

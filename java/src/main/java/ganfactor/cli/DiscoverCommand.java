@@ -26,39 +26,27 @@ final class DiscoverCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin ViewOptions viewOptions;
     @Mixin MethodOptions methodOptions;
-
     @Option(names = "--region", required = true, description = "region: cr,cc,h,w | preset | ffhq:preset | mask:part | mask.png | mask.npy, optionally NAME=...; repeat for several")
     List<String> regions;
-
     @Option(names = "--aggregate", description = "one solve for the mean of all samples' Grams (directions that hold across images) instead of one per sample")
     boolean aggregate;
-
     @Option(names = "--show", defaultValue = "3", description = "directions rendered and measured per result (default: ${DEFAULT-VALUE})")
     int show;
-
     @Option(names = "--strengths", description = "edit strengths: a:b:n (linspace) or a list; default -10:10:7 for resefa, -4:4:7 for lowrankgan (the references')")
     String strengths;
-
     @Option(names = "--edit-layers", defaultValue = "all", description = "layers the edit moves: all, 4-7, 0,2,4 (default: ${DEFAULT-VALUE})")
     String editLayers;
-
     @Option(names = "--edit-truncation", defaultValue = "1.0", description = "truncation psi applied before editing (the ReSeFa reference: 0.7)")
     double editPsi;
-
     @Option(names = "--edit-truncation-layers", defaultValue = "8", description = "layers truncated before editing (default: ${DEFAULT-VALUE})")
     int editPsiLayers;
-
     @Option(names = "--cell", defaultValue = "128", description = "grid cell size in pixels (default: ${DEFAULT-VALUE})")
     int cell;
-
     @Option(names = "--no-baseline", description = "skip the random-direction locality baseline")
     boolean noBaseline;
-
     @Option(names = "--official-files", description = "also write the official compute_direction.py files per sample: image_XX_region_R_name_METHOD.npy (all d directions, [d, d] float32) and image_XX_region_R_name_METHOD_mask.png")
     boolean officialFiles;
-
     @Mixin JacobianOptions jacobianOptions;
-
     @picocli.CommandLine.Mixin OutputOptions output;
 
     @Override
@@ -90,7 +78,7 @@ final class DiscoverCommand implements Callable<Integer> {
         try (OutputDir dir = output.open("ganfactor discover")) {
             Discovery.Report rep = Discovery.run(g, lat, view, rs, s, dir);
             lat.save(dir.file("latents.npy"), g);
-            dir.writeString("discover.json", record(rec, g, lat, view, rs, s, rep).json());
+            dir.writeString("discover.json", Discovery.record(rec, g, lat, view, rs, s, rep).json());
             dir.commit();
             System.out.printf("%s on %d region(s), %d sample(s), %s space (d = %d): Jacobian %.2f s, solve %.3f s, edits and pictures %.2f s%n",
                     solver.name(), rs.size(), lat.count(), lat.space().label(), lat.dim(), rep.jacobianSeconds(), rep.solveSeconds(), rep.editSeconds());
@@ -98,22 +86,5 @@ final class DiscoverCommand implements Callable<Integer> {
             System.out.println("wrote " + dir.target());
         }
         return 0;
-    }
-
-    /** discover.json (and the demo's): the run's settings, each result, and the time of each stage. */
-    static RunRecord record(RunRecord rec, Generator g, Latents lat, View view, List<Region> rs, Discovery.Settings s, Discovery.Report rep) {
-        rec.generator(g).latents(lat).put("view", view.describe()).regions(rs);
-        rec.put("method", s.solver.name());
-        rec.put("aggregate", s.aggregate);
-        if (s.officialFiles) rec.put("official_files", "image_XX_region_R_name_" + s.solver.name() + ".npy [d, d] float32 and _mask.png per sample (compute_direction.py names)");
-        rec.put("edit", RunRecord.ordered("strengths", s.strengths(), "layers", Editor.layersLabel(s.edit.layers(), g.numLayers()),
-                "mode", s.edit.mode().label(), "truncation_psi", s.edit.psi(), "truncation_layers", s.edit.truncationLayers(), "directions_rendered", s.show));
-        Map<String, Object> jac = RunRecord.ordered("mode", s.jacobian.mode.label(), "chunk", rep.jacobianChunk(),
-                "memory_budget_bytes", rep.budget() == null ? s.jacobian.memoryBudget : rep.budget().bytes());
-        if (rep.budget() != null) jac.put("memory_budget", rep.budget().source());
-        rec.put("jacobian", jac);
-        rec.put("results", rep.record());
-        rec.put("seconds", Map.of("jacobian", rep.jacobianSeconds(), "solve", rep.solveSeconds(), "edit_and_pictures", rep.editSeconds(), "total", rec.seconds()));
-        return rec;
     }
 }

@@ -4,7 +4,6 @@ import ganfactor.generator.Generator;
 import ganfactor.generator.Latents;
 import ganfactor.io.OutputDir;
 import ganfactor.pipeline.GramJob;
-import ganfactor.pipeline.RunRecord;
 import ganfactor.jacobian.JacobianEngine;
 import ganfactor.region.Region;
 import ganfactor.region.Regions;
@@ -14,7 +13,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "jacobian", description = {
@@ -23,15 +21,11 @@ import java.util.concurrent.Callable;
 final class JacobianCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin ViewOptions viewOptions;
-
     @Option(names = "--region", required = true, description = "region: cr,cc,h,w | preset | ffhq:preset | mask:part | mask.png | mask.npy, optionally NAME=...; repeat for several")
     List<String> regions;
-
     @Mixin JacobianOptions jacobianOptions;
-
     @Option(names = "--save-jacobian", description = "also write jacobian.npy in the official layout: [N, C, G, G, 1, D] float32 with the channels as rows (--reduce none), [N, G, G, 1, D] when reduced")
     boolean saveJacobian;
-
     @picocli.CommandLine.Mixin OutputOptions output;
 
     @Override
@@ -45,7 +39,7 @@ final class JacobianCommand implements Callable<Integer> {
         o.cancelled = Main.CANCEL;
         try (OutputDir dir = output.open("ganfactor jacobian")) {
             GramJob.Run run = GramJob.run(g, lat, view, rs, o, dir, saveJacobian);
-            dir.writeString("jacobian.json", record(g, lat, view, rs, o, run).json());
+            dir.writeString("jacobian.json", GramJob.record(g, lat, view, rs, o, run).json());
             dir.commit();
             System.out.printf("%d sample(s) x %d region(s), %s space, D = %d, view %dx%d (%s), %s mode: %.2f s%n",
                     lat.count(), rs.size(), lat.space().label(), lat.dim(), view.grid(), view.grid(), view.reduce().label(), o.mode.label(), run.secondsTotal());
@@ -54,26 +48,5 @@ final class JacobianCommand implements Callable<Integer> {
             System.out.println("wrote " + dir.target());
         }
         return 0;
-    }
-
-    static RunRecord record(Generator g, Latents lat, View view, List<Region> rs, JacobianEngine.Options o, GramJob.Run run) {
-        RunRecord rec = RunRecord.of("ganfactor jacobian").generator(g).latents(lat).put("view", view.describe());
-        rec.put("regions", rs.stream().map(r -> {
-            Map<String, Object> m = RunRecord.ordered("name", r.name(), "origin", r.origin());
-            if (r.box() != null) m.put("box", r.box());
-            m.put("inside_rows", (long) r.count() * view.viewChannels());
-            m.put("outside_rows", (long) (view.pixels() - r.count()) * view.viewChannels());
-            m.put("files", List.of(r.name() + "_A.npy", r.name() + "_B.npy"));
-            return m;
-        }).toList());
-        rec.put("normalisation", "A = J_R^T J_R / |R|, B = J_R'^T J_R' / |R'|, float64; J^T J = |R| A + |R'| B");
-        Map<String, Object> eng = RunRecord.ordered("mode", o.mode.label(), "chunk", run.chunk(), "pixel_blocks", run.blocks(),
-                "memory_budget_bytes", run.budget() == null ? o.memoryBudget : run.budget().bytes());
-        if (run.budget() != null) eng.put("memory_budget", run.budget().source());
-        eng.put("threads", org.bytedeco.pytorch.global.torch.get_num_threads());
-        rec.put("engine", eng);
-        rec.put("seconds_per_sample", run.secondsPerSample());
-        rec.put("seconds_total", run.secondsTotal());
-        return rec;
     }
 }

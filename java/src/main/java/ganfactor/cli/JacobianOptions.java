@@ -8,16 +8,12 @@ import picocli.CommandLine.Option;
 /** How the Jacobian is computed ({@code --jacobian-mode}, {@code --chunk}, {@code --memory-budget}), shared by jacobian and discover. */
 final class JacobianOptions {
     static final int MAX_CHUNK = 4096;
-
     @Option(names = "--jacobian-mode", defaultValue = "forward", description = "forward (batched JVPs), double-backward, or reverse (row by row, the reference's method) (default: ${DEFAULT-VALUE})")
     String mode;
-
     @Option(names = "--mode", hidden = true, description = "the old name of --jacobian-mode")
     String oldMode;
-
     @Option(names = "--chunk", defaultValue = "0", description = "columns (rows in reverse mode) per pass, 1.." + MAX_CHUNK + "; 0 = from --memory-budget (default: ${DEFAULT-VALUE})")
     int chunk;
-
     @Option(names = "--memory-budget", defaultValue = "auto", converter = Converters.Budget.class, description = "memory for activations and Jacobian blocks: auto (half the host's available memory on the CPU, 80% of the free device memory on a GPU) or a size of at least 64m, e.g. 512m, 16g (default: ${DEFAULT-VALUE})")
     long budget;
 

@@ -7,7 +7,6 @@ import ganfactor.generator.Latents;
 import ganfactor.io.Npy;
 import ganfactor.io.NpyArray;
 import ganfactor.io.OutputDir;
-import ganfactor.pipeline.GramFiles;
 import ganfactor.pipeline.LocalEdit;
 import ganfactor.method.LowRankGan;
 import ganfactor.region.Region;
@@ -22,7 +21,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "localize", description = {
@@ -32,7 +30,6 @@ import java.util.concurrent.Callable;
 final class LocalizeCommand implements Callable<Integer> {
     @Option(names = "--direction", required = true, description = "directions .npy: [k, d] or [d] (any float dtype)")
     Path direction;
-
     @Option(names = "--index", defaultValue = "all", description = "rows to project: all, 0, 0,2, 0-3 (default: ${DEFAULT-VALUE})")
     String index;
 
@@ -44,64 +41,43 @@ final class LocalizeCommand implements Callable<Integer> {
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1") Background background;
-
     @Option(names = "--sample", defaultValue = "0", description = "with --bg [N, d, d]: which sample's B (default: ${DEFAULT-VALUE})")
     int sample;
-
     @Mixin CommonOptions common;
     @Mixin ViewOptions viewOptions;
     @Mixin LowRank lowRank;
-
     @picocli.CommandLine.Mixin OutputOptions output;
 
     @Override
     public Integer call() {
-        long t0 = System.nanoTime();
-        ganfactor.Engine.init(common.threads);
-        common.device.device();   // a bad --device fails before any file is read
+        common.run.start();   // a bad --device fails before any file is read
         NpyArray dirs = Npy.read(direction);
         if (dirs.ndim() != 1 && dirs.ndim() != 2) throw new InputException(direction + ": expected directions [k, d] or [d], got " + dirs.shapeString());
         int k = dirs.ndim() == 1 ? 1 : (int) dirs.shape()[0];
         int d = (int) dirs.shape()[dirs.ndim() - 1];
         int[] rows = IntRanges.parse(index, k, "--index (" + direction + " holds " + k + " direction(s))");
         LowRankGan.Options lo = lowRank.options(0);
-        RunRecord rec = RunRecord.of("ganfactor localize");
-        rec.put("directions", direction.toString());
-        double[] b;
+        RunRecord rec = RunRecord.of("ganfactor localize").put("directions", direction.toString());
+        LocalEdit.Background bg;
         if (background.bg != null) {
-            b = GramFiles.readBackground(background.bg, d, sample);
-            rec.put("background", Map.of("file", background.bg.toString(), "sample", sample));
+            bg = LocalEdit.Background.fromFile(background.bg, d, sample);
         } else {
             Generator g = common.openGenerator();
             Latents lat = common.latents(g);
             if (lat.dim() != d) throw new InputException(direction + " holds " + d + "-dimensional directions; " + lat.space().label() + " codes of this generator have " + lat.dim());
             View view = viewOptions.view(g);
-            List<Region> rs = Regions.parseAll(List.of(background.region), view.grid(), g, viewOptions.unscaledPresets);
-            b = LocalEdit.backgroundGram(g, lat, lat.space(), view, rs.get(0), TerminalProgress.auto(common.quiet), Main.CANCEL);
-            rec.put("background", Map.of("model", g.source(), "region", rs.get(0).name(), "region_origin", rs.get(0).origin(),
-                    "space", lat.space().label(), "latents", lat.origin(), "samples", lat.count(), "view", view.describe(),
-                    "gram", lat.count() > 1 ? "mean of the samples' B" : "B of the sample"));
+            Region r = Regions.parseAll(List.of(background.region), view.grid(), g, viewOptions.unscaledPresets).get(0);
+            bg = LocalEdit.Background.compute(g, lat, view, r, TerminalProgress.auto(common.quiet), Main.CANCEL);
         }
-        String bLabel = background.bg != null ? background.bg + (sample > 0 ? " (sample " + sample + ")" : "") : "the background Gram of region " + background.region;
-        LocalEdit.Localized res = LocalEdit.localize(b, d, dirs.data(), rows, lo, bLabel, background.bg != null);
+        rec.put("background", bg.record());
+        LocalEdit.Localized res = LocalEdit.localize(bg.b(), d, dirs.data(), rows, lo, bg.label(), bg.fromFile());
         res.lines().forEach(System.out::println);
-        LowRankGan.NullSpace ns = res.nullSpace();
-        List<double[]> kept = res.kept();
-        List<Object> per = res.perDirection();
-        double[] flat = new double[kept.size() * d];
-        for (int i = 0; i < kept.size(); i++) System.arraycopy(kept.get(i), 0, flat, i * d, d);
         try (OutputDir dir = output.open("ganfactor localize")) {
-            Npy.writeFloat32(dir.file("directions.npy"), flat, kept.size(), d);
-            Npy.writeFloat64(dir.file("null_space.npy"), ns.basis(), ns.size(), d);
-            rec.put("null_space", Map.of("dimension", ns.size(), "rank_of_background", ns.rankB(), "num_relax", ns.numRelax(), "start_index", ns.start()));
-            rec.put("options", lo.describe());
-            rec.put("results", per);
-            rec.put("seconds_total", (System.nanoTime() - t0) / 1e9);
-            dir.writeString("localize.json", rec.json());
+            res.write(dir, lo, rec);
             dir.commit();
         }
         System.out.printf(Locale.ROOT, "null space of the background: %d of %d dimensions (background rank %d); wrote %d direction(s) to %s%n",
-                ns.size(), d, ns.rankB(), kept.size(), output.out);
+                res.nullSpace().size(), d, res.nullSpace().rankB(), res.kept().size(), output.out);
         return 0;
     }
 }

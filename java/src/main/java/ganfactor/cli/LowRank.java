@@ -5,13 +5,11 @@ import ganfactor.method.LowRankGan;
 import ganfactor.method.Rpca;
 import picocli.CommandLine.Option;
 
-import java.util.Locale;
 
 /** LowRankGAN options (RPCA and null space), shared by discover, solve and localize. */
 final class LowRank {
     @Option(names = "--rpca-solver", defaultValue = "admm", description = "RPCA solver: admm (the reference's fixed-mu ADMM; default), exact (stops only when the primal and the dual residual are small: the PCP optimum, which the reference's stop can miss; slower on large Grams) or ialm (inexact ALM: ~10x fewer iterations, but it stops at a feasible, slightly suboptimal point)")
     String solver = "admm";
-
     @Option(names = "--rpca-lambda", defaultValue = "0.016666666666666666", description = "RPCA sparsity weight lambda (default 1/60, the reference's)")
     double lambda = 1.0 / 60;
 
@@ -20,21 +18,14 @@ final class LowRank {
 
     @Option(names = "--rpca-max-iterations", defaultValue = "10000", description = "RPCA iteration cap (default: ${DEFAULT-VALUE})")
     int maxIterations = 10000;
-
     @Option(names = "--num-relax", defaultValue = "0", description = "LowRankGAN: smallest nonzero directions of L_B admitted into the null space (default: ${DEFAULT-VALUE})")
     int numRelax;
-
     @Option(names = "--rank-tol", description = "absolute tolerance for numerical ranks (default: s_max * d * eps, as NumPy's matrix_rank)")
     Double rankTol;
 
     LowRankGan.Options options(int k) {
         LowRankGan.Options o = new LowRankGan.Options();
-        o.rpca.solver = switch (solver.toLowerCase(Locale.ROOT)) {
-            case "ialm" -> Rpca.Solver.IALM;
-            case "admm" -> Rpca.Solver.ADMM;
-            case "exact" -> Rpca.Solver.EXACT;
-            default -> throw new InputException("unknown --rpca-solver '" + solver + "' (expected admm, exact or ialm)");
-        };
+        o.rpca.solver = Rpca.Solver.parse(solver);
         if (!(lambda > 0)) throw new InputException("--rpca-lambda must be positive");
         if (!(tol > 0)) throw new InputException("--rpca-tol must be positive");
         if (maxIterations < 1) throw new InputException("--rpca-max-iterations must be positive");

@@ -1,12 +1,12 @@
 package ganfactor.cli;
 
+import ganfactor.Failure;
 import ganfactor.InputException;
 import ganfactor.generator.Generator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -36,7 +36,6 @@ public final class Main implements Runnable {
     public static final int EXIT_INPUT = 2;
     public static final int EXIT_CANCELLED = 130;
 
-    /** Set by Ctrl-C; long work polls it between chunks. */
     /** Cancelled by the shutdown hook (Ctrl-C, SIGTERM); the commands pass it into the library as a token. */
     static final ganfactor.pipeline.Cancellation CANCEL = new ganfactor.pipeline.Cancellation();
     private static final CountDownLatch FINISHED = new CountDownLatch(1);
@@ -83,34 +82,22 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
-            Throwable e = ex;
-            if (e instanceof CommandLine.ExecutionException && e.getCause() != null) e = e.getCause();
+            Throwable e = ex instanceof CommandLine.ExecutionException && ex.getCause() != null ? ex.getCause() : ex;
             if (debug) e.printStackTrace(err);
-            if (e instanceof InputException) {
-                err.println("ganfactor: error: " + Generator.oneLine(e));
-                return EXIT_INPUT;
+            Failure f = Failure.of(e);
+            String trace = debug ? "" : " (run with --debug for the stack trace)";
+            switch (f.kind()) {
+                case INPUT -> err.println("ganfactor: error: " + f.message());
+                case CANCELLED -> err.println("ganfactor: " + f.message());
+                case OUT_OF_MEMORY -> err.println("ganfactor: error: " + f.message() + "; lower --memory-budget or --chunk" + (e instanceof OutOfMemoryError ? "" : trace));
+                case NATIVE -> err.println("ganfactor: error: " + f.message() + trace);
+                case INTERNAL -> err.println("ganfactor: internal error: " + f.message() + trace);
             }
-            if (e instanceof java.io.UncheckedIOException u) e = u.getCause();
-            if (e instanceof java.io.IOException io) {   // a file we were told to read or write: the user's to fix
-                err.println("ganfactor: error: " + (io.getMessage() == null ? "" : io.getMessage() + ": ") + ganfactor.io.OutputDir.reason(io));
-                return EXIT_INPUT;
-            }
-            if (e instanceof CancellationException) {
-                err.println("ganfactor: cancelled; no output was written");
-                return EXIT_CANCELLED;
-            }
-            if (e instanceof ganfactor.torch.NativeException n) {   // LibTorch, with the operation, shapes and device
-                err.println("ganfactor: error: " + Generator.oneLine(n) + (n.outOfMemory() ? "; lower --memory-budget or --chunk" : "")
-                        + (debug ? "" : " (run with --debug for the stack trace)"));
-                return 1;
-            }
-            if (e instanceof OutOfMemoryError) {
-                err.println("ganfactor: error: out of memory (" + e.getMessage() + "); lower --memory-budget or --chunk");
-                return 1;
-            }
-            err.println("ganfactor: internal error: " + e.getClass().getSimpleName() + ": " + Generator.oneLine(e)
-                    + (debug ? "" : " (run with --debug for the stack trace)"));
-            return 1;
+            return switch (f.kind()) {
+                case INPUT -> EXIT_INPUT;
+                case CANCELLED -> EXIT_CANCELLED;
+                default -> 1;
+            };
         });
         // every subcommand answers --help and --version, not only the top level
         for (CommandLine sub : cl.getSubcommands().values()) sub.getCommandSpec().mixinStandardHelpOptions(true);

@@ -13,27 +13,20 @@ import java.util.Locale;
 final class MethodOptions {
     @Option(names = "--method", defaultValue = "resefa", description = "resefa or lowrankgan (default: ${DEFAULT-VALUE})")
     String method;
-
     @Option(names = "--k", defaultValue = "0", description = "directions kept (0 = all; discover renders the first --show)")
     int k;
-
     @Option(names = "--regularize", defaultValue = "none", description = "ReSeFa: none (the reference), paper (B + eps tr(B)/d I) or reference (B + tau tr(B) I, the reference's --full_rank) (default: ${DEFAULT-VALUE})")
     String regularize;
-
     @Option(names = "--eps", defaultValue = "1e-3", description = "ReSeFa paper regularisation eps, also the fallback and fast-path shift (default: ${DEFAULT-VALUE})")
     double eps;
-
     @Option(names = "--tau", defaultValue = "1e-3", description = "ReSeFa reference regularisation tau (default: ${DEFAULT-VALUE})")
     double tau;
-
     @Option(names = "--solve-path", defaultValue = "auto", description = "ReSeFa: auto, standard (Cholesky + eigh) or fast (truncated SVD + Woodbury; needs the region's Jacobian rows) (default: ${DEFAULT-VALUE})")
     String path;
-
     @picocli.CommandLine.Mixin LowRank lowRank = new LowRank();
 
     /** Where the solves run (set by the command from its {@code --device}; the CPU unless told). */
     ganfactor.torch.ComputeDevice device = ganfactor.torch.ComputeDevice.CPU;
-
     @Option(names = "--fast-rank", defaultValue = "0", description = "ReSeFa fast path: rank of the background truncation (0 = min(d, 512))")
     int fastRank;
 

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 final class OutputOptions {
     @Option(names = "--out", required = true, description = "output folder (created; must be empty unless --force)")
     Path out;
-
     @Option(names = "--force", description = "replace an earlier ganfactor output folder; a folder holding any file ganfactor did not write is never replaced")
     boolean force;
 

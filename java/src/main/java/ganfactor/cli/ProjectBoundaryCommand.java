@@ -18,13 +18,10 @@ import java.util.concurrent.Callable;
 final class ProjectBoundaryCommand implements Callable<Integer> {
     @Option(names = "--primal", required = true, description = "the boundary to edit along, [1, d] .npy")
     Path primal;
-
     @Option(names = "--condition", required = true, description = "a boundary to keep fixed, [1, d] .npy; repeat for several")
     List<Path> conditions;
-
     @Option(names = "--out", required = true, description = "the conditional boundary file to write (.npy)")
     Path out;
-
     @Option(names = "--force", description = "replace an existing --out file")
     boolean force;
 

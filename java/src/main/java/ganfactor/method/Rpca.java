@@ -150,7 +150,13 @@ public final class Rpca {
          * reference's stopping point (see the class comment). Opt-in: slower than ADMM on large
          * ill-conditioned Grams.
          */
-        EXACT
+        EXACT;
+
+        /** admm, exact or ialm, any case. */
+        public static Solver parse(String s) {
+            for (Solver v : values()) if (v.name().equalsIgnoreCase(s.trim())) return v;
+            throw new ganfactor.InputException("unknown --rpca-solver '" + s + "' (expected admm, exact or ialm)");
+        }
     }
 
     /** Called after every iteration with the relative residual ||L+S-M||_F / ||M||_F and rank(L). */

@@ -1,5 +1,6 @@
 package ganfactor.pipeline;
 
+import ganfactor.InputException;
 import ganfactor.edit.Editor;
 import ganfactor.generator.Generator;
 import ganfactor.generator.LatentSpace;
@@ -22,6 +23,28 @@ import java.util.Map;
  */
 public final class BaselineGrids {
     private BaselineGrids() {}
+
+    /**
+     * What to draw: the first {@code show} directions (0 = none) on {@code num} W codes from
+     * {@code seed}; {@code strengths} and {@code layers} (null: the method's reference range and
+     * layers) after truncation by {@code psi} on {@code psiLayers}; cells of {@code cell} pixels.
+     */
+    public record Spec(int show, long seed, int num, String strengths, String layers, double psi, int psiLayers, int cell) {
+        public Spec {
+            if (show < 0) throw new InputException("--show must be >= 0");
+            if (num < 1) throw new InputException("--edit-num must be positive");
+            if (cell < 16) throw new InputException("--cell must be at least 16 pixels");
+        }
+
+        /** Grids for the first directions of {@code dirs}; {@code scale} as in {@link BaselineGrids#render}. Returns a JSON-ready record. */
+        public Map<String, Object> render(Generator g, Directions dirs, OutputDir dir, String method, double[] defaultStrengths, int[] defaultLayers, double[] scale) {
+            int n = Math.min(show, dirs.count());
+            if (n == 0) return new LinkedHashMap<>();
+            double[] base = strengths != null ? Editor.parseStrengths(strengths) : defaultStrengths;
+            int[] ls = layers != null ? Editor.parseLayers(layers, g.numLayers()) : defaultLayers;
+            return BaselineGrids.render(g, dirs, n, dir, method, base, ls, scale, seed, num, psi, psiLayers, cell);
+        }
+    }
 
     /**
      * Writes {@code grid_<j>.png} for the first {@code n} directions. Direction j is edited by

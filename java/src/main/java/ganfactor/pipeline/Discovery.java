@@ -215,4 +215,21 @@ public final class Discovery {
         }
         return m;
     }
+
+    /** discover.json (and the demo's): the run's settings, each result, and the time of each stage. */
+    public static RunRecord record(RunRecord rec, Generator g, Latents lat, View view, List<Region> rs, Discovery.Settings s, Discovery.Report rep) {
+        rec.generator(g).latents(lat).put("view", view.describe()).regions(rs);
+        rec.put("method", s.solver.name());
+        rec.put("aggregate", s.aggregate);
+        if (s.officialFiles) rec.put("official_files", "image_XX_region_R_name_" + s.solver.name() + ".npy [d, d] float32 and _mask.png per sample (compute_direction.py names)");
+        rec.put("edit", RunRecord.ordered("strengths", s.strengths(), "layers", Editor.layersLabel(s.edit.layers(), g.numLayers()),
+                "mode", s.edit.mode().label(), "truncation_psi", s.edit.psi(), "truncation_layers", s.edit.truncationLayers(), "directions_rendered", s.show));
+        Map<String, Object> jac = RunRecord.ordered("mode", s.jacobian.mode.label(), "chunk", rep.jacobianChunk(),
+                "memory_budget_bytes", rep.budget() == null ? s.jacobian.memoryBudget : rep.budget().bytes());
+        if (rep.budget() != null) jac.put("memory_budget", rep.budget().source());
+        rec.put("jacobian", jac);
+        rec.put("results", rep.record());
+        rec.put("seconds", Map.of("jacobian", rep.jacobianSeconds(), "solve", rep.solveSeconds(), "edit_and_pictures", rep.editSeconds(), "total", rec.seconds()));
+        return rec;
+    }
 }

@@ -1,6 +1,9 @@
 package ganfactor.pipeline;
 
 import ganfactor.InputException;
+import ganfactor.IntRanges;
+import ganfactor.generator.LatentSpace;
+import ganfactor.io.BoundaryFiles;
 import ganfactor.edit.Editor;
 import ganfactor.edit.Locality;
 import ganfactor.generator.Generator;
@@ -21,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.IntFunction;
 
 /**
  * Editing along given directions ({@code ganfactor edit}): the codes moved along each chosen
@@ -36,17 +38,30 @@ public final class EditJob {
     public record Outcome(int index, Map<String, Object> record, String line) {}
 
     /**
-     * Edits along {@code rows[i]} for each i in {@code indices}, writing {@code originals.npy},
-     * {@code mask_<region>.png} and, per direction, {@code grid_<i>.png}, {@code edited_<i>.npy}
-     * and the locality files into {@code dir} (not committed). {@code title} gives each grid's title.
+     * An edit run: codes, the direction rows (unit boundary or directions file rows) and which
+     * of them to use, the strengths (and how they were given), the editor's settings, an optional
+     * region to outline and measure, the grid cell size, and the file the rows came from.
      */
-    public static List<Outcome> run(Generator g, Latents lat, double[][] rows, int[] indices, double[] strengths, Editor.Settings settings,
-                                    Region region, int cell, IntFunction<String> title, Cancellation cancellation, OutputDir dir) {
-        Editor editor = new Editor(g, lat, settings);
+    public record Plan(Generator generator, Latents latents, double[][] rows, int[] indices, double[] strengths, String strengthsSpec,
+                       Editor.Settings settings, Region region, int cell, Path source, boolean boundary) {}
+
+    /**
+     * Edits along {@code rows[i]} for each chosen i, writing {@code originals.npy},
+     * {@code mask_<region>.png} and, per direction, {@code grid_<i>.png}, {@code edited_<i>.npy}
+     * and the locality files into {@code dir} (not committed).
+     */
+    public static List<Outcome> run(Plan p, Cancellation cancellation, OutputDir dir) {
+        Generator g = p.generator();
+        Latents lat = p.latents();
+        double[][] rows = p.rows();
+        double[] strengths = p.strengths();
+        Region region = p.region();
+        int cell = p.cell();
+        Editor editor = new Editor(g, lat, p.settings());
         Npy.writeFloat64(dir.file("originals.npy"), editor.originalCodes(), lat.count(), g.numLayers(), g.latentDim());
         if (region != null) Images.write(Images.mask(region), dir.file("mask_" + region.name() + ".png"));
         List<Outcome> out = new ArrayList<>();
-        for (int i : indices) {
+        for (int i : p.indices()) {
             Editor.Result r = editor.edit(rows[i], strengths);
             Map<String, Object> rec = new LinkedHashMap<>();
             rec.put("index", i);
@@ -54,7 +69,7 @@ public final class EditJob {
             rec.put("norm", Directions.norm(rows[i]));
             rec.put("grid", "grid_" + i + ".png");
             rec.put("edited_codes", "edited_" + i + ".npy");
-            String t = title.apply(i);
+            String t = title(p, i);
             String line = String.format(Locale.ROOT, "  direction %d: grid_%d.png", i, i);
             if (region != null) {
                 Locality.Measurement lm = Locality.measure(r, region, i);
@@ -71,6 +86,79 @@ public final class EditJob {
             cancellation.check();
         }
         return out;
+    }
+
+    /** A grid's title: model, directions file and row, layers, mode, truncation and region. */
+    static String title(Plan p, int i) {
+        Generator g = p.generator();
+        Editor.Settings s = p.settings();
+        StringBuilder t = new StringBuilder(Path.of(g.source()).getFileName() + " · " + p.source().getFileName() + " [" + i + "] · layers "
+                + Editor.layersLabel(s.layers(), g.numLayers()) + " · " + s.mode().label());
+        if (s.psi() != 1.0) t.append(" · psi ").append(s.psi());
+        if (p.region() != null) t.append(" · region ").append(p.region().name());
+        return t.toString();
+    }
+
+    /** edit.json: the codes, the file and rows, the strengths, layers, mode and truncation, the region, the files and each direction's entry. */
+    public static RunRecord record(RunRecord rec, Plan p, List<Outcome> outcomes) {
+        Generator g = p.generator();
+        Editor.Settings s = p.settings();
+        Editor.Mode m = s.mode();
+        rec.generator(g);
+        rec.put("space", p.latents().space().label());
+        rec.put("latents", p.latents().origin());
+        rec.put("samples", p.latents().count());
+        rec.put(p.boundary() ? "boundary_file" : "direction_file", p.source().toString());
+        rec.put("indices", p.indices());
+        rec.put("strengths", p.strengths());
+        rec.put("strengths_spec", p.strengthsSpec());
+        rec.put("layers", s.layers());
+        rec.put("mode", m.label());
+        rec.put("mode_definition", m == Editor.Mode.RELATIVE ? "x + a n on the chosen layers"
+                : "x + (a - x.n^) n^ with n^ = n/|n|: per chosen layer for a d-direction, on the masked W+ code for a W+ direction");
+        rec.put("truncation", RunRecord.ordered("psi", s.psi(), "layers", Math.min(g.numLayers(), s.truncationLayers()), "order", "truncation before the edit"));
+        Region reg = p.region();
+        if (reg != null) {
+            Map<String, Object> r = RunRecord.ordered("name", reg.name(), "origin", reg.origin(), "grid", reg.grid());
+            if (reg.box() != null) r.put("box", reg.box());
+            r.put("mask", "mask_" + reg.name() + ".png");
+            r.put("image_mapping", "nearest neighbour from the view grid to image pixels");
+            rec.put("region", r);
+        }
+        rec.put("files", RunRecord.ordered("originals", "originals.npy [N, L, d] float64 (W+ codes after truncation)", "edited", "edited_<i>.npy [N, S, L, d] float64"));
+        rec.put("directions", outcomes.stream().map(Outcome::record).toList());
+        rec.put("cell", p.cell());
+        rec.put("batch", s.batch());
+        return rec;
+    }
+
+    /** The rows an edit moves along, which of them to use, and the file they came from. */
+    public record Rows(double[][] rows, int[] indices, Path source, boolean boundary) {}
+
+    /**
+     * The rows to edit: an InterFaceGAN {@code boundary} [1, d] scaled to unit length (row 0), or
+     * the rows of a {@code direction} file chosen by {@code index} ("0", "0,2", "0-3"); each checked
+     * finite and nonzero, and W+ rows refused for Z codes.
+     */
+    public static Rows rows(Generator g, LatentSpace space, Path direction, Path boundary, String index) {
+        if ((direction == null) == (boundary == null)) throw new InputException("give either --direction or --boundary");
+        int L = g.numLayers(), d = g.latentDim();
+        Path source = boundary != null ? boundary : direction;
+        double[][] rows = boundary != null ? new double[][]{boundaryForEdit(BoundaryFiles.readBoundary(boundary), d, L)} : readDirections(direction, d, L);
+        int[] indices = boundary != null ? new int[]{0} : IntRanges.parse(index, rows.length, "--index (" + direction + " holds " + rows.length + " direction(s))");
+        for (int i : indices) checkRow(rows[i], i, source);
+        if (rows[0].length == L * d && L > 1 && space == LatentSpace.Z)
+            throw new InputException(source + ": W+ directions (" + L + " x " + d + " values) cannot edit Z codes: use --space w or wp");
+        return new Rows(rows, indices, source, boundary != null);
+    }
+
+    /**
+     * The reference's edit for a boundary: codes with one vector each (Z, W) are placed at signed
+     * distance a from the boundary's hyperplane (absolute); W+ codes are offset by a n on every
+     * layer (relative). Directions are always relative.
+     */
+    public static Editor.Mode defaultMode(boolean boundary, LatentSpace space) {
+        return boundary && space != LatentSpace.WP ? Editor.Mode.ABSOLUTE : Editor.Mode.RELATIVE;
     }
 
     /**

@@ -13,6 +13,7 @@ import ganfactor.torch.Torch;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** The Jacobian stage on its own ({@code ganfactor jacobian}): Gram pairs of every sample and region, written as files. */
 public final class GramJob {
@@ -85,4 +86,25 @@ public final class GramJob {
         return new Run(all, secs, chunkUsed, blocks, budget);
     }
 
+    /** jacobian.json: the regions with their row counts and files, the normalisation, the engine's settings and the times. */
+    public static RunRecord record(Generator g, Latents lat, View view, List<Region> rs, JacobianEngine.Options o, GramJob.Run run) {
+        RunRecord rec = RunRecord.of("ganfactor jacobian").generator(g).latents(lat).put("view", view.describe());
+        rec.put("regions", rs.stream().map(r -> {
+            Map<String, Object> m = RunRecord.ordered("name", r.name(), "origin", r.origin());
+            if (r.box() != null) m.put("box", r.box());
+            m.put("inside_rows", (long) r.count() * view.viewChannels());
+            m.put("outside_rows", (long) (view.pixels() - r.count()) * view.viewChannels());
+            m.put("files", List.of(r.name() + "_A.npy", r.name() + "_B.npy"));
+            return m;
+        }).toList());
+        rec.put("normalisation", "A = J_R^T J_R / |R|, B = J_R'^T J_R' / |R'|, float64; J^T J = |R| A + |R'| B");
+        Map<String, Object> eng = RunRecord.ordered("mode", o.mode.label(), "chunk", run.chunk(), "pixel_blocks", run.blocks(),
+                "memory_budget_bytes", run.budget() == null ? o.memoryBudget : run.budget().bytes());
+        if (run.budget() != null) eng.put("memory_budget", run.budget().source());
+        eng.put("threads", org.bytedeco.pytorch.global.torch.get_num_threads());
+        rec.put("engine", eng);
+        rec.put("seconds_per_sample", run.secondsPerSample());
+        rec.put("seconds_total", run.secondsTotal());
+        return rec;
+    }
 }

@@ -10,10 +10,13 @@ import ganfactor.jacobian.Progress;
 import ganfactor.method.LowRankGan;
 import ganfactor.method.ReSeFa;
 import ganfactor.method.Directions;
+import ganfactor.io.Npy;
+import ganfactor.io.OutputDir;
 import ganfactor.region.Region;
 import ganfactor.region.View;
 import org.bytedeco.javacpp.PointerScope;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -82,8 +85,42 @@ public final class LocalEdit {
         return ReSeFa.aggregate(gs).b();
     }
 
+    /** A background Gram B [d, d] for {@code localize}: the matrix, its name in messages, whether it came from a file, and its JSON entry. */
+    public record Background(double[] b, String label, boolean fromFile, Map<String, Object> record) {
+        /** Sample {@code sample}'s B from a Gram file ([d, d] or [N, d, d]). */
+        public static Background fromFile(Path file, int d, int sample) {
+            return new Background(GramFiles.readBackground(file, d, sample), file + (sample > 0 ? " (sample " + sample + ")" : ""), true,
+                    Map.of("file", file.toString(), "sample", sample));
+        }
+
+        /** B of {@code region} computed from the generator at the codes (their mean for several). */
+        public static Background compute(Generator g, Latents lat, View view, Region region, Progress progress, Cancellation c) {
+            double[] b = backgroundGram(g, lat, lat.space(), view, region, progress, c);
+            return new Background(b, "the background Gram of region " + region.name(), false, Map.of("model", g.source(), "region", region.name(),
+                    "region_origin", region.origin(), "space", lat.space().label(), "latents", lat.origin(), "samples", lat.count(), "view", view.describe(),
+                    "gram", lat.count() > 1 ? "mean of the samples' B" : "B of the sample"));
+        }
+    }
+
     /** {@code ganfactor localize}'s result: the null space, the projected directions kept, one record and one line per input direction. */
-    public record Localized(LowRankGan.NullSpace nullSpace, List<double[]> kept, List<Object> perDirection, List<String> lines) {}
+    public record Localized(LowRankGan.NullSpace nullSpace, List<double[]> kept, List<Object> perDirection, List<String> lines) {
+        /**
+         * Writes {@code directions.npy} [kept, d] float32 (the projected unit rows),
+         * {@code null_space.npy} [d - rank, d] float64 and {@code localize.json} ({@code rec}
+         * completed with the null space, the options and the results) into {@code dir} (not committed).
+         */
+        public void write(OutputDir dir, LowRankGan.Options o, RunRecord rec) {
+            int d = nullSpace.dim();
+            double[] flat = new double[kept.size() * d];
+            for (int i = 0; i < kept.size(); i++) System.arraycopy(kept.get(i), 0, flat, i * d, d);
+            Npy.writeFloat32(dir.file("directions.npy"), flat, kept.size(), d);
+            Npy.writeFloat64(dir.file("null_space.npy"), nullSpace.basis(), nullSpace.size(), d);
+            rec.put("null_space", Map.of("dimension", nullSpace.size(), "rank_of_background", nullSpace.rankB(), "num_relax", nullSpace.numRelax(),
+                    "start_index", nullSpace.start()));
+            rec.put("options", o.describe()).put("results", perDirection).put("seconds_total", rec.seconds());
+            dir.writeString("localize.json", rec.json());
+        }
+    }
 
     /**
      * Projects the chosen rows of {@code dirs} ([k, d], row-major) into the null space of the

@@ -14,7 +14,11 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.List;
 
 /**
@@ -154,6 +158,55 @@ public final class Sampling {
             if (!names.add(s.name())) throw new ganfactor.InputException("two scores are named '" + s.name() + "' (name a model with NAME=FILE)");
         }
         return list;
+    }
+
+    /** {@link #requireRoom} for what {@code s} will write: its codes' files and one score per scorer, float64. */
+    public static void requireRoom(java.nio.file.Path out, Generator g, Settings s) {
+        long d = g.latentDim(), L = g.numLayers(), k = s.scorers.size();
+        long perSample = (s.space == LatentSpace.Z ? d : 0) + (s.space != LatentSpace.WP ? d : 0) + (s.space == LatentSpace.WP ? L * d : 0) + k;
+        requireRoom(out, s.count(), 8L * perSample, (int) k);
+    }
+
+    /** sample.json: the codes, the truncation, the files, each scorer's statistics and the time. */
+    public static RunRecord record(RunRecord rec, Generator g, Settings s, Result r) {
+        rec.generator(g);
+        rec.put("space", s.space.label());
+        rec.put("samples", r.count());
+        rec.put("latents", s.given != null ? s.given.origin() : "seed " + s.seed + ": z = RandomState(seed).randn(N, d)");
+        rec.put("truncation", RunRecord.ordered("psi", s.psi, "layers", Math.min(g.numLayers(), s.truncationLayers),
+                "applies_to", "wp.npy and what is rendered and scored; z.npy and w.npy are untruncated"));
+        Map<String, Object> files = new LinkedHashMap<>();
+        if (r.wroteZ()) files.put("z", "z.npy [N, d] float64");
+        if (r.wroteW()) files.put("w", "w.npy [N, d] float64");
+        files.put("wp", "wp.npy [N, L, d] float64");
+        if (!s.scorers.isEmpty()) files.put("scores", "scores_<name>.npy [N, 1] float64 and scores.csv");
+        if (s.saveImages) files.put("images", "images/<i>.png (zero-padded to 6 digits)");
+        rec.put("files", files);
+        List<Map<String, Object>> sc = new ArrayList<>();
+        for (int k = 0; k < s.scorers.size(); k++) {
+            double[] st = stats(r.scores()[k]);
+            sc.add(RunRecord.ordered("name", s.scorers.get(k).name(), "definition", s.scorers.get(k).definition(), "file", "scores_" + s.scorers.get(k).name() + ".npy",
+                    "mean", jsonNumber(st[0]), "std", jsonNumber(st[1]), "min", jsonNumber(st[2]), "max", jsonNumber(st[3]), "nan", (long) st[4]));
+        }
+        rec.put("scores", sc);
+        rec.put("batch", s.batch);
+        rec.put("seconds_total", r.seconds());
+        return rec;
+    }
+
+    /** One line per scorer: mean, std, min, max and the NaN count. */
+    public static List<String> summary(Settings s, Result r) {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < s.scorers.size(); i++) {
+            double[] st = stats(r.scores()[i]);
+            lines.add(String.format(Locale.ROOT, "  %-16s mean %.4g  std %.4g  min %.4g  max %.4g%s", s.scorers.get(i).name(), st[0], st[1], st[2], st[3],
+                    st[4] > 0 ? String.format("  (%d NaN)", (long) st[4]) : ""));
+        }
+        return lines;
+    }
+
+    private static Object jsonNumber(double v) {
+        return Double.isFinite(v) ? (Object) v : (Object) String.valueOf(v);
     }
 
     /**

@@ -7,10 +7,13 @@
  * method contract ({@code name}, {@code regional}, {@code solve(Problem)}), implemented here by
  * {@code ReSeFaSolver}, {@code LowRankGanSolver}, {@code SeFaSolver} and {@code GanSpaceSolver}
  * over the algorithms of {@code ganfactor.method}; a new method is one more {@code Solver} (and a
- * name for it in each front end). Beside discovery: {@code GramJob} (the Jacobian stage on its own,
- * written as files), {@code GramFiles} (Grams and saved Jacobians read back), {@code Sampling}
- * (InterFaceGAN's sampled and scored codes), {@code LocalEdit} (LowRankGAN's mask-free
- * projection) and {@code RunRecord} (the JSON record every run writes, built in one place). A
+ * name for it in each front end). Beside discovery, one job per use, each writing its files and its
+ * JSON record into an output folder: {@code GramJob} (the Jacobian stage on its own),
+ * {@code SolveJob} (a region method from saved Grams or Jacobians), {@code EditJob} (edits along
+ * given directions or boundaries), {@code LocalEdit} (LowRankGAN's mask-free projection),
+ * {@code Sampling} (InterFaceGAN's sampled and scored codes), {@code BoundaryJob} (its SVM
+ * boundary), {@code Baselines} (SeFa and GANSpace runs) and {@code DemoJob}; {@code GramFiles}
+ * reads Grams and saved Jacobians back, and {@code RunRecord} holds what every record shares. A
  * {@code Cancellation} token, polled between units of work, and a progress listener come in
  * through the settings: nothing reads a global flag.
  *

@@ -84,6 +84,22 @@ public record View(int grid, Reduce reduce, int channels, int height, int width,
         return new View(defaultGrid(height, width), defaultReduce(height, width), channels, height, width, defaultRuleText(height, width));
     }
 
+    /**
+     * The view for an output [channels, height, width]: the official rule, with {@code grid}
+     * and {@code reduce} (each null for the rule's choice) overriding it. A resized view (a grid
+     * other than the native size) is summed unless told, as the official code sums whenever it
+     * resizes; the basis says which choice came from where.
+     */
+    public static View choose(int channels, int height, int width, Integer grid, String reduce) {
+        int gr = grid != null ? grid : defaultGrid(height, width);
+        Reduce red = reduce != null ? Reduce.parse(reduce) : gr == defaultGrid(height, width) ? defaultReduce(height, width) : Reduce.SUM;
+        String basis;
+        if (grid == null && reduce == null) basis = defaultRuleText(height, width);
+        else basis = "user: " + (grid != null ? "--grid " + grid : "grid " + gr + " by the default rule") + ", "
+                + (reduce != null ? "--reduce " + red.label() : "reduce " + red.label() + " by the default rule");
+        return new View(gr, red, channels, height, width, basis);
+    }
+
     /** One line explaining the default rule's choice for this output size. */
     public static String defaultRuleText(int height, int width) {
         return nativeRule(height, width)

@@ -1,14 +1,17 @@
 package ganfactor.cli;
 
+import ganfactor.Engine;
 import ganfactor.torch.ComputeDevice;
 import ganfactor.torch.Devices;
 import picocli.CommandLine.Option;
 
-/** {@code --device auto|cpu|cuda}, shared by every command that computes. */
-final class DeviceOption {
+/** {@code --device auto|cpu|cuda} and {@code --threads}, shared by every command that computes. */
+final class RunOptions {
     @Option(names = "--device", defaultValue = "auto",
             description = "auto (CUDA when usable, else the CPU), cpu or cuda (an error when CUDA is not usable) (default: ${DEFAULT-VALUE})")
     String spec = "auto";
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0 = all cores)")
+    int threads;
 
     private ComputeDevice chosen;
 
@@ -16,5 +19,11 @@ final class DeviceOption {
     ComputeDevice device() {
         if (chosen == null) chosen = Devices.select(spec);
         return chosen;
+    }
+
+    /** Starts the engine with {@code --threads} and returns the device (a bad {@code --device} fails here, before any model loads). */
+    ComputeDevice start() {
+        Engine.init(threads);
+        return device();
     }
 }

@@ -1,0 +1,41 @@
+package ganfactor;
+
+import ganfactor.generator.Generator;
+import ganfactor.io.OutputDir;
+import ganfactor.torch.NativeException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.CancellationException;
+
+/**
+ * What went wrong, for a front end to report: every exception the library lets out falls into one
+ * kind with a one-line message. The CLI turns the kind into its exit code; a server into its
+ * HTTP status (input: 4xx; the rest: 5xx).
+ */
+public record Failure(Kind kind, String message) {
+    public enum Kind {
+        /** The user's input (a file, a flag, a shape, a region) or a file we were told to read or write: theirs to fix. */
+        INPUT,
+        /** The work was cancelled; nothing was written. */
+        CANCELLED,
+        /** LibTorch or the JVM ran out of memory: a smaller memory budget or chunk may help. */
+        OUT_OF_MEMORY,
+        /** A LibTorch failure other than memory, with the operation, shapes and device. */
+        NATIVE,
+        /** Anything else: a bug. */
+        INTERNAL
+    }
+
+    /** The kind and the one-line message of {@code e}. */
+    public static Failure of(Throwable e) {
+        if (e instanceof InputException) return new Failure(Kind.INPUT, Generator.oneLine(e));
+        if (e instanceof UncheckedIOException u && u.getCause() != null) e = u.getCause();
+        if (e instanceof IOException io)
+            return new Failure(Kind.INPUT, (io.getMessage() == null ? "" : io.getMessage() + ": ") + OutputDir.reason(io));
+        if (e instanceof CancellationException) return new Failure(Kind.CANCELLED, "cancelled; no output was written");
+        if (e instanceof NativeException n) return new Failure(n.outOfMemory() ? Kind.OUT_OF_MEMORY : Kind.NATIVE, Generator.oneLine(n));
+        if (e instanceof OutOfMemoryError) return new Failure(Kind.OUT_OF_MEMORY, "out of memory (" + e.getMessage() + ")");
+        return new Failure(Kind.INTERNAL, e.getClass().getSimpleName() + ": " + Generator.oneLine(e));
+    }
+}
