@@ -1,15 +1,11 @@
 package ganfactor.cli;
 
-import ganfactor.io.BoundaryFiles;
-import ganfactor.InputException;
-import ganfactor.method.InterFaceGan;
+import ganfactor.pipeline.BoundaryJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "project-boundary", description = {
@@ -27,21 +23,7 @@ final class ProjectBoundaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        double[] n = BoundaryFiles.readBoundary(primal);
-        List<double[]> cs = new ArrayList<>();
-        for (Path c : conditions) {
-            double[] v = BoundaryFiles.readBoundary(c);
-            if (v.length != n.length)
-                throw new InputException("shape mismatch: " + c + " has " + v.length + " values, the primal " + primal + " " + n.length);
-            cs.add(v);
-        }
-        double[] p = InterFaceGan.project(n, cs);
-        BoundaryFiles.writeBoundary(out, p, force);
-        System.out.printf(Locale.ROOT, "%s conditioned on %d boundary(ies): cos(primal, conditional) = %.6f%n", primal.getFileName(), cs.size(),
-                InterFaceGan.cosine(n, p));
-        for (int i = 0; i < cs.size(); i++)
-            System.out.printf(Locale.ROOT, "  %-40s cos with primal %+.6f, with conditional %+.2e%n", conditions.get(i).getFileName(),
-                    InterFaceGan.cosine(n, cs.get(i)), InterFaceGan.cosine(p, cs.get(i)));
+        BoundaryJob.project(primal, conditions, out, force).forEach(System.out::println);
         System.out.println("wrote " + out.toAbsolutePath().normalize());
         return 0;
     }

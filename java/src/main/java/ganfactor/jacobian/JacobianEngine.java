@@ -96,6 +96,28 @@ public final class JacobianEngine {
     /** Below this a budget splits even a small view into thousands of pixel blocks, each a full set of passes. */
     public static final long MIN_BUDGET = 64L << 20;
 
+    /** {@code auto} ({@link #AUTO_BUDGET}) or a size such as 512m, 2g, 16gb (at least {@link #MIN_BUDGET}), in bytes. */
+    public static long parseBudget(String s) {
+        String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.equals("auto")) return AUTO_BUDGET;
+        long mult = 1;
+        if (t.endsWith("g") || t.endsWith("gb")) { mult = 1L << 30; t = t.replaceAll("g[b]?$", ""); }
+        else if (t.endsWith("m") || t.endsWith("mb")) { mult = 1L << 20; t = t.replaceAll("m[b]?$", ""); }
+        else if (t.endsWith("k") || t.endsWith("kb")) { mult = 1L << 10; t = t.replaceAll("k[b]?$", ""); }
+        double v;
+        try {
+            v = Double.parseDouble(t);
+        } catch (NumberFormatException e) {
+            v = Double.NaN;
+        }
+        if (!(v > 0) || !Double.isFinite(v) || v * mult > 1L << 50)
+            throw new InputException("--memory-budget must be auto or a size like 512m or 2g, got '" + s + "'");
+        long bytes = (long) (v * mult);
+        if (bytes < MIN_BUDGET)
+            throw new InputException("--memory-budget " + s + " is below the 64m minimum: smaller budgets split the Jacobian into thousands of passes");
+        return bytes;
+    }
+
     /** A memory budget in bytes and, for records and messages, where it came from. */
     public record Budget(long bytes, String source) {}
 

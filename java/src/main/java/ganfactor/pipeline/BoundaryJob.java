@@ -61,6 +61,31 @@ public final class BoundaryJob {
         return new Outcome(b, c.count(), warnings, lines);
     }
 
+    /**
+     * InterFaceGAN's conditional boundary ({@code ganfactor project-boundary}): the primal with the
+     * conditions' span removed, renormalised, written atomically to {@code out} as [1, d] float64.
+     * Returns the lines to print: the cosine of primal and result, and each condition's cosines.
+     */
+    public static List<String> project(Path primal, List<Path> conditions, Path out, boolean force) {
+        double[] n = BoundaryFiles.readBoundary(primal);
+        List<double[]> cs = new ArrayList<>();
+        for (Path c : conditions) {
+            double[] v = BoundaryFiles.readBoundary(c);
+            if (v.length != n.length)
+                throw new InputException("shape mismatch: " + c + " has " + v.length + " values, the primal " + primal + " " + n.length);
+            cs.add(v);
+        }
+        double[] p = InterFaceGan.project(n, cs);
+        BoundaryFiles.writeBoundary(out, p, force);
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "%s conditioned on %d boundary(ies): cos(primal, conditional) = %.6f", primal.getFileName(), cs.size(),
+                InterFaceGan.cosine(n, p)));
+        for (int i = 0; i < cs.size(); i++)
+            lines.add(String.format(Locale.ROOT, "  %-40s cos with primal %+.6f, with conditional %+.2e", conditions.get(i).getFileName(),
+                    InterFaceGan.cosine(n, cs.get(i)), InterFaceGan.cosine(p, cs.get(i))));
+        return lines;
+    }
+
     /** Boundaries that the numbers say not to trust: too few training samples, or validation near chance. */
     public static List<String> warnings(InterFaceGan.Boundary b) {
         List<String> w = new ArrayList<>();

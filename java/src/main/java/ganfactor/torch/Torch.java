@@ -17,6 +17,15 @@ import static org.bytedeco.pytorch.global.torch.ScalarType;
  * Read-back always goes through a contiguous CPU copy.
  */
 public final class Torch {
+    /** float32 (fp32) or float64 (fp64), any case, as LibTorch's scalar type. */
+    public static org.bytedeco.pytorch.global.torch.ScalarType parsePrecision(String s) {
+        return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "float32", "fp32" -> org.bytedeco.pytorch.global.torch.ScalarType.Float;
+            case "float64", "fp64" -> org.bytedeco.pytorch.global.torch.ScalarType.Double;
+            default -> throw new ganfactor.InputException("--precision must be float32 or float64, got '" + s + "'");
+        };
+    }
+
     private Torch() {}
 
     public static TensorOptions options(ScalarType type) {
