@@ -144,7 +144,7 @@ public final class Studio implements AutoCloseable {
     public Map<String, Object> info() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", g.source());
-        m.put("device", g.device().toString());
+        m.put("device", g.device().label());
         m.put("latent_dim", g.latentDim());
         m.put("num_layers", g.numLayers());
         m.put("image", List.of(g.channels(), g.height(), g.width()));

@@ -35,7 +35,7 @@ import java.util.Map;
  */
 public final class StudioServer implements AutoCloseable {
     /** JSON bodies other than uploads are small; anything larger is refused before it is read. */
-    static final long MAX_JSON_BYTES = 1 << 20;
+    static final Long MAX_JSON_BYTES = 1L << 20;
 
     private final Studio studio;
     private final Javalin app;
