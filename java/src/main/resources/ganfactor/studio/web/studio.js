@@ -128,6 +128,7 @@ async function loadImage() {
   $("overlay-img").style.visibility = "hidden";
   state.strengths = {};
   renderDirections();
+  document.body.dataset.imageSeq = Number(document.body.dataset.imageSeq || 0) + 1;
 }
 
 // ---- discovery and jobs ----
