@@ -114,6 +114,7 @@ public final class Studio implements AutoCloseable {
     private final Map<Long, Path> uploads = new ConcurrentHashMap<>();
     private final Object submitLock = new Object();
     private volatile Job running;
+    private final Map<String, Object> info;
 
     // ---- session state: read and written on the worker thread only ----
     private Latents code;
@@ -133,6 +134,7 @@ public final class Studio implements AutoCloseable {
         watchdog.scheduleAtFixedRate(this::checkHeartbeat, beat, beat, TimeUnit.MILLISECONDS);
         Body start = Body.parse("{\"seed\": 0, \"space\": \"w\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         onWorker(() -> setImageNow(start));
+        this.info = java.util.Collections.unmodifiableMap(onWorker(this::computeInfo));
     }
 
     public Generator generator() { return g; }
@@ -141,7 +143,12 @@ public final class Studio implements AutoCloseable {
 
     // ---- what the page needs to draw its controls ----
 
+    /** What the page needs (computed once on the worker thread: it reads the generator's attributes). */
     public Map<String, Object> info() {
+        return info;
+    }
+
+    private Map<String, Object> computeInfo() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", g.source());
         m.put("device", g.device().label());
@@ -260,6 +267,12 @@ public final class Studio implements AutoCloseable {
      * mask), on the view grid. Boxes must lie inside the image.
      */
     Region region(Body r) {
+        try (PointerScope s = new PointerScope()) {
+            return parseRegion(r);
+        }
+    }
+
+    private Region parseRegion(Body r) {
         if (r == null) throw StudioException.bad("a region is required: boxes, a preset or a part");
         int G = view.grid(), H = g.height(), W = g.width();
         int kinds = (r.has("boxes") ? 1 : 0) + (r.has("preset") ? 1 : 0) + (r.has("part") ? 1 : 0);
@@ -343,7 +356,7 @@ public final class Studio implements AutoCloseable {
         };
         Body rb = b.object("region");
         // a global baseline ignores the region; a regional method needs one, checked now
-        Region region = solver.regional() || rb != null ? region(rb) : null;
+        Region region = onWorker(() -> solver.regional() || rb != null ? region(rb) : null);   // LibTorch reads only on the worker
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("method", method);
         settings.put("k", k);
@@ -560,7 +573,8 @@ public final class Studio implements AutoCloseable {
     /** LowRankGAN's "make it local": the direction projected into the region's background null space (a job). */
     public Map<String, Object> localize(Body b) {
         long id = b.requiredInteger("direction", 0, Long.MAX_VALUE);
-        Region region = region(b.object("region"));
+        Body rb = b.object("region");
+        Region region = onWorker(() -> region(rb));   // LibTorch reads only on the worker
         double lambda = b.number("lambda", 1.0 / 60, 1e-9, 1e3);
         onWorker(() -> entry(id));   // 404 now, not in the job
         return startJob("localize", job -> {
