@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
                 TrainBoundaryCommand.class,
                 ProjectBoundaryCommand.class,
                 DemoCommand.class,
+                StudioCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_INPUT = 2;
