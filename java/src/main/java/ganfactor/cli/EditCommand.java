@@ -81,7 +81,7 @@ final class EditCommand implements Callable<Integer> {
             localRec = le.record();
         }
         Editor.Settings settings = Editor.Settings.defaults().withLayers(ls).withMode(m).withTruncation(common.psi, common.truncationLayers(g)).withBatch(batch);
-        EditJob.Plan plan = new EditJob.Plan(g, lat, rows.rows(), rows.indices(), alphas, strengths, settings, reg, cell, rows.source(), rows.boundary());
+        EditJob.Plan plan = new EditJob.Plan(g, lat, rows.rows(), rows.indices(), alphas, strengths, settings, reg, cell, rows.source(), rows.boundary(), null);
         try (OutputDir dir = output.open("ganfactor edit")) {
             List<EditJob.Outcome> outs = EditJob.run(plan, Main.CANCEL, dir);
             EditJob.record(rec, plan, outs).put("seconds_total", rec.seconds());

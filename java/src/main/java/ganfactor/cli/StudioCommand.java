@@ -1,6 +1,5 @@
 package ganfactor.cli;
 
-import ganfactor.Engine;
 import ganfactor.InputException;
 import ganfactor.generator.Generator;
 import ganfactor.studio.Studio;
@@ -32,24 +31,20 @@ final class StudioCommand implements Callable<Integer> {
     @Option(names = "--precision", defaultValue = "float32", converter = Converters.Precision.class, description = "generator precision: float32 or float64 (default: ${DEFAULT-VALUE})")
     org.bytedeco.pytorch.global.torch.ScalarType precision;
 
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0 = all cores)")
-    int threads;
-
     @Option(names = "--heartbeat-ms", defaultValue = "10000", description = "cancel a running job when no page has asked about it for this long (a closed tab) (default: ${DEFAULT-VALUE})")
     long heartbeat;
 
     @Option(names = "--max-upload-mb", defaultValue = "64", description = "largest .npy upload in MiB (default: ${DEFAULT-VALUE})")
     int maxUploadMb;
 
-    @Mixin DeviceOption device = new DeviceOption();
+    @Mixin RunOptions run = new RunOptions();
 
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) throw new InputException("--port must be between 0 and 65535, got " + port);
         if (heartbeat < 200) throw new InputException("--heartbeat-ms must be at least 200");
         if (maxUploadMb < 1 || maxUploadMb > 4096) throw new InputException("--max-upload-mb must be between 1 and 4096");
-        Engine.init(threads);
-        ganfactor.torch.ComputeDevice dev = device.device();
+        ganfactor.torch.ComputeDevice dev = run.start();
         try (Generator g = Generator.open(model)) {
             g.to(precision);
             g.to(dev);

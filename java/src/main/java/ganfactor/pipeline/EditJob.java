@@ -40,10 +40,11 @@ public final class EditJob {
     /**
      * An edit run: codes, the direction rows (unit boundary or directions file rows) and which
      * of them to use, the strengths (and how they were given), the editor's settings, an optional
-     * region to outline and measure, the grid cell size, and the file the rows came from.
+     * region to outline and measure, the grid cell size, the file the rows came from (null: none),
+     * and the grids' title (null: model, file and row, layers, mode, truncation and region).
      */
     public record Plan(Generator generator, Latents latents, double[][] rows, int[] indices, double[] strengths, String strengthsSpec,
-                       Editor.Settings settings, Region region, int cell, Path source, boolean boundary) {}
+                       Editor.Settings settings, Region region, int cell, Path source, boolean boundary, String title) {}
 
     /**
      * Edits along {@code rows[i]} for each chosen i, writing {@code originals.npy},
@@ -90,6 +91,7 @@ public final class EditJob {
 
     /** A grid's title: model, directions file and row, layers, mode, truncation and region. */
     static String title(Plan p, int i) {
+        if (p.title() != null || p.source() == null) return p.title() != null ? p.title() : "direction " + i;
         Generator g = p.generator();
         Editor.Settings s = p.settings();
         StringBuilder t = new StringBuilder(Path.of(g.source()).getFileName() + " · " + p.source().getFileName() + " [" + i + "] · layers "
@@ -108,7 +110,7 @@ public final class EditJob {
         rec.put("space", p.latents().space().label());
         rec.put("latents", p.latents().origin());
         rec.put("samples", p.latents().count());
-        rec.put(p.boundary() ? "boundary_file" : "direction_file", p.source().toString());
+        if (p.source() != null) rec.put(p.boundary() ? "boundary_file" : "direction_file", p.source().toString());
         rec.put("indices", p.indices());
         rec.put("strengths", p.strengths());
         rec.put("strengths_spec", p.strengthsSpec());

@@ -694,8 +694,8 @@ public final class Studio implements AutoCloseable {
                     code.save(dir.file("latents.npy"), g);
                     double[] alphas = Editor.linspace(lo, hi, steps);
                     String title = e.label() + " · layers " + Editor.layersLabel(ls, g.numLayers());
-                    List<EditJob.Outcome> outs = EditJob.run(g, code, new double[][]{e.vector()}, new int[]{0}, alphas, settings, region, 128,
-                            i -> title, ganfactor.pipeline.Cancellation.NEVER, dir);
+                    EditJob.Plan plan = new EditJob.Plan(g, code, new double[][]{e.vector()}, new int[]{0}, alphas, null, settings, region, 128, null, false, title);
+                    List<EditJob.Outcome> outs = EditJob.run(plan, ganfactor.pipeline.Cancellation.NEVER, dir);
                     Editor.Result one = new Editor(g, code, settings).edit(e.vector(), new double[]{strength});
                     Images.write(Images.toImage(one.images(), 0, one.channels(), one.height(), one.width()), dir.file("image.png"));
                     Npy.writeFloat64(dir.file("edited_code.npy"), one.editedCodes(), 1, g.numLayers(), g.latentDim());
