@@ -102,7 +102,7 @@ public sealed interface CodeSource extends Serializable {
         public Dataset<Row> rows(SparkSession spark, Generator g, LatentSpace space, int partitions) {
             Latents lat = Latents.fromFile(g, space, Path.of(path));   // shape, finiteness and range checked here, on the driver
             List<Row> rows = new ArrayList<>(lat.count());
-            for (int i = 0; i < lat.count(); i++) rows.add(RowFactory.create((long) i, null, box(lat.row(i))));
+            for (int i = 0; i < lat.count(); i++) rows.add(RowFactory.create((long) i, null, lat.row(i)));
             return spark.createDataFrame(rows, SCHEMA).repartition(partitions, col("index")).sortWithinPartitions("index");
         }
 
@@ -150,12 +150,6 @@ public sealed interface CodeSource extends Serializable {
         public String describe() {
             return "parquet " + path + ", column " + column + (indexColumn != null ? ", index " + indexColumn : ", index = row position");
         }
-    }
-
-    static List<Double> box(double[] v) {
-        List<Double> l = new ArrayList<>(v.length);
-        for (double x : v) l.add(x);
-        return l;
     }
 
     static double[] unbox(List<?> l) {

@@ -172,7 +172,7 @@ public final class DiscoverBatch {
                     Directions d = solver.solve(new Solver.Problem(gp, res.regionRows().get(r), g, Cancellation.NEVER));
                     double solve = (System.nanoTime() - t1) / 1e9;
                     ready.add(RowFactory.create(row.getLong(0), row.isNullAt(1) ? null : row.getLong(1), rs.get(r).name(), solver.name(),
-                            space.label(), d.dim(), d.count(), CodeSource.box(d.values()), CodeSource.box(d.vectors()), jac, solve, settingsJson));
+                            space.label(), d.dim(), d.count(), d.values().clone(), d.vectors().clone(), jac, solve, settingsJson));
                 }
             }
         }

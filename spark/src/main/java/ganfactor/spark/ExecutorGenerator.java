@@ -66,16 +66,17 @@ public final class ExecutorGenerator {
         ComputeDevice dev = device(spec);
         String key = spec + "@" + dev.label();
         if (current == null || current.isClosed() || !key.equals(currentKey)) {
-            if (current != null && !current.isClosed()) {
-                if (users > 0)
-                    throw new IllegalStateException("this JVM serves " + currentKey + " to a running task; it cannot load " + key + " beside it (one generator per JVM)");
-                current.close();
-            }
             Engine.loadNatives();
             Engine.init(threads(spec));
-            Generator g = Generator.open(spec.model());
+            Generator g = Generator.open(spec.model());   // a bad model fails here, and the JVM keeps the generator it had
             g.to(spec.dtype());
-            current = g.to(dev);
+            g = g.to(dev);
+            if (current != null && !current.isClosed() && users > 0) {
+                g.close();
+                throw new IllegalStateException("this JVM serves " + currentKey + " to a running task; it cannot load " + key + " beside it (one generator per JVM)");
+            }
+            if (current != null) current.close();
+            current = g;
             currentKey = key;
         }
         users++;
