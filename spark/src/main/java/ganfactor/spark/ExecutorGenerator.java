@@ -25,9 +25,10 @@ import java.util.function.Supplier;
  * task runs on the CPU with LibTorch's intra-op threads set to the executor's cores (or
  * {@link ModelSpec#threads()} when given).
  *
- * <p>Forward-mode Jacobians use LibTorch's forward-AD dual level, which is process-wide (a second
- * level while one is open is refused as "nested"): {@link #exclusive} runs such work one task at a
- * time per JVM. Sampling and scoring (plain forward passes) run concurrently.
+ * <p>Forward-mode Jacobians enter LibTorch's forward-AD dual level, which is process-wide state, not
+ * a thread's: two threads computing forward-mode Jacobians on one generator at once did not finish
+ * within 13 minutes here (one alone takes under a second), so {@link #exclusive} runs such work one
+ * task at a time per JVM. Sampling and scoring (plain forward passes) run concurrently.
  */
 public final class ExecutorGenerator {
     private static Generator current;
