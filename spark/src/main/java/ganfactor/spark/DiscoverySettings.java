@@ -1,0 +1,122 @@
+package ganfactor.spark;
+
+import ganfactor.InputException;
+import ganfactor.generator.Generator;
+import ganfactor.generator.LatentSpace;
+import ganfactor.jacobian.JacobianEngine;
+import ganfactor.jacobian.Mode;
+import ganfactor.method.LowRankGan;
+import ganfactor.method.ReSeFa;
+import ganfactor.pipeline.LowRankGanSolver;
+import ganfactor.pipeline.ReSeFaSolver;
+import ganfactor.pipeline.RunRecord;
+import ganfactor.pipeline.Solver;
+import ganfactor.region.Region;
+import ganfactor.region.Regions;
+import ganfactor.region.View;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What a discovery job computes, as plain serialisable values that every executor turns into the
+ * library's objects ({@link #view}, {@link #regions}, {@link #solver}, {@link #jacobian}) exactly
+ * as the command line's {@code discover} does for the same options: the view's default rule, the
+ * region parser, ReSeFa's or LowRankGAN's solver with the command line's defaults.
+ */
+public final class DiscoverySettings implements Serializable {
+    public ModelSpec model = ModelSpec.demo();
+    public String space = "w";
+    /** View grid; null = the official rule for the model's output size. */
+    public Integer grid;
+    /** sum, mean or none; null = the official rule. */
+    public String reduce;
+    public List<String> regions = new ArrayList<>();
+    public boolean unscaledPresets;
+    public String method = "resefa";
+    public int k;
+    public String regularize = "none";
+    public double eps = 1e-3, tau = 1e-3;
+    public String jacobianMode = "forward";
+    public int chunk;
+    public long memoryBudget = JacobianEngine.AUTO_BUDGET;
+    /** Truncation of codes drawn from seeds (1 = none). */
+    public double psi = 1.0;
+    public int truncationLayers = 8;
+
+    public LatentSpace latentSpace() {
+        return LatentSpace.parse(space);
+    }
+
+    /** The checks that need no generator (the driver runs them first). */
+    public void check() {
+        latentSpace();
+        if (regions.isEmpty()) throw new InputException("--region: at least one region is needed");
+        String m = method.toLowerCase(Locale.ROOT);
+        if (!m.equals("resefa") && !m.equals("lowrankgan")) throw new InputException("unknown --method '" + method + "' (expected resefa or lowrankgan)");
+        if (k < 0) throw new InputException("--k must be >= 0, got " + k);
+        if (!(eps > 0) || !(tau > 0)) throw new InputException("--eps and --tau must be positive");
+        if (chunk < 0) throw new InputException("--chunk must be >= 0, got " + chunk);
+        if (!Double.isFinite(psi)) throw new InputException("--truncation must be a finite number, got " + psi);
+        if (truncationLayers < 0) throw new InputException("--truncation-layers must be >= 0");
+        Mode.parse(jacobianMode);
+        ReSeFa.Regularization.parse(regularize);
+    }
+
+    /** The view: the official rule for the model's output, --grid and --reduce overriding it (as the command line). */
+    public View view(Generator g) {
+        int h = g.height(), w = g.width();
+        int gr = grid != null ? grid : View.defaultGrid(h, w);
+        View.Reduce red = reduce != null ? View.Reduce.parse(reduce) : gr == View.defaultGrid(h, w) ? View.defaultReduce(h, w) : View.Reduce.SUM;
+        String basis = grid == null && reduce == null ? View.defaultRuleText(h, w) : "user: grid " + gr + ", reduce " + red.label();
+        return new View(gr, red, g.channels(), h, w, basis);
+    }
+
+    public List<Region> regions(Generator g, View view) {
+        return Regions.parseAll(regions, view.grid(), g, unscaledPresets);
+    }
+
+    /** A fresh solver (solvers are not shared between threads), its solves on the generator's device. */
+    public Solver solver(Generator g) {
+        if (method.equalsIgnoreCase("lowrankgan")) {
+            LowRankGan.Options o = new LowRankGan.Options();
+            o.maxDirections = k;
+            return new LowRankGanSolver(o);
+        }
+        ReSeFa.Options o = new ReSeFa.Options();
+        o.regularization = ReSeFa.Regularization.parse(regularize);
+        o.eps = eps;
+        o.tau = tau;
+        o.k = k;
+        return new ReSeFaSolver(ReSeFaSolver.onDevice(o, g.device()));
+    }
+
+    public JacobianEngine.Options jacobian() {
+        JacobianEngine.Options o = new JacobianEngine.Options();
+        o.mode = Mode.parse(jacobianMode);
+        o.chunk = chunk;
+        o.memoryBudget = memoryBudget;
+        o.messages = m -> System.err.println(m);
+        return o;
+    }
+
+    /** The settings part of the run record (also each Parquet row's {@code settings} column). */
+    public Map<String, Object> record(Generator g, View view, List<Region> rs) {
+        RunRecord r = RunRecord.of("ganfactor-spark").generator(g);
+        r.put("space", latentSpace().label());
+        r.put("view", view.describe());
+        r.regions(rs);
+        r.put("method", method.toLowerCase(Locale.ROOT));
+        r.put("k", k);
+        if (method.equalsIgnoreCase("resefa")) r.put("regularization", RunRecord.ordered("kind", regularize, "eps", eps, "tau", tau));
+        r.put("jacobian", RunRecord.ordered("mode", Mode.parse(jacobianMode).label(), "chunk", chunk, "memory_budget_bytes", memoryBudget));
+        r.put("truncation", RunRecord.ordered("psi", psi, "layers", truncationLayers, "applies_to", "codes drawn from seeds"));
+        Map<String, Object> m = r.finish();
+        m.remove("created");   // the settings, not the moment: identical for every row and every rerun
+        m.remove("tool");
+        return m;
+    }
+}
