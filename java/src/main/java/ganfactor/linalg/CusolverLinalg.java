@@ -8,6 +8,7 @@ import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.PointerScope;
+import ganfactor.torch.Handoff;
 import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -104,7 +105,7 @@ public final class CusolverLinalg implements Linalg {
     public Tensor cholesky(Tensor s) {
         if (!mine(s)) return cpu.cholesky(s);
         int n = (int) square(s, "cholesky");
-        PointerScope outer = PointerScope.getInnerScope();
+        Handoff handoff = new Handoff();
         Tensor out;
         try (PointerScope scope = new PointerScope()) {
             // Row-major symmetric s = column-major s; column-major UPPER gives U with s = U^T U,
@@ -127,9 +128,10 @@ public final class CusolverLinalg implements Linalg {
             long inf = (long) Torch.scalar(info);   // the one host copy: the factorisation's status
             if (inf > 0) throw new NotPositiveDefiniteException(inf, "matrix");
             if (inf < 0) throw new IllegalArgumentException("potrf: argument " + -inf + " is invalid");
-            out = keep(a.tril());
+            out = handoff.keep(a.tril());
         }
-        return handOut(outer, out);
+        handoff.deliver();
+        return out;
     }
 
     // ---- symmetric eigensolves ----------------------------------------------------------------
@@ -138,7 +140,7 @@ public final class CusolverLinalg implements Linalg {
     public Eigen eigh(Tensor s) {
         if (!mine(s)) return cpu.eigh(s);
         int n = (int) square(s, "eigh");
-        PointerScope outer = PointerScope.getInnerScope();
+        Handoff handoff = new Handoff();
         Eigen e;
         try (PointerScope scope = new PointerScope()) {
             cusolverDnContext h = solver();
@@ -158,9 +160,10 @@ public final class CusolverLinalg implements Linalg {
                 status(cusolverDnSsyevd(h, CUSOLVER_EIG_MODE_VECTOR, CUBLAS_FILL_MODE_UPPER, n, pa, n, pw, new FloatPointer(ws.data_ptr()), lwork.get(), new IntPointer(info.data_ptr())), "cusolverDnSsyevd");
             }
             checkInfo(Torch.scalar(info), n, "syevd");
-            e = keep(new Eigen(w.flip(0).contiguous(), a.flip(0).contiguous()));
+            e = keep(handoff, new Eigen(w.flip(0).contiguous(), a.flip(0).contiguous()));
         }
-        return handOut(outer, e);
+        handoff.deliver();
+        return e;
     }
 
     @Override
@@ -172,7 +175,7 @@ public final class CusolverLinalg implements Linalg {
             Eigen all = eigh(s);
             return new Eigen(all.values().narrow(0, 0, k).contiguous(), all.vectors().narrow(0, 0, k).contiguous());
         }
-        PointerScope outer = PointerScope.getInnerScope();
+        Handoff handoff = new Handoff();
         Eigen e;
         try (PointerScope scope = new PointerScope()) {
             cusolverDnContext h = solver();
@@ -195,9 +198,10 @@ public final class CusolverLinalg implements Linalg {
             checkInfo(Torch.scalar(info), n, "syevdx");   // also synchronises, so 'found' is final
             if (found.get() != k) throw new IllegalStateException("cusolverDnXsyevdx found " + found.get() + " of " + k + " eigenvalues");
             // the first k columns (column-major) = the first k rows (row-major), ascending
-            e = keep(new Eigen(w.narrow(0, 0, k).flip(0).contiguous(), a.narrow(0, 0, k).flip(0).contiguous()));
+            e = keep(handoff, new Eigen(w.narrow(0, 0, k).flip(0).contiguous(), a.narrow(0, 0, k).flip(0).contiguous()));
         }
-        return handOut(outer, e);
+        handoff.deliver();
+        return e;
     }
 
     // ---- generalized symmetric-definite problem ------------------------------------------------
@@ -214,7 +218,7 @@ public final class CusolverLinalg implements Linalg {
         if (square(b, "generalizedEigh") != n) throw new IllegalArgumentException("generalizedEigh: A and B must be square and of one size");
         if (k < 1 || k > n) throw new IllegalArgumentException("generalizedEighTop: k = " + k + " for d = " + n);
         boolean partial = 2L * k <= n;
-        PointerScope outer = PointerScope.getInnerScope();
+        Handoff handoff = new Handoff();
         Eigen e;
         try (PointerScope scope = new PointerScope()) {
             cusolverDnContext h = solver();
@@ -257,9 +261,10 @@ public final class CusolverLinalg implements Linalg {
             // eigenvector columns (column-major) = rows (row-major), ascending: take the top k, descending
             Tensor vals = w.narrow(0, m - k, k).flip(0).contiguous();
             Tensor vecs = ac.narrow(0, m - k, k).flip(0).contiguous();
-            e = keep(new Eigen(vals, vecs, r[1] / r[2]));
+            e = keep(handoff, new Eigen(vals, vecs, r[1] / r[2]));
         }
-        return handOut(outer, e);
+        handoff.deliver();
+        return e;
     }
 
     // ---- row Gram and SVD ---------------------------------------------------------------------
@@ -268,7 +273,7 @@ public final class CusolverLinalg implements Linalg {
     @Override
     public Tensor rowGram(Tensor x) {
         if (!mine(x) || x.dim() != 2 || x.size(0) > Integer.MAX_VALUE || x.size(1) > Integer.MAX_VALUE) return Linalg.super.rowGram(x);
-        PointerScope outer = PointerScope.getInnerScope();
+        Handoff handoff = new Handoff();
         Tensor out;
         try (PointerScope scope = new PointerScope()) {
             Tensor xc = x.contiguous();
@@ -282,9 +287,10 @@ public final class CusolverLinalg implements Linalg {
                     : cublasSsyrk_v2(h, CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_T, m, n, new FloatPointer(1f), new FloatPointer(xc.data_ptr()), n, new FloatPointer(0f), new FloatPointer(c.data_ptr()), m);
             if (st != CUBLAS_STATUS_SUCCESS) throw new IllegalStateException("cublas syrk returned status " + st);
             Tensor low = c.tril();
-            out = keep(low.add(low.tril(-1).t()));
+            out = handoff.keep(low.add(low.tril(-1).t()));
         }
-        return handOut(outer, out);
+        handoff.deliver();
+        return out;
     }
 
     /**
@@ -296,7 +302,7 @@ public final class CusolverLinalg implements Linalg {
     public Svd svd(Tensor mat) {
         if (!mine(mat) || mat.dim() != 2) return cpu.svd(mat);
         int rows = (int) mat.size(0), cols = (int) mat.size(1), p = Math.min(rows, cols);
-        PointerScope outer = PointerScope.getInnerScope();
+        Handoff handoff = new Handoff();
         Svd out;
         try (PointerScope scope = new PointerScope()) {
             cusolverDnContext h = solver();
@@ -325,9 +331,10 @@ public final class CusolverLinalg implements Linalg {
             } finally {
                 cusolverDnDestroyGesvdjInfo(params);
             }
-            out = new Svd(keep(vc.t().contiguous()), keep(s), keep(uc));
+            out = new Svd(handoff.keep(vc.t().contiguous()), handoff.keep(s), handoff.keep(uc));
         }
-        return new Svd(handOut(outer, out.u()), handOut(outer, out.s()), handOut(outer, out.vh()));
+        handoff.deliver();
+        return out;
     }
 
     private static void checkInfo(double info, int n, String call) {
@@ -337,26 +344,8 @@ public final class CusolverLinalg implements Linalg {
 
     // ---- results that outlive the method's PointerScope (docs/JAVACPP.md) --------------------
 
-    /** Retained inside the method's scope so that closing it does not free the result. */
-    private static Tensor keep(Tensor t) {
-        t.retainReference();
-        return t;
-    }
-
-    private static Eigen keep(Eigen e) {
-        return new Eigen(keep(e.values()), keep(e.vectors()), e.pivotRatio());
-    }
-
-    /** After the method's scope closed: the result joins the caller's scope (or, without one, the GC's care). */
-    private static Tensor handOut(PointerScope outer, Tensor t) {
-        if (outer != null) {
-            outer.attach(t);
-            t.releaseReference();
-        }
-        return t;
-    }
-
-    private static Eigen handOut(PointerScope outer, Eigen e) {
-        return new Eigen(handOut(outer, e.values()), handOut(outer, e.vectors()), e.pivotRatio());
+    /** Both tensors of {@code e} kept by the hand-off. */
+    private static Eigen keep(Handoff h, Eigen e) {
+        return new Eigen(h.keep(e.values()), h.keep(e.vectors()), e.pivotRatio());
     }
 }
