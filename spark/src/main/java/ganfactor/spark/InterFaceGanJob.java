@@ -9,6 +9,7 @@ import ganfactor.io.Json;
 import ganfactor.io.Npy;
 import ganfactor.io.OutputDir;
 import ganfactor.method.InterFaceGan;
+import ganfactor.pipeline.BoundaryJob;
 import ganfactor.pipeline.RunRecord;
 import ganfactor.pipeline.Sampling;
 import ganfactor.score.Scorer;
@@ -214,6 +215,8 @@ public final class InterFaceGanJob {
                 rec.put("samples", t.scores().length);
                 rec.put("boundary", "boundary.npy [1, " + b.dim() + "] float64, unit norm, positive side = high scores");
                 rec.putAll(b.summary(o));
+                List<String> warnings = BoundaryJob.warnings(b);
+                if (!warnings.isEmpty()) rec.put("warnings", warnings);
                 dir.writeString("boundary.json", rec.json());
                 dir.commit();
             }

@@ -167,11 +167,11 @@ public final class SparkJobs implements Runnable {
     @Command(name = "interfacegan", description = "Sample and score N codes across executors into Parquet, then train the boundary on the driver.")
     static final class InterFaceGanCommand extends Common implements Callable<Integer> {
         @Option(names = "--space", defaultValue = "z", description = "z, w or wp (default: ${DEFAULT-VALUE})") String space;
-        @Option(names = "--seed", defaultValue = "0") long seed;
-        @Option(names = "--num", required = true) int num;
-        @Option(names = "--truncation", defaultValue = "1.0") double psi;
-        @Option(names = "--truncation-layers", defaultValue = "8") int truncLayers;
-        @Option(names = "--batch", defaultValue = "64") int batch;
+        @Option(names = "--seed", defaultValue = "0", description = "seed of z = RandomState(seed).randn(N, d), as the command line's sample (default: ${DEFAULT-VALUE})") long seed;
+        @Option(names = "--num", required = true, description = "number of codes N") int num;
+        @Option(names = "--truncation", defaultValue = "1.0", description = "truncation psi of wp (what is rendered and scored) (default: ${DEFAULT-VALUE})") double psi;
+        @Option(names = "--truncation-layers", defaultValue = "8", description = "layers truncated (default: ${DEFAULT-VALUE})") int truncLayers;
+        @Option(names = "--batch", defaultValue = "64", description = "codes per synthesis batch; partitions split at whole batches (default: ${DEFAULT-VALUE})") int batch;
         @Option(names = "--attribute", description = "ground-truth attribute of the generator; repeatable") List<String> attributes = new ArrayList<>();
         @Option(names = "--region-stat", description = "STAT@REGION; repeatable") List<String> regionStats = new ArrayList<>();
         @Option(names = "--attribute-model", description = "[NAME=]FILE TorchScript scorer, readable on every worker; repeatable") List<String> models = new ArrayList<>();
@@ -181,9 +181,9 @@ public final class SparkJobs implements Runnable {
         @Option(names = "--score", description = "the score to train on (default: the only one)") String score;
         @Option(names = "--train-on", description = "code column to train on: z, w or wp (default: the space's)") String trainOn;
         @Option(names = "--train-sample", defaultValue = "0", description = "train on this many rows (hash subsample; 0 = all, collected to the driver)") long trainSample;
-        @Option(names = "--ratio", defaultValue = "0.02") double ratio;
-        @Option(names = "--split", defaultValue = "0.7") double split;
-        @Option(names = "--svm-seed", defaultValue = "0") long svmSeed;
+        @Option(names = "--ratio", defaultValue = "0.02", description = "fraction of samples per class, or a count per class when > 1, as train-boundary (default: ${DEFAULT-VALUE})") double ratio;
+        @Option(names = "--split", defaultValue = "0.7", description = "fraction of each class used for training (default: ${DEFAULT-VALUE})") double split;
+        @Option(names = "--svm-seed", defaultValue = "0", description = "seed of the train/validation shuffle (default: ${DEFAULT-VALUE})") long svmSeed;
 
         @Override
         public Integer call() {
@@ -220,6 +220,7 @@ public final class SparkJobs implements Runnable {
                         Map.of("samples_table", samples, "code_column", col, "score", sc, "train_sample", trainSample == 0 ? "all rows" : trainSample + " rows (hash subsample)"));
                 System.out.printf(Locale.ROOT, "boundary in %d dimensions from %d sample(s): validation accuracy %.2f%%; wrote %s%n", b.dim(), t.scores().length,
                         100 * b.validationAccuracy(), out);
+                for (String w : ganfactor.pipeline.BoundaryJob.warnings(b)) System.err.println("ganfactor-spark: warning: " + w);
             }
             spark.stop();
             return 0;
