@@ -148,6 +148,17 @@ public final class Studio implements AutoCloseable {
         return info;
     }
 
+    /**
+     * LowRankGAN's RPCA weight when the page gives none: the reference's 1/60 (tuned for d = 512)
+     * from d = 512 up, 1/sqrt(d) below, where 1/60 leaves the background's low-rank part nearly
+     * empty and "make it local" changes nothing (the demo, d = 64: a null space of 63 of 64
+     * dimensions with 1/60, 34 with 1/8; the README's Limitations).
+     */
+    private double defaultLambda() {
+        int d = g.latentDim();
+        return d >= 512 ? 1.0 / 60 : 1.0 / Math.sqrt(d);
+    }
+
     private Map<String, Object> computeInfo() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", g.source());
@@ -161,6 +172,7 @@ public final class Studio implements AutoCloseable {
         m.put("parts", g.stringList("part_names"));
         m.put("methods", List.of("resefa", "lowrankgan", "sefa", "ganspace"));
         m.put("max_strength", Editor.MAX_STRENGTH);
+        m.put("rpca_lambda", defaultLambda());
         m.put("working_folder", work.root().toString());
         m.put("max_upload_bytes", config.maxUploadBytes());
         m.put("heartbeat_ms", config.heartbeatMillis());
@@ -340,7 +352,7 @@ public final class Studio implements AutoCloseable {
             }
             case "lowrankgan" -> {
                 LowRankGan.Options o = new LowRankGan.Options();
-                o.rpca.lambda = b.number("lambda", 1.0 / 60, 1e-9, 1e3);
+                o.rpca.lambda = b.number("lambda", defaultLambda(), 1e-9, 1e3);
                 o.rpca.solver = Rpca.Solver.ADMM;
                 o.maxDirections = k;
                 yield new LowRankGanSolver(o);
@@ -365,7 +377,7 @@ public final class Studio implements AutoCloseable {
             settings.put("eps", b.number("eps", 1e-3, 1e-12, 1e3));
             settings.put("tau", b.number("tau", 1e-3, 1e-12, 1e3));
         }
-        if (method.equals("lowrankgan")) settings.put("rpca_lambda", b.number("lambda", 1.0 / 60, 1e-9, 1e3));
+        if (method.equals("lowrankgan")) settings.put("rpca_lambda", b.number("lambda", defaultLambda(), 1e-9, 1e3));
         settings.put("jacobian_chunk", chunk == 0 ? "auto" : chunk);
         return startJob("discover", job -> runDiscovery(job, solver, region, k, chunk, settings));
     }
@@ -575,7 +587,7 @@ public final class Studio implements AutoCloseable {
         long id = b.requiredInteger("direction", 0, Long.MAX_VALUE);
         Body rb = b.object("region");
         Region region = onWorker(() -> region(rb));   // LibTorch reads only on the worker
-        double lambda = b.number("lambda", 1.0 / 60, 1e-9, 1e3);
+        double lambda = b.number("lambda", defaultLambda(), 1e-9, 1e3);
         onWorker(() -> entry(id));   // 404 now, not in the job
         return startJob("localize", job -> {
             Entry src = entry(id);

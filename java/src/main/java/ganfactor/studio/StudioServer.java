@@ -71,7 +71,7 @@ public final class StudioServer implements AutoCloseable {
             r.post("/api/image", json(ctx -> studio.setImage(body(ctx))));
             r.post("/api/upload", ctx -> {
                 long n = ctx.contentLength();
-                if (n > uploadLimit) throw new StudioException(413, "the upload has " + n + " bytes; the limit is " + uploadLimit);
+                if (n > uploadLimit) throw tooLarge(ctx, "the upload has " + n + " bytes; the limit is " + uploadLimit);
                 send(ctx, studio.upload(ctx.bodyAsBytes(), ctx.queryParam("name")));
             });
             r.post("/api/discover", json(ctx -> studio.discover(body(ctx))));
@@ -121,9 +121,30 @@ public final class StudioServer implements AutoCloseable {
         ctx.contentType("application/json").result(Body.mapper().writeValueAsString(value));
     }
 
+    /**
+     * A 413 for a body over its limit. A body of up to {@link #DRAIN_LIMIT} is read and dropped
+     * first, so that a client still sending it gets the 413 rather than a connection closed under
+     * it (which HTTP clients report as a reset, not as the answer); a larger one is not read.
+     */
+    private static StudioException tooLarge(Context ctx, String message) {
+        if (ctx.contentLength() <= DRAIN_LIMIT) {
+            try (var in = ctx.req().getInputStream()) {
+                byte[] buf = new byte[64 << 10];
+                long left = DRAIN_LIMIT;
+                for (int r; left > 0 && (r = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0; ) left -= r;
+            } catch (java.io.IOException ignored) {
+                // the client went away: nothing to answer
+            }
+        }
+        return new StudioException(413, message);
+    }
+
+    /** Oversized bodies up to this many bytes are read and dropped before the 413 (see {@link #tooLarge}). */
+    static final long DRAIN_LIMIT = 16L << 20;
+
     private static Body body(Context ctx) {
         long n = ctx.contentLength();
-        if (n > MAX_JSON_BYTES) throw new StudioException(413, "the request body has " + n + " bytes; JSON requests are limited to " + MAX_JSON_BYTES);
+        if (n > MAX_JSON_BYTES) throw tooLarge(ctx, "the request body has " + n + " bytes; JSON requests are limited to " + MAX_JSON_BYTES);
         byte[] b = ctx.bodyAsBytes();
         if (b.length > MAX_JSON_BYTES) throw new StudioException(413, "the request body has " + b.length + " bytes; JSON requests are limited to " + MAX_JSON_BYTES);
         return Body.parse(b);

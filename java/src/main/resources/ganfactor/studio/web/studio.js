@@ -309,7 +309,7 @@ async function localize() {
   showError(null);
   const region = regionSpec();
   let job;
-  try { job = await api("POST", "/api/localize", { direction: state.selected, region }); }
+  try { job = await api("POST", "/api/localize", { direction: state.selected, region, lambda: Number($("lambda").value) }); }
   catch (e) { showError(e.message); return; }
   await follow(job, (result) => {
     state.directions = state.directions.concat(result.directions);
@@ -355,6 +355,7 @@ async function start() {
   for (const p of info.parts) $("part").add(new Option(p, p));
   if (!info.parts.length) $("part-label").style.display = "none";
   $("trunc").value = info.num_layers; $("trunc").max = info.num_layers;
+  $("lambda").value = info.rpca_lambda.toPrecision(6);
   $("layer-end").value = info.num_layers - 1; $("layer-end").max = info.num_layers - 1; $("layer-start").max = info.num_layers - 1;
   sizeStage();
   setupDrawing();
