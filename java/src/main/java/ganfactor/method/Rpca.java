@@ -196,6 +196,17 @@ public final class Rpca {
          * (0: never, the default; see the class comment for the measured trade-off of 150).
          */
         public int muSwitch = 0;
+        /**
+         * Certified partial SVT on plain arrays ({@link RpcaCertified}): warm-started subspace
+         * iteration, accepted only with a Cholesky certificate that no eigenvalue outside the block
+         * exceeds 1/mu, else a full LAPACK eigendecomposition. Overrides {@link #subspaceSvt}.
+         */
+        public boolean certifiedSvt = false;
+        /**
+         * Certified SVT: Ritz residual of the kept pairs, relative to ||L||_F, at which a step is
+         * accepted; 0: a full LAPACK dsyevd every iteration (the plain-array sweep alone).
+         */
+        public double certifiedTol = 1e-9;
         /** With the subspace SVT, a full eigendecomposition at least this often. */
         public int fullEvery = 10;
         public Linalg linalg = TorchLinalg.INSTANCE;
@@ -229,6 +240,10 @@ public final class Rpca {
             }
             m.put("max_iterations", maxIterations);
             m.put("subspace_svt", subspace());
+            if (certifiedSvt) {
+                m.put("certified_svt", true);
+                m.put("certified_tol", certifiedTol);
+            }
             return m;
         }
     }
@@ -241,7 +256,7 @@ public final class Rpca {
      */
     public record Result(double[] low, double[] sparse, int dim, int iterations, boolean converged, double residual,
                          int rank, double seconds, String solver, double muInitial, double muFinal,
-                         int fullEigh, int subspaceSteps, double dualResidual) {
+                         int fullEigh, int subspaceSteps, double dualResidual, int blockProducts) {
         public Tensor lowTensor() { return Torch.of(low, dim, dim); }
 
         public Tensor sparseTensor() { return Torch.of(sparse, dim, dim); }
@@ -258,6 +273,7 @@ public final class Rpca {
             m.put("seconds", seconds);
             m.put("full_eigh", fullEigh);
             m.put("subspace_steps", subspaceSteps);
+            if (blockProducts > 0) m.put("block_products", blockProducts);
             if (!Double.isNaN(dualResidual)) m.put("relative_dual_residual", dualResidual);
             return m;
         }
@@ -282,7 +298,11 @@ public final class Rpca {
             if (normF == 0) {
                 double[] z = new double[d * d];
                 return new Result(z, z.clone(), d, 0, true, 0, 0, seconds(t0), o.solver.name().toLowerCase(), 0, 0, 0, 0,
-                        o.solver == Solver.EXACT ? 0 : Double.NaN);
+                        o.solver == Solver.EXACT ? 0 : Double.NaN, 0);
+            }
+            if (o.certifiedSvt) {
+                if (!(o.certifiedTol >= 0)) throw new IllegalArgumentException("rpca: certifiedTol >= 0 needed");
+                return RpcaCertified.solve(Torch.toDoubles(mm), d, normF, o, t0);
             }
             return new Run(mm, normF, o, t0).run();
         }
@@ -374,7 +394,7 @@ public final class Rpca {
                 basis = null;
             }
             return new Result(Torch.toDoubles(l), Torch.toDoubles(s), d, it, converged, residualAbs / normF, rank,
-                    seconds(t0), o.solver.name().toLowerCase(), mu0, mu, fullEigh, subspaceSteps, dualRel);
+                    seconds(t0), o.solver.name().toLowerCase(), mu0, mu, fullEigh, subspaceSteps, dualRel, 0);
         }
 
         /** ||M||_2 = largest |eigenvalue| of the symmetric M. */
