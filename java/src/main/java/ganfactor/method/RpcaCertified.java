@@ -44,22 +44,25 @@ import java.util.concurrent.CancellationException;
  * certifiedTol relative (551 x 1.4 x 1e-9 = 7.8e-7 for the benchmark Gram at the default
  * 1e-9; measured far smaller, see RpcaTest and benchmarks/RESULTS.md).
  *
- * <p>Storage: column-major; the symmetric M, S, Y and L are kept in their upper triangles only
- * (dsyrk, dpotrf and dsyevd read and write no more), so one fused pass over the upper triangle
- * per iteration does the S-step, the Y-step, the residuals and the next X, whose upper triangle
- * is then mirrored for the block products (dgemm; dsymm on the upper triangle was no faster).
+ * <p>Storage: column-major; the symmetric M, S, Y, X and L are kept in their upper triangles
+ * only (dsymm, dsyrk, dpotrf and dsyevd read and write no more), so one fused pass over the
+ * upper triangle per iteration does the S-step, the Y-step, the residuals and the next X.
+ * (dgemm on X mirrored in full: products 2.1 s against dsymm's 1.9 s plus 0.9 s of mirroring
+ * over the 551 iterations of the benchmark Gram, one thread, loaded machine.)
  */
 final class RpcaCertified {
 
     private static final int COL = 102, NOTRANS = 111, TRANS = 112, UPPER = 121, LEFT = 141, RIGHT = 142, NONUNIT = 131;
     /** Extra columns of the block beyond the c kept ones. */
-    static final int PAD = 16;
+    static final int PAD = 8;
     /** Block products X Q tried in one iteration before a full eigendecomposition. */
     static final int MAX_PRODUCTS = 12;
 
     /** Counters of one solve. */
     static final class Stats {
         int fullEigh, certified, products, choleskyUpper, choleskyLower;
+        /** Why full eigendecompositions happened: products exhausted, certificate refused, block too narrow. */
+        int outOfProducts, refused, narrow;
     }
 
     private final int d;
@@ -180,6 +183,9 @@ final class RpcaCertified {
             }
             mu = muNext;
         }
+        if (Boolean.getBoolean("ganfactor.rpca.debug"))
+            System.err.printf("rpca certified: full %d (out of products %d, refused %d, narrow %d), certified %d, products %d, cholesky upper %d lower %d%n",
+                    stats.fullEigh, stats.outOfProducts, stats.refused, stats.narrow, stats.certified, stats.products, stats.choleskyUpper, stats.choleskyLower);
         return new Rpca.Result(mirror(l), mirror(s), d, it, converged, residualAbs / normF, kept, (System.nanoTime() - t0) / 1e9,
                 solver.name().toLowerCase(), mu0, mu, stats.fullEigh, stats.certified, dualRel, stats.products);
     }
@@ -236,18 +242,8 @@ final class RpcaCertified {
         return new double[]{r2, ds2, y2};
     }
 
-    /** x's strictly lower triangle from its upper one (for dgemm, which reads the whole matrix). */
-    private void mirrorX() {
-        final int B = 64; // blocked transpose
-        for (int cb = 0; cb < d; cb += B)
-            for (int rb = 0; rb <= cb; rb += B)
-                for (int c = cb; c < Math.min(d, cb + B); c++)
-                    for (int r = rb, end = Math.min(c, rb + B); r < end; r++) x[c + r * d] = x[r + c * d];
-    }
-
     /** L (upper triangle of l) = the SVT of X at tau; sets kept and theta. */
     private void svt(double tau) {
-        mirrorX();
         xp.put(x);
         boolean done = k > 0 && o.certifiedTol > 0 && partial(tau); // 0: a full dsyevd every time
         if (!done) fullEigh(tau);
@@ -299,7 +295,7 @@ final class RpcaCertified {
     private boolean partial(double tau) {
         for (int p = 0; p < MAX_PRODUCTS; p++) {
             stats.products++;
-            openblas.cblas_dgemm(COL, NOTRANS, NOTRANS, d, k, d, 1.0, xp, d, qp, d, 0.0, wp, d);
+            openblas.cblas_dsymm(COL, LEFT, UPPER, d, k, 1.0, xp, d, qp, d, 0.0, wp, d);
             openblas.cblas_dgemm(COL, TRANS, NOTRANS, k, k, d, 1.0, qp, d, wp, d, 0.0, hp, k);
             for (int a = 0; a < k; a++) // symmetrise H into its upper triangle
                 for (int b = 0; b < a; b++) {
@@ -322,7 +318,7 @@ final class RpcaCertified {
             openblas.cblas_dgemm(COL, NOTRANS, NOTRANS, d, k, k, 1.0, wp, d, gp, k, 0.0, xup, d);
             int c = 0;
             while (c < k && Math.abs(ths[c]) > tau) c++;
-            if (c > k - 4) return false; // the block is too narrow for the kept count
+            if (c > k - 4) { stats.narrow++; return false; } // the block is too narrow for the kept count
             double[] xu = blockA, u = blockB;
             xup.get(xu, 0, d * k);
             up.get(u, 0, d * c);
@@ -337,7 +333,7 @@ final class RpcaCertified {
                 l2 += f * f;
             }
             if (Math.sqrt(err2) <= o.certifiedTol * Math.sqrt(l2) || (c == 0 && err2 == 0)) {
-                if (!certify(tau, c, ths)) return false;
+                if (!certify(tau, c, ths)) { stats.refused++; return false; }
                 stats.certified++;
                 kept = c;
                 theta = java.util.Arrays.copyOf(ths, c);
@@ -357,6 +353,7 @@ final class RpcaCertified {
             // the scaled block is already nearly orthonormal (X u_i / |theta_i| = +-u_i + residual): one pass
             if (!cholQr()) return false;
         }
+        stats.outOfProducts++;
         return false;
     }
 

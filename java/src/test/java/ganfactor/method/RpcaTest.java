@@ -146,9 +146,14 @@ class RpcaTest {
      * the exact SVT of the same argument (RpcaCertified's class comment), the sweep is
      * nonexpansive, so n iterations drift at most ~1.4e-9 n apart: 1.2e-7 for the planted case's
      * ~84 and 8e-7 for the Grams below (at most ~600), all under 1e-6. Measured: 1e-10 to 1e-9.
-     * Most steps must be certified ones (the fallback is the literal sweep itself).
+     * At least {@code minCertified} of the iterations must be certified steps (the fallback is the
+     * literal sweep itself, so without them the comparison would test nothing): 90 % on the
+     * Jacobian-like Grams the solver is meant for; on the planted problems, which converge in a
+     * few large steps, most iterations run out of block products and fall back (35 of 84
+     * certified at d = 80), so there only some.
      */
-    static void assertFollowsLiteral(String what, double[] m, int d, Rpca.Options literalOptions, Rpca.Options certifiedOptions) {
+    static void assertFollowsLiteral(String what, double[] m, int d, Rpca.Options literalOptions, Rpca.Options certifiedOptions,
+                                     double minCertified) {
         Rpca.Result lit = solve(m, d, literalOptions);
         Rpca.Result cer = solve(m, d, certified(certifiedOptions));
         double dL = relF(cer.low(), lit.low()), dS = relF(cer.sparse(), lit.sparse());
@@ -160,7 +165,7 @@ class RpcaTest {
         assertEquals(lit.rank(), cer.rank(), "rank");
         assertTrue(dL <= 1e-6, "L differs by " + dL);
         assertTrue(dS <= 1e-6 || relF(cer.sparse(), new double[cer.sparse().length]) == 0, "S differs by " + dS);
-        assertTrue(cer.subspaceSteps() >= cer.iterations() / 2, "certified steps " + cer.subspaceSteps() + " of " + cer.iterations());
+        assertTrue(cer.subspaceSteps() >= Math.max(1, minCertified * cer.iterations()), "certified steps " + cer.subspaceSteps() + " of " + cer.iterations());
         for (int i = 0; i < d; i++)
             for (int j = 0; j < i; j++) {
                 assertEquals(cer.low()[i * d + j], cer.low()[j * d + i], 0.0, "L symmetric");
@@ -172,11 +177,11 @@ class RpcaTest {
     void certifiedSvtFollowsTheLiteralAdmmOnPlantedLowRankPlusSparse() {
         Planted p = planted(80, 3, 0.05, 5);
         double lambda = 1 / Math.sqrt(p.d());
-        assertFollowsLiteral("planted d=80 r=3 admm", p.m(), p.d(), options(Rpca.Solver.ADMM, lambda), options(Rpca.Solver.ADMM, lambda));
-        assertFollowsLiteral("planted d=80 r=3 exact", p.m(), p.d(), options(Rpca.Solver.EXACT, lambda), options(Rpca.Solver.EXACT, lambda));
+        assertFollowsLiteral("planted d=80 r=3 admm", p.m(), p.d(), options(Rpca.Solver.ADMM, lambda), options(Rpca.Solver.ADMM, lambda), 0.1);
+        assertFollowsLiteral("planted d=80 r=3 exact", p.m(), p.d(), options(Rpca.Solver.EXACT, lambda), options(Rpca.Solver.EXACT, lambda), 0.1);
         Planted q = planted(120, 6, 0.05, 17);
         double lq = 1 / Math.sqrt(q.d());
-        assertFollowsLiteral("planted d=120 r=6 admm", q.m(), q.d(), options(Rpca.Solver.ADMM, lq), options(Rpca.Solver.ADMM, lq));
+        assertFollowsLiteral("planted d=120 r=6 admm", q.m(), q.d(), options(Rpca.Solver.ADMM, lq), options(Rpca.Solver.ADMM, lq), 0.1);
     }
 
     /**
@@ -190,10 +195,10 @@ class RpcaTest {
         for (int d : new int[]{40, 96}) {
             double[] g = decayingGram(d, 5);
             double lambda = 0.38 / Math.sqrt(d);
-            assertFollowsLiteral("decaying Gram d=" + d, g, d, options(Rpca.Solver.ADMM, lambda), options(Rpca.Solver.ADMM, lambda));
+            assertFollowsLiteral("decaying Gram d=" + d, g, d, options(Rpca.Solver.ADMM, lambda), options(Rpca.Solver.ADMM, lambda), 0.9);
         }
         GramPair gp = demoEyes();
-        assertFollowsLiteral("demo eyes B", gp.b(), gp.dim(), options(Rpca.Solver.ADMM, 0.047), options(Rpca.Solver.ADMM, 0.047));
+        assertFollowsLiteral("demo eyes B", gp.b(), gp.dim(), options(Rpca.Solver.ADMM, 0.047), options(Rpca.Solver.ADMM, 0.047), 0.9);
     }
 
     @Test
