@@ -91,9 +91,10 @@ import java.util.function.BooleanSupplier;
  * {@link Options#certifiedTol} (1e-9) relative to ||L||, and accepted only with a Cholesky
  * certificate that no eigenvalue off the block lies outside (-1/mu, 1/mu); otherwise a full
  * dsyevd. It follows the literal sweep: on RpcaBenchmark's 512 Gram the same 551 iterations, rank
- * 38 and L within 1.4e-9 of the NumPy reference's, with 1 full eigendecomposition and ~4 block
- * products per iteration; about 3x faster than this class's ADMM and 7x faster than the NumPy
- * reference on one thread (benchmarks/RESULTS.md, "certified partial SVT"), not the 25x of
+ * 38 and L within 1.5e-9 of the NumPy reference's, with 1 full eigendecomposition and ~4 block
+ * products per iteration; 5.5 s against this class's ADMM's 21.0 s and the NumPy reference's
+ * 47.3 s, side by side on one thread on a loaded machine (8.6x; benchmarks/RESULTS.md,
+ * "certified partial SVT"), not the 25x of
  * issue 15: the spectrum of X below 1/mu is a flat floor at ~0.5/mu (S is 87 % dense), so each
  * block product gains only ~0.4x in accuracy, and the next eigenvalue sits 1.7 % below 1/mu while
  * X moves ~2 % of 1/mu per iteration, so the certificate needs a factorisation every iteration.
