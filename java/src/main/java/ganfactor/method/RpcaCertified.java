@@ -37,6 +37,7 @@ import java.util.concurrent.CancellationException;
  *       side's factorisation, every iteration.</li>
  *   <li>delta = 16 d eps (||X||_F + alpha) covers the backward error of the factorisations.</li>
  * </ul>
+ * The kept Ritz vectors are checked to be orthonormal to 1e-12 (one CholeskyQR pass per step).
  * Anything not certified within {@link #MAX_PRODUCTS} products falls back to a full LAPACK dsyevd
  * (which also starts the solve and re-seeds the block). Every iteration's L is therefore f(X)
  * to within sqrt(2) certifiedTol ||L||_F, and the sweep (L, S, Y) is nonexpansive, so over n
@@ -333,7 +334,7 @@ final class RpcaCertified {
                 l2 += f * f;
             }
             if (Math.sqrt(err2) <= o.certifiedTol * Math.sqrt(l2) || (c == 0 && err2 == 0)) {
-                if (!certify(tau, c, ths)) { stats.refused++; return false; }
+                if (!orthonormal(c) || !certify(tau, c, ths)) { stats.refused++; return false; }
                 stats.certified++;
                 kept = c;
                 theta = java.util.Arrays.copyOf(ths, c);
@@ -355,6 +356,18 @@ final class RpcaCertified {
         }
         stats.outOfProducts++;
         return false;
+    }
+
+    /** The kept Ritz vectors (the first c columns of up) are orthonormal to 1e-12 (the bound of the class comment assumes it). */
+    private boolean orthonormal(int c) {
+        if (c == 0) return true;
+        openblas.cblas_dsyrk(COL, UPPER, TRANS, c, d, 1.0, up, d, 0.0, rp, c);
+        double[] g = new double[c * c];
+        rp.get(g, 0, c * c);
+        for (int j = 0; j < c; j++)
+            for (int i = 0; i <= j; i++)
+                if (Math.abs(g[i + j * c] - (i == j ? 1 : 0)) > 1e-12) return false;
+        return true;
     }
 
     /** qp (d x k) &lt;- qp R^{-1}, R the Cholesky factor of qp^T qp; false if not positive definite. */
