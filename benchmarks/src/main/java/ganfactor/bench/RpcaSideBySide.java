@@ -29,7 +29,7 @@ import java.util.Locale;
  * </pre>
  * <pre>
  * Solver options after the colon: tol, primalTol, dualTol, muScale, muScaleTail, muSwitch,
- * maxIterations, subspace (e.g.
+ * maxIterations, subspace, certified (1: the certified partial SVT), certifiedTol (e.g.
  * {@code exact:dualTol=1e-6}).
  */
 public final class RpcaSideBySide {
@@ -74,6 +74,8 @@ public final class RpcaSideBySide {
                         case "muSwitch" -> o.muSwitch = (int) v;
                         case "maxIterations" -> o.maxIterations = (int) v;
                         case "subspace" -> o.subspaceSvt = v != 0;
+                        case "certified" -> o.certifiedSvt = v != 0;
+                        case "certifiedTol" -> o.certifiedTol = v;
                         default -> throw new IllegalArgumentException("unknown option " + p[0]);
                     }
                 }
@@ -91,11 +93,11 @@ public final class RpcaSideBySide {
             double median = sorted.get(sorted.size() / 2);
             double obj = objective(r, mData, o.lambda);
             System.out.printf(Locale.ROOT, "java %s: median %.3f s of %s, iterations %d, converged %b, rank %d, primal %.3e, dual %s, mu %.6g, "
-                            + "objective %.12f, |L - L_ref|/|L_ref| %s, |L - L_opt|/|L_opt| %s%n",
+                            + "objective %.12f, |L - L_ref|/|L_ref| %s, |L - L_opt|/|L_opt| %s, full eigh %d, certified steps %d, block products %d%n",
                     args[a], median, times, r.iterations(), r.converged(), r.rank(), r.residual(),
                     Double.isNaN(r.dualResidual()) ? "-" : String.format(Locale.ROOT, "%.3e", r.dualResidual()), r.muFinal(), obj,
                     lRef == null ? "-" : String.format(Locale.ROOT, "%.3e", relF(r.low(), lRef)),
-                    lOpt == null ? "-" : String.format(Locale.ROOT, "%.3e", relF(r.low(), lOpt)));
+                    lOpt == null ? "-" : String.format(Locale.ROOT, "%.3e", relF(r.low(), lOpt)), r.fullEigh(), r.subspaceSteps(), r.blockProducts());
         }
     }
 
