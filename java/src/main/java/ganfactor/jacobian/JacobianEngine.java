@@ -342,13 +342,27 @@ public final class JacobianEngine {
     static Tensor forwardColumns(Generator g, Tensor x1, LatentSpace space, View view, Tensor rowsIdx, Tensor colsIdx, Tensor eye, int c0, int kc) {
         Tensor X = x1.expand(kc, x1.size(1)).contiguous();
         Tensor V = eye.narrow(0, c0, kc).contiguous();
-        long level = torch.enter_dual_level();
+        DUAL_LEVEL.lock();
         try {
-            return g.call("gf_jvp", X, V, space.code(), rowsIdx, colsIdx, view.reduce().code(), level);
+            long level = torch.enter_dual_level();
+            try {
+                return g.call("gf_jvp", X, V, space.code(), rowsIdx, colsIdx, view.reduce().code(), level);
+            } finally {
+                torch.exit_dual_level(level);
+            }
         } finally {
-            torch.exit_dual_level(level);
+            DUAL_LEVEL.unlock();
         }
     }
+
+    /**
+     * LibTorch's forward-AD dual level is one per process (no nesting): a second thread entering
+     * it fails with "Nested forward mode AD is not supported" (measured here without this lock),
+     * or, as the Spark executors once saw, never finishes. Spark tasks, the studio beside a script
+     * and multi-threaded C hosts all compute from several threads, so each batched JVP holds this
+     * lock for its pass; other threads' passes interleave, fairly, between passes.
+     */
+    private static final java.util.concurrent.locks.ReentrantLock DUAL_LEVEL = new java.util.concurrent.locks.ReentrantLock(true);
 
     /** k columns by the double-backward trick: g(u) = J^T u, then d(g . e_j)/du = J e_j. */
     static Tensor doubleBackwardColumns(Generator g, Tensor x1, LatentSpace space, View view, Tensor rowsIdx, Tensor colsIdx, Tensor eye, int c0, int kc) {

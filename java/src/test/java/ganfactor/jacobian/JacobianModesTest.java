@@ -56,6 +56,30 @@ class JacobianModesTest {
         return new Out(r, j);
     }
 
+    /**
+     * Forward-mode Jacobians from two threads at once (as Spark executors, the studio beside a
+     * script, or a multi-threaded C host run them): both finish (without the engine's dual-level
+     * lock the second fails with "Nested forward mode AD is not supported", measured) and each equals its sequential result to 1e-5 relative:
+     * the passes only interleave, but LibTorch may split a float32 reduction differently while its
+     * thread pool is shared (float32 sums in another order differ by ~1e-7 relative per sum).
+     */
+    @Test
+    void forwardModeFromTwoThreadsFinishesWithTheSequentialResults() throws Exception {
+        View v = new View(32, View.Reduce.SUM, g.channels(), g.height(), g.width());
+        Out a = run(Mode.FORWARD, 4, xW, LatentSpace.W, v, 0), b = run(Mode.FORWARD, 4, xWp, LatentSpace.WP, v, 0);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var fa = pool.submit(() -> run(Mode.FORWARD, 4, xW, LatentSpace.W, v, 0));
+            var fb = pool.submit(() -> run(Mode.FORWARD, 4, xWp, LatentSpace.WP, v, 0));
+            Out ca = fa.get(120, java.util.concurrent.TimeUnit.SECONDS), cb = fb.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(rel(ca.jacobian(), a.jacobian()) < 1e-5, "W Jacobian from a thread: " + rel(ca.jacobian(), a.jacobian()));
+            assertTrue(rel(cb.jacobian(), b.jacobian()) < 1e-5, "W+ Jacobian from a thread: " + rel(cb.jacobian(), b.jacobian()));
+            assertEquals(a.jacobian().length, ca.jacobian().length);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     static double rel(double[] a, double[] b) {
         return TestSupport.maxAbsDiff(a, b) / Math.max(TestSupport.maxAbs(b), 1e-300);
     }
