@@ -91,7 +91,8 @@ public final class EditJob {
 
     /** A grid's title: model, directions file and row, layers, mode, truncation and region. */
     static String title(Plan p, int i) {
-        if (p.title() != null || p.source() == null) return p.title() != null ? p.title() : "direction " + i;
+        if (p.title() != null) return p.title();
+        if (p.source() == null) return "direction " + i;
         Generator g = p.generator();
         Editor.Settings s = p.settings();
         StringBuilder t = new StringBuilder(Path.of(g.source()).getFileName() + " · " + p.source().getFileName() + " [" + i + "] · layers "

@@ -160,10 +160,13 @@ public final class Sampling {
         return list;
     }
 
-    /** {@link #requireRoom} for what {@code s} will write: its codes' files and one score per scorer, float64. */
+    /**
+     * {@link #requireRoom} for what {@code run} writes for {@code s}: z.npy (Z codes), w.npy (Z and
+     * W codes), always wp.npy [N, L, d], and one score per scorer, all float64.
+     */
     public static void requireRoom(java.nio.file.Path out, Generator g, Settings s) {
         long d = g.latentDim(), L = g.numLayers(), k = s.scorers.size();
-        long perSample = (s.space == LatentSpace.Z ? d : 0) + (s.space != LatentSpace.WP ? d : 0) + (s.space == LatentSpace.WP ? L * d : 0) + k;
+        long perSample = (s.space == LatentSpace.Z ? d : 0) + (s.space != LatentSpace.WP ? d : 0) + L * d + k;
         requireRoom(out, s.count(), 8L * perSample, (int) k);
     }
 

@@ -34,8 +34,8 @@ public final class Pictures {
 
     /**
      * The change map: per pixel the mean over channels of |edit - original| (images in [-1, 1]),
-     * as red with opacity proportional to the change, scaled so that {@code scale} is opaque.
-     * Returns the largest change in {@code max[0]}.
+     * as red with opacity proportional to the change, scaled so that {@code scale} is opaque
+     * ({@code scale <= 0}: the largest change is). Returns the largest change in {@code max[0]}.
      */
     public static BufferedImage overlay(float[] edit, float[] original, int channels, int h, int w, double scale, double[] max) {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
@@ -49,8 +49,9 @@ public final class Pictures {
             m = Math.max(m, diff[p]);
         }
         if (max != null) max[0] = m;
+        double opaque = scale > 0 ? scale : m;
         for (int p = 0; p < plane; p++) {
-            int a = scale > 0 ? (int) Math.min(255, Math.round(255 * diff[p] / scale)) : 0;
+            int a = opaque > 0 ? (int) Math.min(255, Math.round(255 * diff[p] / opaque)) : 0;
             img.setRGB(p % w, p / w, (a << 24) | 0xff2020);
         }
         return img;

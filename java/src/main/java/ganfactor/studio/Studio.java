@@ -90,7 +90,7 @@ public final class Studio implements AutoCloseable {
     }
 
     /** The last discovery: its method, region and settings, for the export's record. */
-    record Discovered(String method, Region region, Map<String, Object> settings, List<Long> ids, double[] values) {}
+    record Discovered(String method, Region region, Map<String, Object> settings, List<Long> ids) {}
 
     private static final int MAX_BOXES = 32;
     private static final int MAX_DIRECTIONS = 512;
@@ -160,6 +160,12 @@ public final class Studio implements AutoCloseable {
     }
 
     private Map<String, Object> computeInfo() {
+        try (PointerScope scope = new PointerScope()) {   // the presets and part names are read from tensors
+            return computeInfoIn();
+        }
+    }
+
+    private Map<String, Object> computeInfoIn() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", g.source());
         m.put("device", g.device().label());
@@ -187,6 +193,12 @@ public final class Studio implements AutoCloseable {
     }
 
     private Map<String, Object> setImageNow(Body b) {
+        try (PointerScope scope = new PointerScope()) {   // the code's tensors (z, mapping) and the Editor's temporaries
+            return setImageIn(b);
+        }
+    }
+
+    private Map<String, Object> setImageIn(Body b) {
         LatentSpace space = parseSpace(b.string("space", "w"));
         int L = g.numLayers();
         double psi = b.number("psi", 1.0, -2, 2);
@@ -222,10 +234,7 @@ public final class Studio implements AutoCloseable {
         info.put("psi", psi);
         info.put("truncation_layers", t);
         info.put("origin", lat.origin());
-        Editor e;
-        try (PointerScope s = new PointerScope()) {
-            e = new Editor(g, lat, Editor.Settings.defaults());
-        }
+        Editor e = new Editor(g, lat, Editor.Settings.defaults());
         // all checked and rendered: now the session changes
         code = lat;
         codeInfo = info;
@@ -424,7 +433,7 @@ public final class Studio implements AutoCloseable {
         Map<String, Object> st = new LinkedHashMap<>(settings);
         st.put("solve_info", dirs.info());
         st.put("seconds", timing);
-        discovered = new Discovered(solver.name(), region, st, newIds, dirs.values().clone());
+        discovered = new Discovered(solver.name(), region, st, newIds);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("method", solver.name());
         m.put("region", region == null ? null : describe(region));
@@ -573,11 +582,12 @@ public final class Studio implements AutoCloseable {
             } catch (InputException e) {
                 throw StudioException.bad(Generator.oneLine(e));
             }
+            double cos = InterFaceGan.cosine(primal.vector(), p);
             Entry e = new Entry(ids.incrementAndGet(), primal.label() + " | " + String.join(", ", names), "conditional", p, Double.NaN,
-                    RunRecord.ordered("primal", primal.label(), "conditions", names, "cos_with_primal", InterFaceGan.cosine(primal.vector(), p)));
+                    RunRecord.ordered("primal", primal.label(), "conditions", names, "cos_with_primal", cos));
             addDirection(e);
             Map<String, Object> m = e.describe();
-            m.put("cos_with_primal", InterFaceGan.cosine(primal.vector(), p));
+            m.put("cos_with_primal", cos);
             return m;
         });
     }
@@ -636,8 +646,7 @@ public final class Studio implements AutoCloseable {
             m.put("image", Pictures.dataUrl(r.images(), 0, r.channels(), r.height(), r.width()));
             double[] max = new double[1];
             float[] orig = r.originals();
-            var over = Pictures.overlay(r.images(), orig, r.channels(), r.height(), r.width(), scale, max);
-            if (scale == 0) over = Pictures.overlay(r.images(), orig, r.channels(), r.height(), r.width(), max[0], max);
+            var over = Pictures.overlay(r.images(), orig, r.channels(), r.height(), r.width(), scale, max);   // scale 0: the largest change is opaque
             m.put("overlay", Pictures.dataUrl(over));
             m.put("max_change", max[0]);
             if (region != null) {
@@ -708,7 +717,7 @@ public final class Studio implements AutoCloseable {
                     String title = e.label() + " · layers " + Editor.layersLabel(ls, g.numLayers());
                     EditJob.Plan plan = new EditJob.Plan(g, code, new double[][]{e.vector()}, new int[]{0}, alphas, null, settings, region, 128, null, false, title);
                     List<EditJob.Outcome> outs = EditJob.run(plan, ganfactor.pipeline.Cancellation.NEVER, dir);
-                    Editor.Result one = new Editor(g, code, settings).edit(e.vector(), new double[]{strength});
+                    Editor.Result one = editorFor(ls).edit(e.vector(), new double[]{strength});   // the session's editor: its original is rendered already
                     Images.write(Images.toImage(one.images(), 0, one.channels(), one.height(), one.width()), dir.file("image.png"));
                     Npy.writeFloat64(dir.file("edited_code.npy"), one.editedCodes(), 1, g.numLayers(), g.latentDim());
                     rec.generator(g).latents(code).put("code", codeInfo);
@@ -758,7 +767,7 @@ public final class Studio implements AutoCloseable {
         }
         double[] u = e.vector().clone();
         Directions.normaliseRows(u, 1, u.length);
-        return new Directions(u, 1, u.length, new double[]{Double.isFinite(e.eigenvalue()) ? e.eigenvalue() : Double.NaN}, new LinkedHashMap<>());
+        return new Directions(u, 1, u.length, new double[]{e.eigenvalue()}, new LinkedHashMap<>());
     }
 
     // ---- the worker ----

@@ -1,6 +1,7 @@
 package ganfactor.studio;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import ganfactor.Failure;
 import ganfactor.InputException;
 import ganfactor.generator.Generator;
 import io.javalin.Javalin;
@@ -85,7 +86,16 @@ public final class StudioServer implements AutoCloseable {
             r.post("/api/export", json(ctx -> studio.export(body(ctx))));
             r.exception(StudioException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
             r.exception(InputException.class, (e, ctx) -> error(ctx, 400, Generator.oneLine(e)));
-            r.exception(Exception.class, (e, ctx) -> error(ctx, 500, "internal error: " + e.getClass().getSimpleName() + ": " + Generator.oneLine(e)));
+            r.exception(Exception.class, (e, ctx) -> {   // the library's one classification (as the CLI's exit codes)
+                Failure f = Failure.of(e);
+                switch (f.kind()) {
+                    case INPUT -> error(ctx, 400, f.message());
+                    case CANCELLED -> error(ctx, 409, f.message());
+                    case OUT_OF_MEMORY -> error(ctx, 503, f.message() + "; try a smaller JVP chunk");
+                    case NATIVE -> error(ctx, 500, f.message());
+                    case INTERNAL -> error(ctx, 500, "internal error: " + f.message());
+                }
+            });
             r.error(404, ctx -> {
                 if (ctx.path().startsWith("/api/") && ctx.result() == null) error(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path());
             });

@@ -19,7 +19,7 @@ public final class WorkFolder {
             Files.createDirectories(this.root);
             this.real = this.root.toRealPath();
         } catch (IOException e) {
-            throw new IllegalArgumentException(root + ": cannot use as the working folder (" + e.getMessage() + ")");
+            throw new ganfactor.InputException(root + ": cannot use as the working folder (" + e.getMessage() + ")");
         }
     }
 

@@ -2,12 +2,12 @@ package ganfactor.spark;
 
 import ganfactor.generator.Generator;
 import ganfactor.generator.LatentSpace;
-import ganfactor.io.Json;
 import ganfactor.io.Npy;
 import ganfactor.io.OutputDir;
 import ganfactor.jacobian.GramPair;
 import ganfactor.jacobian.JacobianEngine;
 import ganfactor.method.Directions;
+import ganfactor.pipeline.RunRecord;
 import ganfactor.pipeline.Solver;
 import ganfactor.region.Region;
 import ganfactor.region.View;
@@ -95,12 +95,13 @@ public final class AggregateGrams {
         org.apache.spark.sql.Dataset<Row> input;
         List<String> names = new ArrayList<>();
         int D;
+        Solver solver;
         try (ExecutorGenerator.Lease lease = ExecutorGenerator.lease(s.model)) {
             Generator g = lease.generator();
             View view = s.view(g);
             List<Region> rs = s.regions(g, view);
             for (Region r : rs) names.add(r.name());
-            s.solver(g);
+            solver = s.solver(g);   // bad method options fail here, before any Spark job
             D = s.latentSpace().dim(g.latentDim(), g.numLayers());
             settings = s.record(g, view, rs);
             settings.put("codes", codes.describe());
@@ -111,10 +112,7 @@ public final class AggregateGrams {
         Sum total = partial.treeReduce(Sum::merge, Math.max(1, depth));
         if (total.codes == 0) throw new ganfactor.InputException("no codes to aggregate");
         List<Directions> dirs = new ArrayList<>();
-        try (ExecutorGenerator.Lease lease = ExecutorGenerator.lease(s.model)) {
-            Solver solver = s.solver(lease.generator());
-            for (int r = 0; r < names.size(); r++) dirs.add(solver.solve(Solver.Problem.of(total.mean(r))));
-        }
+        for (int r = 0; r < names.size(); r++) dirs.add(solver.solve(Solver.Problem.of(total.mean(r))));
         return new Result(total, dirs, settings, (System.nanoTime() - t0) / 1e9);
     }
 
@@ -128,8 +126,8 @@ public final class AggregateGrams {
             LatentSpace space = s.latentSpace();
             JacobianEngine.Options jo = s.jacobian();   // host Grams: they are summed here and shipped
             while (codes.hasNext()) {
-                double[] x = CodeSource.code(codes.next(), g, space, s.psi, s.truncationLayers);
-                try (PointerScope scope = new PointerScope()) {
+                try (PointerScope scope = new PointerScope()) {   // the code's own tensors (z, mapping) are freed here too
+                    double[] x = CodeSource.code(codes.next(), g, space, s.psi, s.truncationLayers);
                     long t0 = System.nanoTime();
                     JacobianEngine.Result res = DiscoverBatch.jacobian(g, x, space, view, rs, jo);
                     sum.jacobianSeconds += (System.nanoTime() - t0) / 1e9;
@@ -160,25 +158,14 @@ public final class AggregateGrams {
                 m.put("top_eigenvalues", java.util.Arrays.copyOf(r.directions().get(i).values(), Math.min(8, r.directions().get(i).count())));
                 results.add(m);
             }
-            Map<String, Object> rec = new LinkedHashMap<>();
-            rec.put("tool", "ganfactor-spark aggregate");
-            rec.put("created", java.time.Instant.now().toString());
+            RunRecord rec = RunRecord.of("ganfactor-spark aggregate");
             rec.putAll(r.settings());
             rec.put("aggregated_codes", s.codes);
             rec.put("grams", "A_sum/B_sum: sums over the codes; the solve used their mean (sum / codes), as discover --aggregate");
             rec.put("results", results);
-            rec.put("seconds", RunRecordSeconds.of(s.jacobianSeconds, r.seconds()));
-            dir.writeString("aggregate.json", Json.write(rec));
+            rec.put("seconds", RunRecord.ordered("jacobian_task_seconds_summed", s.jacobianSeconds, "total_wall", r.seconds()));
+            dir.writeString("aggregate.json", rec.json());
             dir.commit();
-        }
-    }
-
-    private static final class RunRecordSeconds {
-        static Map<String, Object> of(double jacobianTaskSeconds, double total) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("jacobian_task_seconds_summed", jacobianTaskSeconds);
-            m.put("total_wall", total);
-            return m;
         }
     }
 }

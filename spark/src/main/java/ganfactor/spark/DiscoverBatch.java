@@ -161,8 +161,8 @@ public final class DiscoverBatch {
 
         /** Every region's row for one code: one Jacobian pass, then one solve per region (Discovery's per-sample path). */
         private void compute(Row row) {
-            double[] x = CodeSource.code(row, g, space, s.psi, s.truncationLayers);
-            try (PointerScope scope = new PointerScope()) {
+            try (PointerScope scope = new PointerScope()) {   // the code's own tensors (z, mapping) are freed here too
+                double[] x = CodeSource.code(row, g, space, s.psi, s.truncationLayers);
                 long t0 = System.nanoTime();
                 JacobianEngine.Result res = jacobian(g, x, space, view, rs, jo);
                 double jac = (System.nanoTime() - t0) / 1e9;
@@ -178,7 +178,12 @@ public final class DiscoverBatch {
         }
     }
 
-    /** The Jacobian stage; forward mode holds LibTorch's process-wide dual level, so one such task at a time per JVM. */
+    /**
+     * The Jacobian stage. The engine itself serialises forward-mode passes (LibTorch's process-wide
+     * dual level); here a whole forward-mode Jacobian is one task's at a time per JVM, so that each
+     * holds its memory budget alone (the automatic budget is sized for one Jacobian) and the
+     * intra-op threads are not split between tasks.
+     */
     static JacobianEngine.Result jacobian(Generator g, double[] x, LatentSpace space, View view, List<Region> rs, JacobianEngine.Options jo) {
         if (jo.mode == Mode.FORWARD) return ExecutorGenerator.exclusive(() -> JacobianEngine.compute(g, x, space, view, rs, jo));
         return JacobianEngine.compute(g, x, space, view, rs, jo);

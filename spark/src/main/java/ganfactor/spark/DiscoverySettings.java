@@ -68,11 +68,7 @@ public final class DiscoverySettings implements Serializable {
 
     /** The view: the official rule for the model's output, --grid and --reduce overriding it (as the command line). */
     public View view(Generator g) {
-        int h = g.height(), w = g.width();
-        int gr = grid != null ? grid : View.defaultGrid(h, w);
-        View.Reduce red = reduce != null ? View.Reduce.parse(reduce) : gr == View.defaultGrid(h, w) ? View.defaultReduce(h, w) : View.Reduce.SUM;
-        String basis = grid == null && reduce == null ? View.defaultRuleText(h, w) : "user: grid " + gr + ", reduce " + red.label();
-        return new View(gr, red, g.channels(), h, w, basis);
+        return View.choose(g.channels(), g.height(), g.width(), grid, reduce);
     }
 
     public List<Region> regions(Generator g, View view) {

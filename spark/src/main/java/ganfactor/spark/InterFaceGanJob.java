@@ -82,11 +82,8 @@ public final class InterFaceGanJob {
         s.check();
         LatentSpace space = LatentSpace.parse(s.space);
         List<String> names = new ArrayList<>();
-        int d, L;
         try (ExecutorGenerator.Lease lease = ExecutorGenerator.lease(s.model)) {
             Generator g = lease.generator();
-            d = g.latentDim();
-            L = g.numLayers();
             if (s.psi != 1.0) Latents.wAvg(g, s.psi);   // a generator without w_avg fails here, not on an executor
             for (Scorer sc : Sampling.scorers(g, s.attributes, s.models, s.regionStats, null, s.num)) names.add(sc.name());
         }

@@ -9,8 +9,8 @@ import java.util.Locale;
  * Which generator every executor loads, as the driver saw it: the model (demo, stylegan2:RES, a
  * weight or TorchScript file that every worker can read at the same path), its precision, the
  * device policy (auto: the task's GPU when Spark gave it one, else the CPU; cpu: always the CPU)
- * and LibTorch's intra-op threads per executor JVM (0: the executor's cores divided by its task
- * slots, see {@link ExecutorGenerator}).
+ * and LibTorch's intra-op threads per executor JVM (0: all the executor's cores, not divided by
+ * its task slots: the Jacobians run one at a time per JVM, see {@link ExecutorGenerator}).
  */
 public record ModelSpec(String model, String precision, String device, int threads) implements Serializable {
     public ModelSpec {

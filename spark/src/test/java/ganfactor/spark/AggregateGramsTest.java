@@ -83,5 +83,8 @@ class AggregateGramsTest {
         Path out = tmp.resolve("agg");
         AggregateGrams.write(r, out, false);
         assertTrue(Files.exists(out.resolve("eyes/directions.npy")) && Files.exists(out.resolve("mouth/A_sum.npy")) && Files.exists(out.resolve("aggregate.json")));
+        // the files hold the sums, not the means, exactly as computed (float64 written and read back bit for bit)
+        assertArrayEquals(r.sum().a[1], ganfactor.io.Npy.read(out.resolve("mouth/A_sum.npy")).data(), 0.0);
+        assertArrayEquals(r.sum().b[0], ganfactor.io.Npy.read(out.resolve("eyes/B_sum.npy")).data(), 0.0);
     }
 }
