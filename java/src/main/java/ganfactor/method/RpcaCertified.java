@@ -16,29 +16,46 @@ import java.util.concurrent.CancellationException;
  * <p><b>The L-step.</b> X is symmetric, so SVT_tau(X) = f(X) with f(t) = sign(t) max(|t| - tau, 0)
  * applied to the eigenvalues. A block Q of k = c + {@link #PAD} orthonormal columns (c = number of
  * eigenvalues with |lambda| &gt; tau), warm-started from the previous iteration's Ritz vectors, is
- * refined by subspace iteration (one product X Q per step, Rayleigh-Ritz after each, CholeskyQR2
- * of X U diag(1/|theta|)) until the Ritz pairs U1 = [u_1..u_c] with |theta_i| &gt; tau have residual
- * ||X U1 - U1 Theta1||_F &lt;= {@link Rpca.Options#certifiedTol} ||f(Theta1)||_F. The step then
- * returns U1 f(Theta1) U1^T, and it is within sqrt(2) ||X U1 - U1 Theta1||_F of f(X) (Frobenius)
- * provided the compression B of X onto the complement of span(U1) has all its eigenvalues in
- * (-tau, tau):
+ * refined by subspace iteration (one product X Q per step, CholeskyQR of X U diag(1/|theta|),
+ * Rayleigh-Ritz from the second product on) until the Ritz pairs U1 = [u_1..u_c] with
+ * |theta_i| &gt; tau have residual ||X U1 - U1 Theta1||_F &lt;= {@link Rpca.Options#certifiedTol}
+ * ||f(Theta1)||_F. Leading columns whose residuals together stay within a quarter of that budget
+ * are locked (their u and X u kept) and the next products take only the rest of the block, kept
+ * orthogonal to them. The step returns U1 f(Theta1) U1^T, and it is within sqrt(2) ||X U1 - U1 Theta1||_F
+ * of f(X) (Frobenius) provided the compression B of X onto the complement of span(U1) has all its
+ * eigenvalues in (-tau, tau):
  * <ul>
- *   <li>in the basis [U1, P], X = [[Theta1, R^T], [R, B]] with ||R||_F the residual above; f is
- *       1-Lipschitz, and for symmetric matrices ||f(A) - f(A')||_F &lt;= ||A - A'||_F (expand both in
- *       their eigenbases), so f(X) is within sqrt(2) ||R||_F of f(blockdiag(Theta1, B)) =
- *       U1 f(Theta1) U1^T + P f(B) P^T, and f(B) = 0 exactly when -tau &lt; B &lt; tau.</li>
- *   <li>upper side, every iteration: a Cholesky factorisation of (tau - delta) I - X + alpha U1 U1^T
- *       (alpha = tau + max(theta_i, 0)) succeeds only if it is positive definite, and then
- *       v^T X v &lt; tau - delta for every unit v orthogonal to U1, i.e. B &lt; tau.</li>
+ *   <li>in the basis [U1, P], X = [[Theta1 + E, R^T], [R, B]] with ||E||_F^2 + ||R||_F^2 =
+ *       ||X U1 - U1 Theta1||_F^2 (E = 0 without locking); f is 1-Lipschitz, and for symmetric
+ *       matrices ||f(A) - f(A')||_F &lt;= ||A - A'||_F (expand both in their eigenbases), so f(X) is
+ *       within (||E||^2 + 2 ||R||^2)^(1/2) &lt;= sqrt(2) ||X U1 - U1 Theta1||_F of
+ *       f(blockdiag(Theta1, B)) = U1 f(Theta1) U1^T + P f(B) P^T, and f(B) = 0 exactly when
+ *       -tau &lt; B &lt; tau.</li>
+ *   <li>upper side, from the block ({@link #upperByBlock}): a unit v orthogonal to U1 is P a + z
+ *       with P the block's other k - c columns and z orthogonal to the whole block W, so
+ *       v^T X v &lt;= lambda_max([[P^T X P, e], [e^T, zeta]]) with e_i = ||(I - W W^T) X p_i|| and
+ *       zeta a bound on z^T X z. zeta comes from an anchor, one Cholesky factorisation of
+ *       (beta - delta) I - X_a + W_a D W_a^T for some earlier X_a and block W_a (D = diag(
+ *       max(theta_i - beta, 0) + tau / 50)): then z^T X z &lt;= beta + lambda_max(D^(1/2) (I - C C^T)
+ *       D^(1/2)) + ||X - X_a||_F with C = W_a^T W. Everything but the factorisation is k x k or
+ *       d x k work; the anchor is renewed only when the bound fails (on the benchmark Gram every
+ *       ~4.5 iterations, as X drifts ~0.02 - 0.06 tau a step in Frobenius norm while the gap to
+ *       the next eigenvalue below tau is 0.017 tau); when even a fresh anchor cannot certify, a
+ *       Cholesky factorisation of (tau - delta) I - X + alpha U1 U1^T (alpha = tau + max(theta_i,
+ *       0)) decides directly: it succeeds only if v^T X v &lt; tau - delta for unit v orthogonal
+ *       to U1.</li>
  *   <li>lower side: when no kept theta is negative, lambda_min(B) &gt;= lambda_min(X) (Cauchy), and
  *       lambda_min(X) &gt; -s - ||X - X_a||_F by Weyl from an anchor X_a certified by a Cholesky
  *       factorisation of X_a + s I (or known from a full eigendecomposition); the anchor is renewed
- *       when s + ||X - X_a||_F reaches tau. With negative kept values: the mirror image of the upper
- *       side's factorisation, every iteration.</li>
- *   <li>delta = 16 d eps (||X||_F + alpha) covers the backward error of the factorisations.</li>
+ *       when s + ||X - X_a||_F reaches tau. With negative kept values: the mirror image of the
+ *       direct upper-side factorisation, every iteration.</li>
+ *   <li>||X - X_a||_F is bounded by the sum of the sweeps' steps ||X_(j+1) - X_j||_F since the
+ *       anchor (triangle inequality; the fused pass measures each step, no copy of X_a is kept).</li>
+ *   <li>delta = 16 d eps (||X||_F + the largest weight) covers the backward error of the
+ *       factorisations.</li>
  * </ul>
- * The kept Ritz vectors are checked to be orthonormal to 1e-12 (one CholeskyQR pass per step).
- * Anything not certified within {@link #MAX_PRODUCTS} products falls back to a full LAPACK dsyevd
+ * The block is checked to be orthonormal to 1e-12 (the bounds assume it) before a step is
+ * accepted. Anything not certified within {@link #MAX_PRODUCTS} products falls back to a full LAPACK dsyevd
  * (which also starts the solve and re-seeds the block). Every iteration's L is therefore f(X)
  * to within sqrt(2) certifiedTol ||L||_F, and the sweep (L, S, Y) is nonexpansive, so over n
  * iterations the distance to the exact-SVT iterate sequence is at most about n sqrt(2)
@@ -58,10 +75,12 @@ final class RpcaCertified {
     static final int PAD = 8;
     /** Block products X Q tried in one iteration before a full eigendecomposition. */
     static final int MAX_PRODUCTS = 12;
+    /** Where a renewed upper anchor puts beta, as fractions of the way from the block's lowest positive Ritz value to tau. */
+    private static final double[] ANCHOR_BETA = {0.1, 0.4};
 
     /** Counters of one solve. */
     static final class Stats {
-        int fullEigh, certified, products, choleskyUpper, choleskyLower;
+        int fullEigh, certified, products, productColumns, choleskyUpper, choleskyLower, choleskyAnchor, upperByAnchor;
         /** Why full eigendecompositions happened: products exhausted, certificate refused, block too narrow. */
         int outOfProducts, refused, narrow;
     }
@@ -76,11 +95,29 @@ final class RpcaCertified {
     private double[] theta = new double[0]; // the accepted Ritz values (sorted by |theta| desc)
     private int kept; // c
     private boolean vFromFull; // the kept vectors are in work (full eigh) rather than up
+    private double[] ritz = new double[0]; // Ritz values of the block's columns (warm start)
+    private int lastProducts = 1; // products the last certified step took
     private int[] fullOrder; // column order of work by |w| desc (full eigh)
     private double[] wAll; // full eigenvalues
-    private final double[] anchor;
     private double anchorShift = Double.NaN; // lambda_min(anchor) > -anchorShift
+    private double lastShift = Double.NaN; // the shift of the last certified lower anchor
+    /** The upper anchor (class comment): its block W_a (wa, d x kA), weights D and beta; X_a itself is not kept. */
+    private final DoublePointer wa, cp, ccp, fp, ep, kp, kw;
+    private double[] anchorD = new double[0];
+    private int anchorK;
+    private double anchorBeta = Double.NaN;
+    /** ||X||_F and the distances of X to the anchors, from the sweep that made X (or 0 after a renewal). */
+    private double xNorm = Double.NaN, distLower = Double.POSITIVE_INFINITY, distUpper = Double.POSITIVE_INFINITY;
     final Stats stats = new Stats();
+    /** Nanoseconds per part of the iteration (printed with -Dganfactor.rpca.debug=true). */
+    private final long[] nanos = new long[PARTS.length];
+    private static final String[] PARTS = {"sweep", "copy x", "products", "rayleigh-ritz", "residual", "cholqr", "orthonormal", "certificate upper", "certificate lower", "build L", "full eigh"};
+    private long mark = System.nanoTime();
+    private void lap(int part) {
+        long now = System.nanoTime();
+        nanos[part] += now - mark;
+        mark = now;
+    }
 
     private RpcaCertified(double[] mColMajor, int d, Rpca.Options o) {
         this.d = d;
@@ -91,7 +128,13 @@ final class RpcaCertified {
         y = new double[(int) dd];
         x = new double[(int) dd];
         l = new double[(int) dd];
-        anchor = new double[(int) dd];
+        wa = new DoublePointer(dd);
+        cp = new DoublePointer(dd);
+        ccp = new DoublePointer(dd);
+        fp = new DoublePointer(dd);
+        ep = new DoublePointer(dd);
+        kp = new DoublePointer(dd);
+        kw = new DoublePointer(d + 1);
         col = new double[d];
         scratch = new double[(int) dd];
         blockA = new double[(int) dd];
@@ -156,6 +199,7 @@ final class RpcaCertified {
         if (!(mu > 0) || !Double.isFinite(mu)) throw new IllegalArgumentException("rpca: mu = " + mu);
         double mu0 = mu;
         for (int i = 0; i < m.length; i++) x[i] = m[i] - s[i] - y[i] / mu;
+        xNorm = normF(x, d);
         boolean exact = solver == Rpca.Solver.EXACT;
         boolean converged = false;
         double residualAbs = Double.POSITIVE_INFINITY, dualRel = Double.NaN;
@@ -163,11 +207,14 @@ final class RpcaCertified {
         while (it < o.maxIterations) {
             if (o.cancelled.getAsBoolean()) throw new CancellationException("cancelled");
             it++;
+            mark = System.nanoTime();
             svt(1 / mu);
             double muNext = mu;
             if (exact && it == o.muSwitch && Double.isNaN(o.mu)) muNext = muRef * o.muScaleTail;
             if (solver == Rpca.Solver.IALM) muNext = Math.min(o.rho * mu, muMax);
+            mark = System.nanoTime();
             double[] rr = sweep(mu, muNext);
+            lap(0);
             residualAbs = Math.sqrt(rr[0]);
             double lastDual = mu * Math.sqrt(rr[1]);
             if (o.monitor != null) o.monitor.iteration(it, residualAbs / normF, kept);
@@ -185,8 +232,11 @@ final class RpcaCertified {
             mu = muNext;
         }
         if (Boolean.getBoolean("ganfactor.rpca.debug"))
-            System.err.printf("rpca certified: full %d (out of products %d, refused %d, narrow %d), certified %d, products %d, cholesky upper %d lower %d%n",
-                    stats.fullEigh, stats.outOfProducts, stats.refused, stats.narrow, stats.certified, stats.products, stats.choleskyUpper, stats.choleskyLower);
+            System.err.printf("rpca certified: full %d (out of products %d, refused %d, narrow %d), certified %d, products %d (columns %d), cholesky upper %d lower %d anchor %d, upper by anchor %d%n",
+                    stats.fullEigh, stats.outOfProducts, stats.refused, stats.narrow, stats.certified, stats.products, stats.productColumns, stats.choleskyUpper, stats.choleskyLower,
+                    stats.choleskyAnchor, stats.upperByAnchor);
+        if (Boolean.getBoolean("ganfactor.rpca.debug"))
+            for (int i = 0; i < PARTS.length; i++) System.err.printf("  %-18s %8.3f s%n", PARTS[i], nanos[i] / 1e9);
         return new Rpca.Result(mirror(l), mirror(s), d, it, converged, residualAbs / normF, kept, (System.nanoTime() - t0) / 1e9,
                 solver.name().toLowerCase(), mu0, mu, stats.fullEigh, stats.certified, dualRel, stats.products);
     }
@@ -208,10 +258,10 @@ final class RpcaCertified {
      * {||L + S - M||_F^2, ||S - S_prev||_F^2, ||Y||_F^2}.
      */
     private double[] sweep(double mu, double muNext) {
-        double thr = o.lambda / mu, inv = 1 / mu, invNext = 1 / muNext, r2 = 0, ds2 = 0, y2 = 0;
+        double thr = o.lambda / mu, inv = 1 / mu, invNext = 1 / muNext, r2 = 0, ds2 = 0, y2 = 0, x2 = 0, dx2 = 0;
         for (int c = 0; c < d; c++) {
             int base = c * d;
-            double r2c = 0, ds2c = 0, y2c = 0;
+            double r2c = 0, ds2c = 0, y2c = 0, x2c = 0, dl2c = 0;
             for (int i = base, end = base + c; i < end; i++) { // strictly upper part of column c
                 double mi = m[i], li = l[i], yi = y[i];
                 double z = mi - li - yi * inv;
@@ -219,12 +269,16 @@ final class RpcaCertified {
                 double ri = li + sn - mi;
                 double yn = yi + mu * ri;
                 double dsv = sn - s[i];
+                double xn = mi - sn - yn * invNext;
+                double a = xn - x[i];
                 r2c += ri * ri;
                 ds2c += dsv * dsv;
                 y2c += yn * yn;
+                x2c += xn * xn;
+                dl2c += a * a;
                 s[i] = sn;
                 y[i] = yn;
-                x[i] = mi - sn - yn * invNext;
+                x[i] = xn;
             }
             int i = base + c; // diagonal
             double mi = m[i], li = l[i], yi = y[i];
@@ -233,22 +287,33 @@ final class RpcaCertified {
             double ri = li + sn - mi;
             double yn = yi + mu * ri;
             double dsv = sn - s[i];
+            double xn = mi - sn - yn * invNext;
+            double a = xn - x[i];
             r2 += 2 * r2c + ri * ri;
             ds2 += 2 * ds2c + dsv * dsv;
             y2 += 2 * y2c + yn * yn;
+            x2 += 2 * x2c + xn * xn;
+            dx2 += 2 * dl2c + a * a;
             s[i] = sn;
             y[i] = yn;
-            x[i] = mi - sn - yn * invNext;
+            x[i] = xn;
         }
+        xNorm = Math.sqrt(x2);
+        // ||X_new - X_a||_F <= ||X_old - X_a||_F + ||X_new - X_old||_F (no copy of the anchors needed)
+        double step = Math.sqrt(dx2);
+        distLower += step;
+        distUpper += step;
         return new double[]{r2, ds2, y2};
     }
 
     /** L (upper triangle of l) = the SVT of X at tau; sets kept and theta. */
     private void svt(double tau) {
         xp.put(x);
+        lap(1);
         boolean done = k > 0 && o.certifiedTol > 0 && partial(tau); // 0: a full dsyevd every time
-        if (!done) fullEigh(tau);
+        if (!done) { mark = System.nanoTime(); fullEigh(tau); lap(10); }
         buildL(tau);
+        lap(9);
     }
 
     private static double normF(double[] upper, int d) {
@@ -283,82 +348,152 @@ final class RpcaCertified {
         for (int i = 0; i < c; i++) theta[i] = w[fullOrder[i]];
         vFromFull = true;
         k = Math.min(d, c + PAD);
+        ritz = new double[k];
         for (int j = 0; j < k; j++) {
             workb.get(fullOrder[j] * d, col);
             qb.put(j * d, col);
+            ritz[j] = w[fullOrder[j]];
         }
-        // lower-side anchor: lambda_min(X) = w[0] up to rounding
-        System.arraycopy(x, 0, anchor, 0, x.length);
-        anchorShift = Math.max(0, -w[0]) + 16 * d * Math.ulp(1.0) * normF(x, d);
+        // anchors from the eigendecomposition (backward error delta): lower, lambda_min(X) = w[0];
+        // upper, the largest eigenvalue off the block, with the block as W_a
+        double delta = 16 * d * Math.ulp(1.0) * xNorm;
+        anchorShift = Math.max(0, -w[0]) + delta;
+        lastShift = anchorShift;
+        distLower = 0;
+        anchorBeta = Double.NaN;
+        if (k < d && tau > 0) {
+            double off = Double.NEGATIVE_INFINITY;
+            for (int j = k; j < d; j++) off = Math.max(off, w[fullOrder[j]]);
+            double beta = off + 0.01 * tau + 4 * delta, gamma = 0.02 * tau;
+            double[] dd = new double[k];
+            for (int j = 0; j < k; j++) dd[j] = Math.max(w[fullOrder[j]] - beta, 0) + gamma;
+            Pointer.memcpy(wa, qp, 8L * d * k);
+            anchorD = dd;
+            anchorK = k;
+            anchorBeta = beta;
+            distUpper = 0;
+        }
     }
 
-    /** Subspace iteration + Rayleigh-Ritz + certificate; false: fall back to a full eigh. */
+    /**
+     * Subspace iteration + Rayleigh-Ritz + certificate; false: fall back to a full eigh. Columns
+     * whose residuals together use at most a quarter of the tolerance are locked (kept as they
+     * are, with their products X u), and the following products only take the active rest of
+     * the block, kept orthogonal to the locked columns.
+     */
     private boolean partial(double tau) {
+        // Rayleigh-Ritz from the second product on, or the first when one product sufficed last time
+        int rrFrom = Math.min(1, lastProducts - 1);
+        int lk = 0; // locked columns: up[0, lk) and xup[0, lk), residual^2 sum errLocked
+        double errLocked = 0;
+        double[] ths = new double[k];
         for (int p = 0; p < MAX_PRODUCTS; p++) {
+            int ka = k - lk;
+            DoublePointer qa = qp.getPointer((long) lk * d), wa2 = wp.getPointer((long) lk * d);
             stats.products++;
-            openblas.cblas_dsymm(COL, LEFT, UPPER, d, k, 1.0, xp, d, qp, d, 0.0, wp, d);
-            openblas.cblas_dgemm(COL, TRANS, NOTRANS, k, k, d, 1.0, qp, d, wp, d, 0.0, hp, k);
-            for (int a = 0; a < k; a++) // symmetrise H into its upper triangle
-                for (int b = 0; b < a; b++) {
-                    double v = 0.5 * (hb.get(b + a * k) + hb.get(a + b * k));
-                    hb.put(b + a * k, v);
-                }
-            int info = openblas.LAPACKE_dsyevd(COL, (byte) 'V', (byte) 'U', k, hp, k, thp);
-            if (info != 0) return false;
-            double[] th = new double[k];
-            thp.get(th);
-            Integer[] idx = new Integer[k];
-            for (int i = 0; i < k; i++) idx[i] = i;
-            java.util.Arrays.sort(idx, (a, b) -> Double.compare(Math.abs(th[b]), Math.abs(th[a])));
-            double[] ths = new double[k];
-            for (int j = 0; j < k; j++) {
-                ths[j] = th[idx[j]];
-                for (int i = 0; i < k; i++) gb.put(i + j * k, hb.get(i + idx[j] * k));
+            stats.productColumns += ka;
+            openblas.cblas_dsymm(COL, LEFT, UPPER, d, ka, 1.0, xp, d, qa, d, 0.0, wa2, d);
+            lap(2);
+            if (p < rrFrom) { // plain subspace step: X Q diag(1/|theta|) (the columns are near Ritz vectors), CholeskyQR
+                for (int j = 0; j < k; j++)
+                    openblas.cblas_dscal(d, 1 / Math.max(Math.abs(ritz[j]), Double.MIN_NORMAL), wp.getPointer((long) j * d), 1);
+                Pointer.memcpy(qp, wp, 8L * d * k);
+                boolean qr = cholQr(qp, k);
+                lap(5);
+                if (!qr) return false;
+                continue;
             }
-            openblas.cblas_dgemm(COL, NOTRANS, NOTRANS, d, k, k, 1.0, qp, d, gp, k, 0.0, up, d);
-            openblas.cblas_dgemm(COL, NOTRANS, NOTRANS, d, k, k, 1.0, wp, d, gp, k, 0.0, xup, d);
-            int c = 0;
+            // Rayleigh-Ritz on the active columns
+            openblas.cblas_dgemm(COL, TRANS, NOTRANS, ka, ka, d, 1.0, qa, d, wa2, d, 0.0, hp, ka);
+            for (int a = 0; a < ka; a++) // symmetrise H into its upper triangle
+                for (int b = 0; b < a; b++) {
+                    double v = 0.5 * (hb.get(b + a * ka) + hb.get(a + b * ka));
+                    hb.put(b + a * ka, v);
+                }
+            int info = openblas.LAPACKE_dsyevd(COL, (byte) 'V', (byte) 'U', ka, hp, ka, thp);
+            if (info != 0) return false;
+            double[] th = new double[ka];
+            thp.get(th);
+            Integer[] idx = new Integer[ka];
+            for (int i = 0; i < ka; i++) idx[i] = i;
+            java.util.Arrays.sort(idx, (a, b) -> Double.compare(Math.abs(th[b]), Math.abs(th[a])));
+            for (int j = 0; j < ka; j++) {
+                ths[lk + j] = th[idx[j]];
+                for (int i = 0; i < ka; i++) gb.put(i + j * ka, hb.get(i + idx[j] * ka));
+            }
+            openblas.cblas_dgemm(COL, NOTRANS, NOTRANS, d, ka, ka, 1.0, qa, d, gp, ka, 0.0, up.getPointer((long) lk * d), d);
+            openblas.cblas_dgemm(COL, NOTRANS, NOTRANS, d, ka, ka, 1.0, wa2, d, gp, ka, 0.0, xup.getPointer((long) lk * d), d);
+            lap(3);
+            int c = lk;
             while (c < k && Math.abs(ths[c]) > tau) c++;
             if (c > k - 4) { stats.narrow++; return false; } // the block is too narrow for the kept count
             double[] xu = blockA, u = blockB;
             xup.get(xu, 0, d * k);
-            up.get(u, 0, d * c);
-            double err2 = 0, l2 = 0;
+            up.get(u, 0, d * k);
+            double[] r2 = new double[c];
+            double err2 = errLocked, l2 = 0;
             for (int j = 0; j < c; j++) {
                 double t = ths[j];
-                for (int i = j * d, end = i + d; i < end; i++) {
-                    double r = xu[i] - t * u[i];
-                    err2 += r * r;
+                if (j >= lk) {
+                    double acc = 0;
+                    for (int i = j * d, end = i + d; i < end; i++) {
+                        double r = xu[i] - t * u[i];
+                        acc += r * r;
+                    }
+                    r2[j] = acc;
+                    err2 += acc;
                 }
                 double f = Math.abs(t) - tau;
                 l2 += f * f;
             }
-            if (Math.sqrt(err2) <= o.certifiedTol * Math.sqrt(l2) || (c == 0 && err2 == 0)) {
-                if (!orthonormal(c) || !certify(tau, c, ths)) { stats.refused++; return false; }
+            lap(4);
+            double tol2 = o.certifiedTol * o.certifiedTol * l2;
+            if (err2 <= tol2 || (c == 0 && err2 == 0)) {
+                boolean orth = orthonormal(k);
+                lap(6);
+                if (!orth || !certify(tau, c, ths)) { stats.refused++; return false; }
                 stats.certified++;
+                lastProducts = p + 1;
                 kept = c;
                 theta = java.util.Arrays.copyOf(ths, c);
                 vFromFull = false;
                 // warm start of the next iteration: all k Ritz vectors (k shrinks when c did)
                 int kNext = Math.min(k, c + PAD);
                 Pointer.memcpy(qp, up, 8L * d * kNext);
+                ritz = java.util.Arrays.copyOf(ths, kNext);
                 k = kNext;
                 return true;
             }
-            // next block: X U diag(1/|theta|), orthonormalised by CholeskyQR
-            for (int j = 0; j < k; j++) {
+            // lock the leading kept columns while their residuals stay within a quarter of the tolerance
+            int lkNew = lk;
+            double locked = errLocked;
+            while (lkNew < c && locked + r2[lkNew] <= 0.25 * tol2) locked += r2[lkNew++];
+            if (lkNew - lk < 2) lkNew = lk; // too few to be worth it
+            else errLocked = locked;
+            lk = lkNew;
+            ka = k - lk;
+            // next active block: X U diag(1/|theta|), orthogonal to the locked columns, CholeskyQR
+            for (int j = lk; j < k; j++) {
                 double sc = 1 / Math.max(Math.abs(ths[j]), Double.MIN_NORMAL);
                 for (int i = j * d, end = i + d; i < end; i++) xu[i] *= sc;
             }
-            qp.put(xu, 0, d * k);
-            // the scaled block is already nearly orthonormal (X u_i / |theta_i| = +-u_i + residual): one pass
-            if (!cholQr()) return false;
+            qp.getPointer((long) lk * d).put(xu, lk * d, d * ka);
+            qa = qp.getPointer((long) lk * d);
+            if (lk > 0) {
+                for (int pass = 0; pass < 2; pass++) { // twice is enough (Kahan)
+                    openblas.cblas_dgemm(COL, TRANS, NOTRANS, lk, ka, d, 1.0, up, d, qa, d, 0.0, hp, lk);
+                    openblas.cblas_dgemm(COL, NOTRANS, NOTRANS, d, ka, lk, -1.0, up, d, hp, lk, 1.0, qa, d);
+                }
+            }
+            boolean qr = cholQr(qa, ka);
+            lap(5);
+            if (!qr) return false;
         }
         stats.outOfProducts++;
         return false;
     }
 
-    /** The kept Ritz vectors (the first c columns of up) are orthonormal to 1e-12 (the bound of the class comment assumes it). */
+    /** The first c Ritz vectors (columns of up) are orthonormal to 1e-12 (the bounds of the class comment assume it). */
     private boolean orthonormal(int c) {
         if (c == 0) return true;
         openblas.cblas_dsyrk(COL, UPPER, TRANS, c, d, 1.0, up, d, 0.0, rp, c);
@@ -371,55 +506,176 @@ final class RpcaCertified {
     }
 
     /** qp (d x k) &lt;- qp R^{-1}, R the Cholesky factor of qp^T qp; false if not positive definite. */
-    private boolean cholQr() {
-        openblas.cblas_dsyrk(COL, UPPER, TRANS, k, d, 1.0, qp, d, 0.0, rp, k);
-        if (openblas.LAPACKE_dpotrf(COL, (byte) 'U', k, rp, k) != 0) return false;
-        openblas.cblas_dtrsm(COL, RIGHT, UPPER, NOTRANS, NONUNIT, d, k, 1.0, rp, k, qp, d);
+    private boolean cholQr(DoublePointer q, int n) {
+        openblas.cblas_dsyrk(COL, UPPER, TRANS, n, d, 1.0, q, d, 0.0, rp, n);
+        if (openblas.LAPACKE_dpotrf(COL, (byte) 'U', n, rp, n) != 0) return false;
+        openblas.cblas_dtrsm(COL, RIGHT, UPPER, NOTRANS, NONUNIT, d, n, 1.0, rp, n, q, d);
         return true;
     }
 
     /** The certificate that the compression of X off span(U1) has its spectrum in (-tau, tau) (class comment). */
     private boolean certify(double tau, int c, double[] ths) {
-        double nx = normF(x, d);
+        double nx = xNorm;
         double maxPos = 0, maxNeg = 0;
         for (int j = 0; j < c; j++) {
             maxPos = Math.max(maxPos, ths[j]);
             maxNeg = Math.max(maxNeg, -ths[j]);
         }
-        stats.choleskyUpper++;
-        if (!deflatedPositiveDefinite(tau, +1, c, tau + maxPos, nx)) return false;
-        if (maxNeg > 0) {
-            stats.choleskyLower++;
-            return deflatedPositiveDefinite(tau, -1, c, tau + maxNeg, nx);
+        boolean upper = upperByBlock(tau, c, ths, nx);
+        if (upper) stats.upperByAnchor++;
+        else {
+            stats.choleskyUpper++;
+            upper = deflatedPositiveDefinite(tau, +1, c, tau + maxPos, nx);
         }
-        double delta = 16 * d * Math.ulp(1.0) * nx;
-        if (!Double.isNaN(anchorShift) && anchorShift + distance(x, anchor) + delta < tau) return true;
-        // renew the anchor: lambda_min(X) > -s
-        double thetaMin = 0;
-        for (int j = 0; j < k; j++) thetaMin = Math.min(thetaMin, ths[j]);
-        double sNew = 0.5 * (tau + Math.max(0, -thetaMin));
-        stats.choleskyLower++;
-        if (!shiftedPositiveDefinite(sNew - delta)) {
-            sNew = tau - 2 * delta;
-            stats.choleskyLower++;
-            if (!shiftedPositiveDefinite(sNew - delta)) return false;
+        lap(7);
+        if (!upper) return false;
+        try {
+            if (maxNeg > 0) {
+                stats.choleskyLower++;
+                return deflatedPositiveDefinite(tau, -1, c, tau + maxNeg, nx);
+            }
+            double delta = 16 * d * Math.ulp(1.0) * nx;
+            if (!Double.isNaN(anchorShift) && anchorShift + distLower + delta < tau) return true;
+            // renew the anchor: lambda_min(X) > -s; try a little below the last shift that held, then towards tau
+            double last = Double.isNaN(lastShift) ? 0.5 * tau : lastShift;
+            double[] tries = {Math.max(0, last - 0.1 * (tau - last)), last + 0.4 * (tau - last), tau - 4 * delta};
+            for (double sNew : tries) {
+                if (!(sNew + delta < tau)) continue;
+                stats.choleskyLower++;
+                if (shiftedPositiveDefinite(sNew - delta)) {
+                    anchorShift = sNew;
+                    lastShift = sNew;
+                    distLower = 0;
+                    return true;
+                }
+            }
+            return false;
+        } finally {
+            lap(8);
         }
-        System.arraycopy(x, 0, anchor, 0, x.length);
-        anchorShift = sNew;
-        return true;
     }
 
-    /** ||a - b||_F over upper triangles. */
-    private double distance(double[] a, double[] b) {
-        double acc = 0;
-        for (int c = 0; c < d; c++) {
-            int base = c * d;
+    /**
+     * The upper side without a factorisation of X (class comment, "upper side by the block"):
+     * for a unit v = P a + z orthogonal to U1 (P the padding columns of the block W, z orthogonal
+     * to W), v^T X v &lt;= y^T K y with y = (|a_1|, .., |a_p|, |z|) and K = [[H + o I, e], [e^T, zeta]],
+     * H the diagonal of P^T X P and o the Frobenius norm of its off-diagonal rest,
+     * e_i = ||(I - W W^T) X p_i|| and zeta &gt;= max z^T X z over unit z orthogonal to W; so
+     * lambda_max(K) &lt; tau certifies B &lt; tau. zeta comes from an anchor: a Cholesky factorisation
+     * of (beta - delta) I - X_a + W_a D W_a^T certifies z^T X_a z &lt;= beta + ||D^(1/2) W_a^T z||^2,
+     * hence for z orthogonal to W: z^T X z &lt;= beta + lambda_max(D^(1/2) (I - C C^T) D^(1/2))
+     * + ||X - X_a||_F with C = W_a^T W. The anchor is renewed (one factorisation) when the bound
+     * fails; false when even a fresh anchor could not certify (the caller factorises at tau).
+     */
+    private boolean upperByBlock(double tau, int c, double[] ths, double nx) {
+        int p = k - c;
+        if (p < 1) return false;
+        DoublePointer xP = xup.getPointer((long) c * d);
+        openblas.cblas_dgemm(COL, TRANS, NOTRANS, k, p, d, 1.0, up, d, xP, d, 0.0, fp, k);
+        Pointer.memcpy(ep, xP, 8L * d * p);
+        openblas.cblas_dgemm(COL, NOTRANS, NOTRANS, d, p, k, -1.0, up, d, fp, k, 1.0, ep, d);
+        double[] e = new double[p];
+        double[] buf = blockA;
+        ep.get(buf, 0, d * p);
+        for (int j = 0; j < p; j++) {
             double t = 0;
-            for (int i = base; i < base + c; i++) { double v = a[i] - b[i]; t += v * v; }
-            double v = a[base + c] - b[base + c];
-            acc += 2 * t + v * v;
+            for (int i = j * d, end = i + d; i < end; i++) t += buf[i] * buf[i];
+            e[j] = Math.sqrt(t);
         }
-        return Math.sqrt(acc);
+        double[] f = new double[k * p];
+        fp.get(f);
+        // y = (|a_1|, .., |a_p|, |z|) needs a diagonal P^T X P: its off-diagonal part (rounding after
+        // Rayleigh-Ritz) is bounded by its Frobenius norm and added to the diagonal
+        double off2 = 0;
+        for (int j = 0; j < p; j++)
+            for (int i = 0; i < j; i++) {
+                double v = 0.5 * (f[c + i + j * k] + f[c + j + i * k]);
+                off2 += 2 * v * v;
+            }
+        double off = Math.sqrt(off2);
+        double[] kmat = new double[(p + 1) * (p + 1)];
+        for (int j = 0; j < p; j++) {
+            kmat[j + j * (p + 1)] = f[c + j + j * k] + off;
+            kmat[j + p * (p + 1)] = e[j];
+        }
+        double maxD = 0;
+        for (double v : anchorD) maxD = Math.max(maxD, v);
+        double delta = 16 * d * Math.ulp(1.0) * (nx + Math.max(maxD, tau + Math.abs(ths[0])));
+        if (!Double.isNaN(anchorBeta)) {
+            double sg = sigma2();
+            double zeta = anchorBeta + sg + distUpper;
+            if (lambdaMax(kmat, p + 1, zeta) < tau - delta) return true;
+        }
+        // renew: beta between the block's lowest positive Ritz value and tau, if that could certify at all
+        double lo = 0;
+        for (int j = c; j < k; j++) if (ths[j] > 0) lo = lo == 0 ? ths[j] : Math.min(lo, ths[j]);
+        for (double frac : ANCHOR_BETA) {
+            double beta = lo + frac * (tau - lo);
+            if (!(lambdaMax(kmat, p + 1, beta) < tau - delta)) continue;
+            double gamma = 0.02 * tau;
+            double[] dd = new double[k];
+            double md = 0;
+            for (int j = 0; j < k; j++) {
+                dd[j] = Math.max(ths[j] - beta, 0) + gamma;
+                md = Math.max(md, dd[j]);
+            }
+            double deltaC = 16 * d * Math.ulp(1.0) * (nx + md);
+            stats.choleskyAnchor++;
+            if (!anchorPositiveDefinite(beta - deltaC, dd)) continue;
+            Pointer.memcpy(wa, up, 8L * d * k);
+            anchorD = dd;
+            anchorK = k;
+            anchorBeta = beta;
+            distUpper = 0;
+            return true;
+        }
+        return false;
+    }
+
+    /** lambda_max(D^(1/2) (I - C C^T) D^(1/2)), C = W_a^T W (the current block in up), plus rounding slack. */
+    private double sigma2() {
+        int ka = anchorK;
+        openblas.cblas_dgemm(COL, TRANS, NOTRANS, ka, k, d, 1.0, wa, d, up, d, 0.0, cp, ka);
+        openblas.cblas_dsyrk(COL, UPPER, NOTRANS, ka, k, 1.0, cp, ka, 0.0, ccp, ka);
+        double[] g = new double[ka * ka];
+        ccp.get(g);
+        double maxD = 0;
+        for (int j = 0; j < ka; j++) {
+            maxD = Math.max(maxD, anchorD[j]);
+            for (int i = 0; i <= j; i++)
+                g[i + j * ka] = Math.sqrt(anchorD[i] * anchorD[j]) * ((i == j ? 1 : 0) - g[i + j * ka]);
+        }
+        kp.put(g);
+        if (openblas.LAPACKE_dsyevd(COL, (byte) 'N', (byte) 'U', ka, kp, ka, kw) != 0) return Double.POSITIVE_INFINITY;
+        return Math.max(0, kw.get(ka - 1)) + 64 * (ka + d) * Math.ulp(1.0) * maxD;
+    }
+
+    /** lambda_max of the symmetric n x n matrix whose upper triangle is in a (last diagonal entry set to corner). */
+    private double lambdaMax(double[] a, int n, double corner) {
+        a[n * n - 1] = corner;
+        kp.put(a);
+        if (openblas.LAPACKE_dsyevd(COL, (byte) 'N', (byte) 'U', n, kp, n, kw) != 0) return Double.POSITIVE_INFINITY;
+        return kw.get(n - 1);
+    }
+
+    /** Cholesky of shift I - X + W diag(dd) W^T (W the block in up) succeeds. */
+    private boolean anchorPositiveDefinite(double shift, double[] dd) {
+        double[] a = scratch;
+        for (int cc = 0; cc < d; cc++) {
+            int base = cc * d;
+            for (int i = base; i <= base + cc; i++) a[i] = -x[i];
+            a[base + cc] += shift;
+        }
+        work.put(a);
+        double[] w = blockA;
+        up.get(w, 0, d * k);
+        for (int j = 0; j < k; j++) {
+            double sc = Math.sqrt(dd[j]);
+            for (int i = j * d, end = i + d; i < end; i++) w[i] *= sc;
+        }
+        tmp.put(w, 0, d * k);
+        openblas.cblas_dsyrk(COL, UPPER, NOTRANS, d, k, 1.0, tmp, d, 1.0, work, d);
+        return BlasThreads.solve(d, () -> openblas.LAPACKE_dpotrf(COL, (byte) 'U', d, work, d)) == 0;
     }
 
     /** Cholesky of (tau - delta) I - sign X + alpha U1 U1^T succeeds. */
