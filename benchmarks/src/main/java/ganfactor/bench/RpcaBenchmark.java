@@ -43,6 +43,10 @@ public class RpcaBenchmark {
     @Param({"512"})
     public int dim;
 
+    /** auto: the default (certified partial SVT for admm and exact), full: a full eigendecomposition every sweep, certified. */
+    @Param({"auto"})
+    public String svt;
+
     Tensor m;
     PointerScope scope;
 
@@ -81,6 +85,12 @@ public class RpcaBenchmark {
     public Rpca.Result rpca() {
         Rpca.Options o = new Rpca.Options();
         o.solver = Rpca.Solver.valueOf(solver.toUpperCase(java.util.Locale.ROOT));
+        o.certifiedSvt = switch (svt) {
+            case "auto" -> null;
+            case "full" -> false;
+            case "certified" -> true;
+            default -> throw new IllegalArgumentException("svt: auto, full or certified");
+        };
         Rpca.Result res = Rpca.solve(m, o);
         if (!res.converged()) throw new IllegalStateException("RPCA did not converge: " + res.describe());
         return res;

@@ -14,7 +14,7 @@ final class JacobianOptions {
     String oldMode;
     @Option(names = "--chunk", defaultValue = "0", description = "columns (rows in reverse mode) per pass, 1.." + MAX_CHUNK + "; 0 = from --memory-budget (default: ${DEFAULT-VALUE})")
     int chunk;
-    @Option(names = "--memory-budget", defaultValue = "auto", converter = Converters.Budget.class, description = "memory for activations and Jacobian blocks: auto (half the host's available memory on the CPU, 80% of the free device memory on a GPU) or a size of at least 64m, e.g. 512m, 16g (default: ${DEFAULT-VALUE})")
+    @Option(names = "--memory-budget", defaultValue = "auto", converter = Converters.Budget.class, description = "memory for activations and Jacobian blocks: auto (half the host's available memory on the CPU, 80%% of the free device memory on a GPU) or a size of at least 64m, e.g. 512m, 16g (default: ${DEFAULT-VALUE})")
     long budget;
 
     /** Engine options from these flags (progress and cancellation are the caller's). */

@@ -213,15 +213,23 @@ public final class Rpca {
         public int muSwitch = 0;
         /**
          * Certified partial SVT on plain arrays ({@link RpcaCertified}): warm-started subspace
-         * iteration, accepted only with a Cholesky certificate that no eigenvalue outside the block
-         * exceeds 1/mu, else a full LAPACK eigendecomposition. Overrides {@link #subspaceSvt}.
+         * iteration, accepted only with a certificate that no eigenvalue outside the block
+         * exceeds 1/mu, else a full LAPACK eigendecomposition. null (the default): on for ADMM and
+         * EXACT, off for IALM (whose mu grows every sweep, so there is nothing to warm-start
+         * from; it keeps its own {@link #subspaceSvt}). true overrides {@link #subspaceSvt}.
          */
-        public boolean certifiedSvt = false;
+        public Boolean certifiedSvt = null;
         /**
          * Certified SVT: Ritz residual of the kept pairs, relative to ||L||_F, at which a step is
          * accepted; 0: a full LAPACK dsyevd every iteration (the plain-array sweep alone).
          */
         public double certifiedTol = 1e-9;
+        /**
+         * Certified SVT: try the partial solve every iteration, even after failures and with blocks
+         * wider than d / 3 (by default it backs off; tests use this to exercise the certificate in
+         * the large steps of planted problems).
+         */
+        boolean certifiedEager = false;
         /** With the subspace SVT, a full eigendecomposition at least this often. */
         public int fullEvery = 10;
         public Linalg linalg = TorchLinalg.INSTANCE;
@@ -230,6 +238,11 @@ public final class Rpca {
 
         boolean subspace() {
             return subspaceSvt != null ? subspaceSvt : solver == Solver.IALM;
+        }
+
+        /** Whether the certified partial SVT runs ({@link #certifiedSvt}, resolved). */
+        public boolean certified() {
+            return certifiedSvt != null ? certifiedSvt : solver != Solver.IALM;
         }
 
         /** The settings as recorded in a result's info. */
@@ -255,10 +268,8 @@ public final class Rpca {
             }
             m.put("max_iterations", maxIterations);
             m.put("subspace_svt", subspace());
-            if (certifiedSvt) {
-                m.put("certified_svt", true);
-                m.put("certified_tol", certifiedTol);
-            }
+            m.put("certified_svt", certified());
+            if (certified()) m.put("certified_tol", certifiedTol);
             return m;
         }
     }
@@ -315,7 +326,7 @@ public final class Rpca {
                 return new Result(z, z.clone(), d, 0, true, 0, 0, seconds(t0), o.solver.name().toLowerCase(), 0, 0, 0, 0,
                         o.solver == Solver.EXACT ? 0 : Double.NaN, 0);
             }
-            if (o.certifiedSvt) {
+            if (o.certified()) {
                 if (!(o.certifiedTol >= 0)) throw new IllegalArgumentException("rpca: certifiedTol >= 0 needed");
                 return RpcaCertified.solve(Torch.toDoubles(mm), d, normF, o, t0);
             }

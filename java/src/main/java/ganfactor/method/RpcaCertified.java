@@ -97,6 +97,7 @@ final class RpcaCertified {
     private boolean vFromFull; // the kept vectors are in work (full eigh) rather than up
     private double[] ritz = new double[0]; // Ritz values of the block's columns (warm start)
     private int lastProducts = 1; // products the last certified step took
+    private int failures, cooldown; // consecutive failed partial steps; iterations left without trying one
     private int[] fullOrder; // column order of work by |w| desc (full eigh)
     private double[] wAll; // full eigenvalues
     private double anchorShift = Double.NaN; // lambda_min(anchor) > -anchorShift
@@ -310,7 +311,17 @@ final class RpcaCertified {
     private void svt(double tau) {
         xp.put(x);
         lap(1);
-        boolean done = k > 0 && o.certifiedTol > 0 && partial(tau); // 0: a full dsyevd every time
+        // after failed attempts, skip the partial path for 1, 3, 7, 15 iterations (X moving in large
+        // steps, as on planted problems, makes the warm start useless; certifiedTol 0: dsyevd always)
+        boolean done = false;
+        if (k > 0 && o.certifiedTol > 0 && (3 * k <= d || o.certifiedEager)) { // a block over a third of d: the full solve is cheaper
+            if (cooldown > 0 && !o.certifiedEager) cooldown--;
+            else {
+                done = partial(tau);
+                failures = done ? 0 : failures + 1;
+                if (!done) cooldown = (1 << Math.min(failures, 4)) - 1;
+            }
+        }
         if (!done) { mark = System.nanoTime(); fullEigh(tau); lap(10); }
         buildL(tau);
         lap(9);
@@ -405,22 +416,24 @@ final class RpcaCertified {
             }
             // Rayleigh-Ritz on the active columns
             openblas.cblas_dgemm(COL, TRANS, NOTRANS, ka, ka, d, 1.0, qa, d, wa2, d, 0.0, hp, ka);
+            double[] h = new double[ka * ka];
+            hp.get(h);
             for (int a = 0; a < ka; a++) // symmetrise H into its upper triangle
-                for (int b = 0; b < a; b++) {
-                    double v = 0.5 * (hb.get(b + a * ka) + hb.get(a + b * ka));
-                    hb.put(b + a * ka, v);
-                }
+                for (int b = 0; b < a; b++) h[b + a * ka] = 0.5 * (h[b + a * ka] + h[a + b * ka]);
+            hp.put(h);
             int info = openblas.LAPACKE_dsyevd(COL, (byte) 'V', (byte) 'U', ka, hp, ka, thp);
             if (info != 0) return false;
             double[] th = new double[ka];
             thp.get(th);
-            Integer[] idx = new Integer[ka];
-            for (int i = 0; i < ka; i++) idx[i] = i;
-            java.util.Arrays.sort(idx, (a, b) -> Double.compare(Math.abs(th[b]), Math.abs(th[a])));
-            for (int j = 0; j < ka; j++) {
-                ths[lk + j] = th[idx[j]];
-                for (int i = 0; i < ka; i++) gb.put(i + j * ka, hb.get(i + idx[j] * ka));
+            hp.get(h);
+            // dsyevd's ascending order to descending |theta|: merge from both ends
+            double[] g = new double[ka * ka];
+            for (int j = 0, lo = 0, hi = ka - 1; j < ka; j++) {
+                int from = Math.abs(th[hi]) >= Math.abs(th[lo]) ? hi-- : lo++;
+                ths[lk + j] = th[from];
+                System.arraycopy(h, from * ka, g, j * ka, ka);
             }
+            gp.put(g);
             openblas.cblas_dgemm(COL, NOTRANS, NOTRANS, d, ka, ka, 1.0, qa, d, gp, ka, 0.0, up.getPointer((long) lk * d), d);
             openblas.cblas_dgemm(COL, NOTRANS, NOTRANS, d, ka, ka, 1.0, wa2, d, gp, ka, 0.0, xup.getPointer((long) lk * d), d);
             lap(3);

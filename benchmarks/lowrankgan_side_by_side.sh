@@ -1,0 +1,58 @@
+#!/bin/sh
+# LowRankGAN directions on the demo generator, side by side with a NumPy replica of the reference
+# (see RESULTS.md, issue 15), back to back in one run, everything on one thread:
+#   1. ganfactor jacobian: the eyes Grams of the demo (default settings: W, seed 4, one sample);
+#   2. NumPy: RPCA of A and B (the reference's ADMM with SVD), ranks, null space, projection
+#      (lowrankgan_reference.py), timed inside Python;
+#   3. ganfactor solve --method lowrankgan on the same Grams, whole process (JVM and LibTorch start
+#      included) and the solve's own seconds from solve.json, with the default (certified partial
+#      SVT) and with --no-rpca-certified (a full eigendecomposition every sweep);
+#   4. |cos| between the NumPy directions and ganfactor's, row by row.
+# usage (from the repository root, after mvn -B -DskipTests package): benchmarks/lowrankgan_side_by_side.sh OUT [LAMBDA]
+set -e
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+out=$1
+lam=${2:-0.016666666666666666}
+rm -rf "$out"
+mkdir -p "$out"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "machine: nproc $(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB"
+echo "lambda: $lam"
+"$root/ganfactor" jacobian --model demo --region eyes --out "$out/grams" --quiet
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "numpy reference (1 OpenBLAS thread):"
+OPENBLAS_NUM_THREADS=1 python3 "$here/lowrankgan_reference.py" "$out/grams/eyes_A.npy" "$out/grams/eyes_B.npy" "$out/numpy_directions.npy" --lam "$lam"
+for mode in rpca-certified no-rpca-certified; do
+  start=$(date +%s.%N)
+  OPENBLAS_NUM_THREADS=1 "$root/ganfactor" solve --method lowrankgan --fg "$out/grams/eyes_A.npy" --bg "$out/grams/eyes_B.npy" \
+    --rpca-lambda "$lam" --$mode --threads 1 --out "$out/$mode" > /dev/null
+  end=$(date +%s.%N)
+  python3 - "$out" "$mode" "$start" "$end" <<'EOF'
+import json, sys, glob, os
+import numpy as np
+out, mode, t0, t1 = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+rec = json.load(open(os.path.join(out, mode, "solve.json")))
+files = sorted(glob.glob(os.path.join(out, mode, "*directions.npy")))
+ref = np.load(os.path.join(out, "numpy_directions.npy"))
+dj = np.load(files[0])
+dj = dj.reshape(-1, dj.shape[-1])
+n = min(len(ref), len(dj))
+cos = [float(abs(ref[i] @ dj[i]) / (np.linalg.norm(ref[i]) * np.linalg.norm(dj[i]) or 1)) for i in range(n)]
+def find(o, key):
+    if isinstance(o, dict):
+        if key in o: return o[key]
+        for v in o.values():
+            r = find(v, key)
+            if r is not None: return r
+    if isinstance(o, list):
+        for v in o:
+            r = find(v, key)
+            if r is not None: return r
+    return None
+print(json.dumps({"ganfactor": mode, "whole_process_seconds": round(t1 - t0, 3), "solve_seconds": find(rec, "seconds"),
+                  "directions": len(dj), "numpy_directions": len(ref), "abs_cos_vs_numpy": [round(c, 9) for c in cos],
+                  "rpca_a": find(rec, "rpca_a"), "rpca_b": find(rec, "rpca_b")}))
+EOF
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
