@@ -5,8 +5,9 @@
 #   2. NumPy: RPCA of A and B (the reference's ADMM with SVD), ranks, null space, projection
 #      (lowrankgan_reference.py), timed inside Python;
 #   3. ganfactor solve --method lowrankgan on the same Grams, whole process (JVM and LibTorch start
-#      included) and the solve's own seconds from solve.json, with the default (certified partial
-#      SVT) and with --no-rpca-certified (a full eigendecomposition every sweep);
+#      included), the record's seconds_total (reading the Grams to writing the directions) and the
+#      two RPCAs' seconds, with the default (certified partial SVT) and with --no-rpca-certified
+#      (a full eigendecomposition every sweep);
 #   4. |cos| between the NumPy directions and ganfactor's, row by row.
 # usage (from the repository root, after mvn -B -DskipTests package): benchmarks/lowrankgan_side_by_side.sh OUT [LAMBDA]
 set -e
@@ -35,7 +36,7 @@ out, mode, t0, t1 = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv
 rec = json.load(open(os.path.join(out, mode, "solve.json")))
 files = sorted(glob.glob(os.path.join(out, mode, "*directions.npy")))
 ref = np.load(os.path.join(out, "numpy_directions.npy"))
-dj = np.load(files[0])
+dj = np.load(files[0]).astype(np.float64)
 dj = dj.reshape(-1, dj.shape[-1])
 n = min(len(ref), len(dj))
 cos = [float(abs(ref[i] @ dj[i]) / (np.linalg.norm(ref[i]) * np.linalg.norm(dj[i]) or 1)) for i in range(n)]
@@ -50,9 +51,11 @@ def find(o, key):
             r = find(v, key)
             if r is not None: return r
     return None
-print(json.dumps({"ganfactor": mode, "whole_process_seconds": round(t1 - t0, 3), "solve_seconds": find(rec, "seconds"),
+ra, rb = find(rec, "rpca_a"), find(rec, "rpca_b")
+print(json.dumps({"ganfactor": mode, "whole_process_seconds": round(t1 - t0, 3), "seconds_total": rec.get("seconds_total"),
+                  "rpca_seconds": round(ra["seconds"] + rb["seconds"], 3),
                   "directions": len(dj), "numpy_directions": len(ref), "abs_cos_vs_numpy": [round(c, 9) for c in cos],
-                  "rpca_a": find(rec, "rpca_a"), "rpca_b": find(rec, "rpca_b")}))
+                  "rpca_a": ra, "rpca_b": rb}))
 EOF
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

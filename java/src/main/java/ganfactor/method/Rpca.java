@@ -85,21 +85,18 @@ import java.util.function.BooleanSupplier;
  * eigh; LAPACK dsyevr/dsyevx restricted to |lambda| &gt; 1/mu: 52-54 ms against dsyevd's 28 ms at
  * d = 512 (the tridiagonal reduction dominates). Kept: the SVT product over the surviving pairs
  * only (r ~ 40 rows instead of d), for every solver.
- * <p><b>Certified partial SVT</b> ({@link Options#certifiedSvt}, opt-in, {@link RpcaCertified}):
- * the same sweep on plain arrays with direct BLAS/LAPACK calls, the eigenpairs above 1/mu from a
- * warm-started block (c + 8 columns) refined by subspace iteration to a Ritz residual of
- * {@link Options#certifiedTol} (1e-9) relative to ||L||, and accepted only with a Cholesky
- * certificate that no eigenvalue off the block lies outside (-1/mu, 1/mu); otherwise a full
- * dsyevd. It follows the literal sweep: on RpcaBenchmark's 512 Gram the same 551 iterations, rank
- * 38 and L within 1.5e-9 of the NumPy reference's, with 1 full eigendecomposition and ~4 block
- * products per iteration; 5.5 s against this class's ADMM's 21.0 s and the NumPy reference's
- * 47.3 s, side by side on one thread on a loaded machine (8.6x; benchmarks/RESULTS.md,
- * "certified partial SVT"), not the 25x of
- * issue 15: the spectrum of X below 1/mu is a flat floor at ~0.5/mu (S is 87 % dense), so each
- * block product gains only ~0.4x in accuracy, and the next eigenvalue sits 1.7 % below 1/mu while
- * X moves ~2 % of 1/mu per iteration, so the certificate needs a factorisation every iteration.
- * On small or planted problems (c of a few) it falls back to full eigendecompositions often and
- * is slower than the tensor route; hence opt-in.
+ * <p><b>Certified partial SVT</b> ({@link Options#certifiedSvt}, the default for ADMM and EXACT,
+ * {@link RpcaCertified}): the same sweep on plain arrays with direct BLAS/LAPACK calls, the
+ * eigenpairs above 1/mu from a warm-started block (c + 8 columns) refined by subspace iteration
+ * to a Ritz residual of {@link Options#certifiedTol} (1e-9) relative to ||L||, and accepted only
+ * with a certificate that no eigenvalue off the block lies outside (-1/mu, 1/mu) (an anchored
+ * Cholesky factorisation renewed every few iterations, a small bound in between); otherwise a
+ * full dsyevd. It follows the literal sweep: on RpcaBenchmark's 512 Gram the same 551
+ * iterations, rank 38 and L within 2.6e-8 of the NumPy reference's; 3.45 s against 24.9 s with a
+ * full eigendecomposition per sweep (JMH), and 17.2x the NumPy reference side by side (4.18 s
+ * against 71.8 s, one thread each; benchmarks/RESULTS.md, "third round"), not the 25x of issue
+ * 15. Problems that move in large steps (planted low-rank + sparse) make it back off to full
+ * solves. IALM keeps its own subspace SVT (its mu grows every sweep).
  * <p><b>Default: ADMM.</b> IALM stops much sooner (55 against ~600 iterations on a 512 Gram) but at
  * a feasible, not an optimal, point: on a 40 x 40 Gram (singular values exp(-i/8), lambda
  * 1/sqrt(d)) its objective ||L||_* + lambda ||S||_1 is 1.8e-4 relative above ADMM's and rank(L) is
