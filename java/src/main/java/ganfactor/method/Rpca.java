@@ -178,6 +178,8 @@ public final class Rpca {
     }
 
     public static final class Options {
+        /** The largest d for which the certified partial SVT is on by default ({@link #certified(int)}). */
+        public static final int CERTIFIED_MAX_DIM = 2048;
         /** Weight of ||S||_1 (reference 1/60). */
         public double lambda = 1.0 / 60;
         /** ADMM: the fixed mu; IALM: mu_0. NaN: the solver's default (see the class comment). */
@@ -212,7 +214,7 @@ public final class Rpca {
          * Certified partial SVT on plain arrays ({@link RpcaCertified}): warm-started subspace
          * iteration, accepted only with a certificate that no eigenvalue outside the block
          * exceeds 1/mu, else a full LAPACK eigendecomposition. null (the default): on for ADMM and
-         * EXACT, off for IALM (whose mu grows every sweep, so there is nothing to warm-start
+         * EXACT up to d = {@link #CERTIFIED_MAX_DIM}, off for IALM (whose mu grows every sweep, so there is nothing to warm-start
          * from; it keeps its own {@link #subspaceSvt}). true overrides {@link #subspaceSvt}.
          */
         public Boolean certifiedSvt = null;
@@ -237,9 +239,13 @@ public final class Rpca {
             return subspaceSvt != null ? subspaceSvt : solver == Solver.IALM;
         }
 
-        /** Whether the certified partial SVT runs ({@link #certifiedSvt}, resolved). */
-        public boolean certified() {
-            return certifiedSvt != null ? certifiedSvt : solver != Solver.IALM;
+        /**
+         * Whether the certified partial SVT runs on a d x d matrix ({@link #certifiedSvt}
+         * resolved): by default for ADMM and EXACT up to d = {@link #CERTIFIED_MAX_DIM} (it keeps
+         * about 26 d x d double buffers: 0.9 GB at 2048, 18 GB at W+'s 9216).
+         */
+        public boolean certified(int d) {
+            return certifiedSvt != null ? certifiedSvt : solver != Solver.IALM && d <= CERTIFIED_MAX_DIM;
         }
 
         /** The settings as recorded in a result's info. */
@@ -265,8 +271,9 @@ public final class Rpca {
             }
             m.put("max_iterations", maxIterations);
             m.put("subspace_svt", subspace());
-            m.put("certified_svt", certified());
-            if (certified()) m.put("certified_tol", certifiedTol);
+            boolean auto = certifiedSvt == null && solver != Solver.IALM;
+            m.put("certified_svt", auto ? "auto (d <= " + CERTIFIED_MAX_DIM + ")" : certifiedSvt == Boolean.TRUE);
+            if (auto || certifiedSvt == Boolean.TRUE) m.put("certified_tol", certifiedTol);
             return m;
         }
     }
@@ -323,7 +330,7 @@ public final class Rpca {
                 return new Result(z, z.clone(), d, 0, true, 0, 0, seconds(t0), o.solver.name().toLowerCase(), 0, 0, 0, 0,
                         o.solver == Solver.EXACT ? 0 : Double.NaN, 0);
             }
-            if (o.certified()) {
+            if (o.certified(d)) {
                 if (!(o.certifiedTol >= 0)) throw new IllegalArgumentException("rpca: certifiedTol >= 0 needed");
                 return RpcaCertified.solve(Torch.toDoubles(mm), d, normF, o, t0);
             }

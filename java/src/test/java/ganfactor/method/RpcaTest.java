@@ -216,12 +216,12 @@ class RpcaTest {
         // the default (certifiedSvt unset) is this path for ADMM and EXACT, not for IALM
         Rpca.Options byDefault = new Rpca.Options();
         byDefault.lambda = 0.047;
-        assertTrue(byDefault.certified());
+        assertTrue(byDefault.certified(gp.dim()));
+        assertFalse(byDefault.certified(Rpca.Options.CERTIFIED_MAX_DIM + 1), "W+ sized Grams keep the full solve (memory)");
         Rpca.Result r = solve(gp.b(), gp.dim(), byDefault);
         assertTrue(r.subspaceSteps() > 0.9 * r.iterations(), r.subspaceSteps() + " certified steps of " + r.iterations());
-        assertEquals(Boolean.TRUE, byDefault.describe().get("certified_svt"));
         byDefault.solver = Rpca.Solver.IALM;
-        assertFalse(byDefault.certified());
+        assertFalse(byDefault.certified(gp.dim()));
     }
 
     @Test
