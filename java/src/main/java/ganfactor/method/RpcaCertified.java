@@ -171,6 +171,30 @@ final class RpcaCertified {
         }
     }
 
+    /**
+     * Test hook for the certificate on its own: a full eigendecomposition of X_a (which sets the
+     * anchors and the block, as at the start of a solve), then X moves to X_b (the anchors'
+     * distance grows by ||X_b - X_a||_F, as in the sweep) and one partial step runs at tau from
+     * X_a's block. Returns whether that step was certified (false: refused or not converged).
+     */
+    static boolean partialStepAfter(double[] xa, double[] xb, int d, double tau) {
+        try (PointerScope scope = new PointerScope()) {
+            RpcaCertified r = new RpcaCertified(xa.clone(), d, new Rpca.Options());
+            System.arraycopy(xa, 0, r.x, 0, xa.length);
+            r.xNorm = normF(r.x, d);
+            r.xp.put(r.x);
+            r.fullEigh(tau);
+            double step = 0;
+            for (int i = 0; i < xa.length; i++) step += (xb[i] - xa[i]) * (xb[i] - xa[i]);
+            r.distLower += Math.sqrt(step);
+            r.distUpper += Math.sqrt(step);
+            System.arraycopy(xb, 0, r.x, 0, xb.length);
+            r.xNorm = normF(r.x, d);
+            r.xp.put(r.x);
+            return r.partial(tau);
+        }
+    }
+
     private Rpca.Result run(double normF, long t0) {
         Rpca.Solver solver = o.solver;
         double mu, muMax, muRef = Double.NaN;

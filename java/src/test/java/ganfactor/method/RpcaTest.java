@@ -249,6 +249,55 @@ class RpcaTest {
         assertTrue(oi > oc * (1 + 1e-5), "IALM stays above: " + oi + " vs " + oc);
     }
 
+    /**
+     * The certificate on its own, where the block misses an eigenvalue beyond tau. (None of the
+     * solves above ever needs a refusal: with the upper certificate forced to accept they all
+     * pass unchanged, measured.) X_a = V diag(lambda) V^T, d = 60, tau = 1: eigenvalues 40, 20,
+     * 10, 5, 3, 2 (c = 6; the block holds their eigenvectors and the 8 next by |lambda|), the rest
+     * evenly in [-0.5, 0.5]. X_b lifts one eigenvector off the block to 1.2 (upper side) or drops
+     * one to -1.2 (lower side): the block's subspace iteration never sees it (it is orthogonal to
+     * the block and an eigenvector of X_b) and converges at once, so only the certificate can
+     * refuse. A perturbation that crosses nothing (||E||_2 ~ 0.02) is certified.
+     */
+    @Test
+    void theCertificateRefusesAnEigenvalueTheBlockMisses() {
+        int d = 60;
+        double[] v;
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        double[] g = new double[d * d];
+        for (int i = 0; i < g.length; i++) g[i] = r.nextGaussian();
+        try (PointerScope scope = new PointerScope()) {
+            v = Torch.toDoubles(new org.bytedeco.pytorch.Tensor(org.bytedeco.pytorch.global.torch.linalg_qr(Torch.of(g, d, d)).get0()));
+        }
+        double[] lambda = new double[d];
+        double[] top = {40, 20, 10, 5, 3, 2};
+        for (int i = 0; i < d; i++) lambda[i] = i < top.length ? top[i] : -0.5 + (double) (i - top.length) / (d - top.length - 1);
+        double[] xa = spectral(v, lambda, d);
+        double[] up = lambda.clone(), down = lambda.clone();
+        up[30] = 1.2;   // lambda 0.0 before: inside the floor, off the block
+        down[40] = -1.2; // 0.19 before
+        assertFalse(RpcaCertified.partialStepAfter(xa, spectral(v, up, d), d, 1.0), "an eigenvalue 1.2 > tau off the block must be refused");
+        assertFalse(RpcaCertified.partialStepAfter(xa, spectral(v, down, d), d, 1.0), "an eigenvalue -1.2 < -tau off the block must be refused");
+        double[] e = new double[d * d];
+        for (int i = 0; i < d; i++)
+            for (int j = 0; j <= i; j++) e[i * d + j] = e[j * d + i] = 0.0015 * r.nextGaussian();
+        double[] xd = xa.clone();
+        for (int i = 0; i < xd.length; i++) xd[i] += e[i];
+        assertTrue(RpcaCertified.partialStepAfter(xa, xd, d, 1.0), "a move that crosses nothing is certified");
+    }
+
+    /** V diag(lambda) V^T for V [d, d] row-major (columns = eigenvectors). */
+    static double[] spectral(double[] v, double[] lambda, int d) {
+        double[] x = new double[d * d];
+        for (int i = 0; i < d; i++)
+            for (int j = 0; j < d; j++) {
+                double acc = 0;
+                for (int k = 0; k < d; k++) acc += v[i * d + k] * lambda[k] * v[j * d + k];
+                x[i * d + j] = acc;
+            }
+        return x;
+    }
+
     @Test
     void nonConvergenceIsReportedNotThrown() {
         Planted p = planted(40, 2, 0.05, 2);
