@@ -6,7 +6,8 @@
 #      1e-12 (eigh SVT; not timed for the comparison) gives the optimum OUT/L_opt.npy;
 #   4. Java times each solver spec on OUT/M.npy and reports distances to L_ref and L_opt.
 # usage (from the repository root, after mvn -B -DskipTests package):
-#   benchmarks/rpca_side_by_side.sh OUT [solver[:k=v,...] ...]     default solvers: admm:certified=0 admm
+#   [REPEATS=n] benchmarks/rpca_side_by_side.sh OUT [solver[:k=v,...] ...]     default solvers: admm:certified=0 admm
+#   (REPEATS: Java runs per solver in one JVM, the first one cold; the median is reported)
 #   (admm and exact run the certified partial SVT by default; certified=0 is the full eigendecomposition every sweep)
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,5 +26,5 @@ if [ "${OPT:-auto}" = 1 ] || { [ "${OPT:-auto}" = auto ] && [ ! -f "$out/L_opt.n
   OPENBLAS_NUM_THREADS=1 python3 "$here/rpca_reference.py" "$out" --tol 1e-12 --eigh --out L_opt
 fi
 echo "load before java: $(cut -d' ' -f1-3 /proc/loadavg)"
-OPENBLAS_NUM_THREADS=1 java -Dthreads=${THREADS:-1} -cp "$jar" ganfactor.bench.RpcaSideBySide solve "$out" 1 "$@" 2>&1 | grep -v '^Warning: Versions'
+OPENBLAS_NUM_THREADS=1 java -Dthreads=${THREADS:-1} -cp "$jar" ganfactor.bench.RpcaSideBySide solve "$out" ${REPEATS:-1} "$@" 2>&1 | grep -v '^Warning: Versions'
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
