@@ -178,6 +178,11 @@ final class RpcaCertified {
      * X_a's block. Returns whether that step was certified (false: refused or not converged).
      */
     static boolean partialStepAfter(double[] xa, double[] xb, int d, double tau) {
+        return partialStepAfter(xa, xb, d, tau, null, 0);
+    }
+
+    /** The same, the partial step starting from the given block (column-major d x k) instead of X_a's. */
+    static boolean partialStepAfter(double[] xa, double[] xb, int d, double tau, double[] block, int k) {
         try (PointerScope scope = new PointerScope()) {
             RpcaCertified r = new RpcaCertified(xa.clone(), d, new Rpca.Options());
             System.arraycopy(xa, 0, r.x, 0, xa.length);
@@ -191,6 +196,12 @@ final class RpcaCertified {
             System.arraycopy(xb, 0, r.x, 0, xb.length);
             r.xNorm = normF(r.x, d);
             r.xp.put(r.x);
+            if (block != null) {
+                r.qp.put(block, 0, d * k);
+                r.k = k;
+                r.ritz = new double[k];
+                java.util.Arrays.fill(r.ritz, 1);
+            }
             return r.partial(tau);
         }
     }

@@ -284,6 +284,24 @@ class RpcaTest {
         double[] xd = xa.clone();
         for (int i = 0; i < xd.length; i++) xd[i] += e[i];
         assertTrue(RpcaCertified.partialStepAfter(xa, xd, d, 1.0), "a move that crosses nothing is certified");
+
+        // The anchor's rotation term: X does not move, but the block is another invariant
+        // subspace, X_a's 14-vector block with the eigenvector of lambda = 2 swapped for a floor
+        // one. The Ritz pairs are exact, so only the term lambda_max(D^(1/2)(I - C C^T)D^(1/2)),
+        // which sees the anchor block's lambda = 2 direction off the new block, can refuse.
+        int k = 14;
+        int[] order = java.util.stream.IntStream.range(0, d).boxed()
+                .sorted((a, b) -> Double.compare(Math.abs(lambda[b]), Math.abs(lambda[a]))).mapToInt(Integer::intValue).toArray();
+        double[] block = new double[d * k];
+        for (int j = 0, col = 0; col < k; j++) {
+            int idx = order[j];
+            if (idx == 5) continue; // lambda = 2, kept: left out of the block
+            for (int i = 0; i < d; i++) block[col * d + i] = v[i * d + idx];
+            col++;
+        }
+        assertFalse(RpcaCertified.partialStepAfter(xa, xa, d, 1.0, block, k), "a kept eigenvector outside the block must be refused");
+        for (int i = 0; i < d; i++) block[4 * d + i] = v[i * d + 5]; // the block with it (lambda 3 out, now outside and kept)
+        assertFalse(RpcaCertified.partialStepAfter(xa, xa, d, 1.0, block, k), "likewise lambda = 3");
     }
 
     /** V diag(lambda) V^T for V [d, d] row-major (columns = eigenvectors). */
