@@ -51,8 +51,10 @@ import java.util.concurrent.CancellationException;
  *       direct upper-side factorisation, every iteration.</li>
  *   <li>||X - X_a||_F is bounded by the sum of the sweeps' steps ||X_(j+1) - X_j||_F since the
  *       anchor (triangle inequality; the fused pass measures each step, no copy of X_a is kept).</li>
- *   <li>delta = 16 d eps (||X||_F + the largest weight) covers the backward error of the
- *       factorisations.</li>
+ *   <li>delta = 16 d eps (||X||_F + the largest weight) covers the rounding in forming the
+ *       factorised matrices, and each factorisation runs on the matrix less
+ *       gamma_(d+1) / (1 - gamma_(d+1)) times its trace, which makes its success a proof of
+ *       positive definiteness in floating point (Rump 2006; {@link #positiveDefinite}).</li>
  * </ul>
  * The block is checked to be orthonormal to 1e-12 (the bounds assume it) before a step is
  * accepted. Anything not certified within {@link #MAX_PRODUCTS} products falls back to a full LAPACK dsyevd
@@ -723,6 +725,23 @@ final class RpcaCertified {
         }
         tmp.put(w, 0, d * k);
         openblas.cblas_dsyrk(COL, UPPER, NOTRANS, d, k, 1.0, tmp, d, 1.0, work, d);
+        return positiveDefinite();
+    }
+
+    /**
+     * The matrix in work (upper triangle) is positive definite, by a floating-point Cholesky
+     * factorisation of work - c I with c = gamma_(d+1) / (1 - gamma_(d+1)) tr(work), gamma_n =
+     * n u / (1 - n u), u = 2^-53: if that factorisation runs to completion, work itself is positive
+     * definite (Rump, "Verification of positive definiteness", BIT 46, 2006; its underflow term is
+     * zero for the normal numbers here). The callers' delta covers the rounding in forming work.
+     */
+    private boolean positiveDefinite() {
+        double tr = 0;
+        for (int i = 0; i < d; i++) tr += workb.get(i * d + i);
+        if (!(tr > 0)) return false;
+        double u = Math.ulp(1.0) / 2, g = (d + 1) * u / (1 - (d + 1) * u);
+        double c = g / (1 - g) * tr * (1 + 4 * d * u); // the trace's own rounding
+        for (int i = 0; i < d; i++) workb.put(i * d + i, workb.get(i * d + i) - c);
         return BlasThreads.solve(d, () -> openblas.LAPACKE_dpotrf(COL, (byte) 'U', d, work, d)) == 0;
     }
 
@@ -737,7 +756,7 @@ final class RpcaCertified {
         }
         work.put(a);
         if (c > 0) openblas.cblas_dsyrk(COL, UPPER, NOTRANS, d, c, alpha, up, d, 1.0, work, d);
-        return BlasThreads.solve(d, () -> openblas.LAPACKE_dpotrf(COL, (byte) 'U', d, work, d)) == 0;
+        return positiveDefinite();
     }
 
     /** Cholesky of X + shift I succeeds. */
@@ -749,7 +768,7 @@ final class RpcaCertified {
             a[base + cc] += shift;
         }
         work.put(a);
-        return BlasThreads.solve(d, () -> openblas.LAPACKE_dpotrf(COL, (byte) 'U', d, work, d)) == 0;
+        return positiveDefinite();
     }
 
     /** l (upper) = sum_i f(theta_i) v_i v_i^T over the kept vectors, by two dsyrk (positive and negative part). */
