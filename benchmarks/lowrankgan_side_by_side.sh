@@ -40,18 +40,7 @@ dj = np.load(files[0]).astype(np.float64)
 dj = dj.reshape(-1, dj.shape[-1])
 n = min(len(ref), len(dj))
 cos = [float(abs(ref[i] @ dj[i]) / (np.linalg.norm(ref[i]) * np.linalg.norm(dj[i]) or 1)) for i in range(n)]
-def find(o, key):
-    if isinstance(o, dict):
-        if key in o: return o[key]
-        for v in o.values():
-            r = find(v, key)
-            if r is not None: return r
-    if isinstance(o, list):
-        for v in o:
-            r = find(v, key)
-            if r is not None: return r
-    return None
-ra, rb = find(rec, "rpca_a"), find(rec, "rpca_b")
+ra, rb = rec["results"][0]["rpca_a"], rec["results"][0]["rpca_b"]
 print(json.dumps({"ganfactor": mode, "whole_process_seconds": round(t1 - t0, 3), "seconds_total": rec.get("seconds_total"),
                   "rpca_seconds": round(ra["seconds"] + rb["seconds"], 3),
                   "directions": len(dj), "numpy_directions": len(ref), "abs_cos_vs_numpy": [round(c, 9) for c in cos],

@@ -299,7 +299,7 @@ final class RpcaCertified {
         double thr = o.lambda / mu, inv = 1 / mu, invNext = 1 / muNext, r2 = 0, ds2 = 0, y2 = 0, x2 = 0, dx2 = 0;
         for (int c = 0; c < d; c++) {
             int base = c * d;
-            double r2c = 0, ds2c = 0, y2c = 0, x2c = 0, dl2c = 0;
+            double r2c = 0, ds2c = 0, y2c = 0, x2c = 0, dx2c = 0;
             for (int i = base, end = base + c; i < end; i++) { // strictly upper part of column c
                 double mi = m[i], li = l[i], yi = y[i];
                 double z = mi - li - yi * inv;
@@ -313,7 +313,7 @@ final class RpcaCertified {
                 ds2c += dsv * dsv;
                 y2c += yn * yn;
                 x2c += xn * xn;
-                dl2c += a * a;
+                dx2c += a * a;
                 s[i] = sn;
                 y[i] = yn;
                 x[i] = xn;
@@ -331,7 +331,7 @@ final class RpcaCertified {
             ds2 += 2 * ds2c + dsv * dsv;
             y2 += 2 * y2c + yn * yn;
             x2 += 2 * x2c + xn * xn;
-            dx2 += 2 * dl2c + a * a;
+            dx2 += 2 * dx2c + a * a;
             s[i] = sn;
             y[i] = yn;
             x[i] = xn;
@@ -575,14 +575,14 @@ final class RpcaCertified {
         if (upper) stats.upperByAnchor++;
         else {
             stats.choleskyUpper++;
-            upper = deflatedPositiveDefinite(tau, +1, c, tau + maxPos, nx);
+            upper = directPositiveDefinite(tau, +1, c, tau + maxPos, nx);
         }
         lap(7);
         if (!upper) return false;
         try {
             if (maxNeg > 0) {
                 stats.choleskyLower++;
-                return deflatedPositiveDefinite(tau, -1, c, tau + maxNeg, nx);
+                return directPositiveDefinite(tau, -1, c, tau + maxNeg, nx);
             }
             double delta = 16 * d * Math.ulp(1.0) * nx;
             if (!Double.isNaN(anchorShift) && anchorShift + distLower + delta < tau) return true;
@@ -592,7 +592,7 @@ final class RpcaCertified {
             for (double sNew : tries) {
                 if (!(sNew + delta < tau)) continue;
                 stats.choleskyLower++;
-                if (shiftedPositiveDefinite(sNew - delta)) {
+                if (deflatedPositiveDefinite(sNew - delta, -1, new double[0])) {
                     anchorShift = sNew;
                     lastShift = sNew;
                     distLower = 0;
@@ -671,7 +671,7 @@ final class RpcaCertified {
             }
             double deltaC = 16 * d * Math.ulp(1.0) * (nx + md);
             stats.choleskyAnchor++;
-            if (!anchorPositiveDefinite(beta - deltaC, dd)) continue;
+            if (!deflatedPositiveDefinite(beta - deltaC, +1, dd)) continue;
             Pointer.memcpy(wa, up, 8L * d * k);
             anchorD = dd;
             anchorK = k;
@@ -708,23 +708,30 @@ final class RpcaCertified {
         return kw.get(n - 1);
     }
 
-    /** Cholesky of shift I - X + W diag(dd) W^T (W the block in up) succeeds. */
-    private boolean anchorPositiveDefinite(double shift, double[] dd) {
+    /**
+     * shift I - sign X + U diag(weights) U^T is positive definite ({@link #positiveDefinite}), U =
+     * the first weights.length columns of up: the anchor (sign +1, weights D over the block), the
+     * direct certificate (+-1, alpha over the kept vectors) and the lower anchor (-1, none).
+     */
+    private boolean deflatedPositiveDefinite(double shift, int sign, double[] weights) {
         double[] a = scratch;
         for (int cc = 0; cc < d; cc++) {
             int base = cc * d;
-            for (int i = base; i <= base + cc; i++) a[i] = -x[i];
+            for (int i = base; i <= base + cc; i++) a[i] = -sign * x[i];
             a[base + cc] += shift;
         }
         work.put(a);
-        double[] w = blockA;
-        up.get(w, 0, d * k);
-        for (int j = 0; j < k; j++) {
-            double sc = Math.sqrt(dd[j]);
-            for (int i = j * d, end = i + d; i < end; i++) w[i] *= sc;
+        int n = weights.length;
+        if (n > 0) {
+            double[] w = blockA;
+            up.get(w, 0, d * n);
+            for (int j = 0; j < n; j++) {
+                double sc = Math.sqrt(weights[j]);
+                for (int i = j * d, end = i + d; i < end; i++) w[i] *= sc;
+            }
+            tmp.put(w, 0, d * n);
+            openblas.cblas_dsyrk(COL, UPPER, NOTRANS, d, n, 1.0, tmp, d, 1.0, work, d);
         }
-        tmp.put(w, 0, d * k);
-        openblas.cblas_dsyrk(COL, UPPER, NOTRANS, d, k, 1.0, tmp, d, 1.0, work, d);
         return positiveDefinite();
     }
 
@@ -745,30 +752,11 @@ final class RpcaCertified {
         return BlasThreads.solve(d, () -> openblas.LAPACKE_dpotrf(COL, (byte) 'U', d, work, d)) == 0;
     }
 
-    /** Cholesky of (tau - delta) I - sign X + alpha U1 U1^T succeeds. */
-    private boolean deflatedPositiveDefinite(double tau, int sign, int c, double alpha, double nx) {
-        double delta = 16 * d * Math.ulp(1.0) * (nx + alpha);
-        double[] a = scratch;
-        for (int cc = 0; cc < d; cc++) {
-            int base = cc * d;
-            for (int i = base; i <= base + cc; i++) a[i] = -sign * x[i];
-            a[base + cc] += tau - delta;
-        }
-        work.put(a);
-        if (c > 0) openblas.cblas_dsyrk(COL, UPPER, NOTRANS, d, c, alpha, up, d, 1.0, work, d);
-        return positiveDefinite();
-    }
-
-    /** Cholesky of X + shift I succeeds. */
-    private boolean shiftedPositiveDefinite(double shift) {
-        double[] a = scratch;
-        for (int cc = 0; cc < d; cc++) {
-            int base = cc * d;
-            System.arraycopy(x, base, a, base, cc + 1);
-            a[base + cc] += shift;
-        }
-        work.put(a);
-        return positiveDefinite();
+    /** The direct certificate: (tau - delta) I - sign X + alpha U1 U1^T is positive definite (U1 = the c kept vectors). */
+    private boolean directPositiveDefinite(double tau, int sign, int c, double alpha, double nx) {
+        double[] weights = new double[c];
+        java.util.Arrays.fill(weights, alpha);
+        return deflatedPositiveDefinite(tau - 16 * d * Math.ulp(1.0) * (nx + alpha), sign, weights);
     }
 
     /** l (upper) = sum_i f(theta_i) v_i v_i^T over the kept vectors, by two dsyrk (positive and negative part). */
