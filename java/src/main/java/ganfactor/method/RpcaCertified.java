@@ -71,6 +71,9 @@ import java.util.concurrent.CancellationException;
  * <p>Storage: column-major; the symmetric M, S, Y, X and L are kept in their upper triangles
  * only (dsymm, dsyrk, dpotrf and dsyevd read and write no more), so one fused pass over the
  * upper triangle per iteration does the S-step, the Y-step, the residuals and the next X.
+ * M, S and Y are Java arrays; X and L exist only in the native buffers the BLAS calls use, and
+ * the pass copies one column of each at a time (no full-matrix copy between Java and native
+ * memory per iteration).
  * (dgemm on X mirrored in full: products 2.1 s against dsymm's 1.9 s plus 0.9 s of mirroring
  * over the 551 iterations of the benchmark Gram, one thread, loaded machine.)
  */
@@ -93,10 +96,11 @@ final class RpcaCertified {
 
     private final int d;
     private final Rpca.Options o;
-    private final double[] m, s, y, x, l;
+    /** M, S and Y on the Java side (upper triangles, column-major); X and L live only in xp and lp. */
+    private final double[] m, s, y;
     private final DoublePointer xp, lp, work, wfull, qp, wp, up, xup, tmp, hp, gp, thp, rp;
-    private final DoubleBuffer workb, qb, upb, tmpb, hb, gb;
-    private final double[] col, scratch, blockA, blockB;
+    private final DoubleBuffer workb, qb, upb, tmpb, hb, gb, xb, lb;
+    private final double[] col, sweepX, blockA, blockB;
     private int k; // block width, 0: no warm start
     private double[] theta = new double[0]; // the accepted Ritz values (sorted by |theta| desc)
     private int kept; // c
@@ -137,8 +141,6 @@ final class RpcaCertified {
         long dd = (long) d * d;
         s = new double[(int) dd];
         y = new double[(int) dd];
-        x = new double[(int) dd];
-        l = new double[(int) dd];
         wa = new DoublePointer(dd);
         cp = new DoublePointer(dd);
         ccp = new DoublePointer(dd);
@@ -147,7 +149,7 @@ final class RpcaCertified {
         kp = new DoublePointer(dd);
         kw = new DoublePointer(d + 1);
         col = new double[d];
-        scratch = new double[(int) dd];
+        sweepX = new double[d];
         blockA = new double[(int) dd];
         blockB = new double[(int) dd];
         xp = new DoublePointer(dd);
@@ -164,6 +166,9 @@ final class RpcaCertified {
         thp = new DoublePointer(d);
         rp = new DoublePointer(dd);
         prevBlock = new DoublePointer(dd);
+        Pointer.memset(lp, 0, 8L * dd);
+        xb = xp.asBuffer();
+        lb = lp.asBuffer();
         workb = work.asBuffer();
         qb = qp.asBuffer();
         upb = up.asBuffer();
@@ -196,17 +201,15 @@ final class RpcaCertified {
     static boolean partialStepAfter(double[] xa, double[] xb, int d, double tau, double[] block, int k) {
         try (PointerScope scope = new PointerScope()) {
             RpcaCertified r = new RpcaCertified(xa.clone(), d, new Rpca.Options());
-            System.arraycopy(xa, 0, r.x, 0, xa.length);
-            r.xNorm = normF(r.x, d);
-            r.xp.put(r.x);
+            r.xNorm = normF(xa, d);
+            r.xp.put(xa);
             r.fullEigh(tau);
             double step = 0;
             for (int i = 0; i < xa.length; i++) step += (xb[i] - xa[i]) * (xb[i] - xa[i]);
             r.distLower += Math.sqrt(step);
             r.distUpper += Math.sqrt(step);
-            System.arraycopy(xb, 0, r.x, 0, xb.length);
-            r.xNorm = normF(r.x, d);
-            r.xp.put(r.x);
+            r.xNorm = normF(xb, d);
+            r.xp.put(xb);
             if (block != null) {
                 r.qp.put(block, 0, d * k);
                 r.k = k;
@@ -231,8 +234,7 @@ final class RpcaCertified {
             mu = Double.isNaN(o.mu) ? muRef * (solver == Rpca.Solver.EXACT ? o.muScale : 1) : o.mu;
             muMax = mu;
         } else {
-            System.arraycopy(m, 0, x, 0, m.length);
-            xp.put(x);
+            xp.put(m);
             fullEigh(0); // ||M||_2
             double norm2 = Math.max(Math.abs(wAll[0]), Math.abs(wAll[d - 1]));
             k = 0;
@@ -245,8 +247,10 @@ final class RpcaCertified {
         }
         if (!(mu > 0) || !Double.isFinite(mu)) throw new IllegalArgumentException("rpca: mu = " + mu);
         double mu0 = mu;
-        for (int i = 0; i < m.length; i++) x[i] = m[i] - s[i] - y[i] / mu;
-        xNorm = normF(x, d);
+        double[] x0 = new double[m.length];
+        for (int i = 0; i < m.length; i++) x0[i] = m[i] - s[i] - y[i] / mu;
+        xNorm = normF(x0, d);
+        xp.put(x0);
         boolean exact = solver == Rpca.Solver.EXACT;
         boolean converged = false;
         double residualAbs = Double.POSITIVE_INFINITY, dualRel = Double.NaN;
@@ -284,6 +288,8 @@ final class RpcaCertified {
                     stats.choleskyAnchor, stats.upperByAnchor);
         if (Boolean.getBoolean("ganfactor.rpca.debug"))
             for (int i = 0; i < PARTS.length; i++) System.err.printf("  %-18s %8.3f s%n", PARTS[i], nanos[i] / 1e9);
+        double[] l = new double[d * d];
+        lp.get(l);
         return new Rpca.Result(mirror(l), mirror(s), d, it, converged, residualAbs / normF, kept, (System.nanoTime() - t0) / 1e9,
                 solver.name().toLowerCase(), mu0, mu, stats.fullEigh, stats.certified, dualRel, stats.products);
     }
@@ -306,18 +312,21 @@ final class RpcaCertified {
      */
     private double[] sweep(double mu, double muNext) {
         double thr = o.lambda / mu, inv = 1 / mu, invNext = 1 / muNext, r2 = 0, ds2 = 0, y2 = 0, x2 = 0, dx2 = 0;
+        double[] lc = col, xc = sweepX; // column c of L and X, copied from and (X) back to the native buffers
         for (int c = 0; c < d; c++) {
             int base = c * d;
+            lb.get(base, lc, 0, c + 1);
+            xb.get(base, xc, 0, c + 1);
             double r2c = 0, ds2c = 0, y2c = 0, x2c = 0, dx2c = 0;
-            for (int i = base, end = base + c; i < end; i++) { // strictly upper part of column c
-                double mi = m[i], li = l[i], yi = y[i];
+            for (int i = base, j = 0, end = base + c; i < end; i++, j++) { // strictly upper part of column c
+                double mi = m[i], li = lc[j], yi = y[i];
                 double z = mi - li - yi * inv;
                 double sn = z - Math.max(-thr, Math.min(thr, z)); // soft threshold
                 double ri = li + sn - mi;
                 double yn = yi + mu * ri;
                 double dsv = sn - s[i];
                 double xn = mi - sn - yn * invNext;
-                double a = xn - x[i];
+                double a = xn - xc[j];
                 r2c += ri * ri;
                 ds2c += dsv * dsv;
                 y2c += yn * yn;
@@ -325,17 +334,17 @@ final class RpcaCertified {
                 dx2c += a * a;
                 s[i] = sn;
                 y[i] = yn;
-                x[i] = xn;
+                xc[j] = xn;
             }
             int i = base + c; // diagonal
-            double mi = m[i], li = l[i], yi = y[i];
+            double mi = m[i], li = lc[c], yi = y[i];
             double z = mi - li - yi * inv;
             double sn = z - Math.max(-thr, Math.min(thr, z));
             double ri = li + sn - mi;
             double yn = yi + mu * ri;
             double dsv = sn - s[i];
             double xn = mi - sn - yn * invNext;
-            double a = xn - x[i];
+            double a = xn - xc[c];
             r2 += 2 * r2c + ri * ri;
             ds2 += 2 * ds2c + dsv * dsv;
             y2 += 2 * y2c + yn * yn;
@@ -343,7 +352,8 @@ final class RpcaCertified {
             dx2 += 2 * dx2c + a * a;
             s[i] = sn;
             y[i] = yn;
-            x[i] = xn;
+            xc[c] = xn;
+            xb.put(base, xc, 0, c + 1);
         }
         xNorm = Math.sqrt(x2);
         // ||X_new - X_a||_F <= ||X_old - X_a||_F + ||X_new - X_old||_F (no copy of the anchors needed)
@@ -355,8 +365,6 @@ final class RpcaCertified {
 
     /** L (upper triangle of l) = the SVT of X at tau; sets kept and theta. */
     private void svt(double tau) {
-        xp.put(x);
-        lap(1);
         // after failed attempts, skip the partial path for 1, 3, 7, 15 iterations (X moving in large
         // steps, as on planted problems, makes the warm start useless; certifiedTol 0: dsyevd always)
         boolean done = false;
@@ -752,13 +760,9 @@ final class RpcaCertified {
      * direct certificate (+-1, alpha over the kept vectors) and the lower anchor (-1, none).
      */
     private boolean deflatedPositiveDefinite(double shift, int sign, double[] weights) {
-        double[] a = scratch;
-        for (int cc = 0; cc < d; cc++) {
-            int base = cc * d;
-            for (int i = base; i <= base + cc; i++) a[i] = -sign * x[i];
-            a[base + cc] += shift;
-        }
-        work.put(a);
+        Pointer.memcpy(work, xp, 8L * d * d);
+        openblas.cblas_dscal(d * d, -sign, work, 1); // (the lower triangle is never read)
+        for (int i = 0; i < d; i++) workb.put(i * d + i, workb.get(i * d + i) + shift);
         int n = weights.length;
         if (n > 0) {
             double[] w = blockA;
@@ -801,7 +805,7 @@ final class RpcaCertified {
     private void buildL(double tau) {
         int c = kept;
         if (c == 0) {
-            java.util.Arrays.fill(l, 0);
+            Pointer.memset(lp, 0, 8L * d * d);
             return;
         }
         for (int sign = 1; sign >= -1; sign -= 2) {
@@ -822,6 +826,5 @@ final class RpcaCertified {
                 openblas.cblas_dsyrk(COL, UPPER, NOTRANS, d, n, -1.0, tmp, d, 1.0, lp, d);
             }
         }
-        lp.get(l);
     }
 }
