@@ -308,9 +308,11 @@ final class RpcaCertified {
 
     /**
      * S-step, Y-step and the next X (with muNext) in one pass over the upper triangle. Returns
-     * {||L + S - M||_F^2, ||S - S_prev||_F^2, ||Y||_F^2}.
+     * {||L + S - M||_F^2, ||S - S_prev||_F^2, ||Y||_F^2}; the last two only for EXACT (whose
+     * stop needs the dual residual), NaN otherwise ({@link #sweepLean}).
      */
     private double[] sweep(double mu, double muNext) {
+        if (o.solver != Rpca.Solver.EXACT) return sweepLean(mu, muNext);
         double thr = o.lambda / mu, inv = 1 / mu, invNext = 1 / muNext, r2 = 0, ds2 = 0, y2 = 0, x2 = 0, dx2 = 0;
         double[] lc = col, xc = sweepX; // column c of L and X, copied from and (X) back to the native buffers
         for (int c = 0; c < d; c++) {
@@ -361,6 +363,57 @@ final class RpcaCertified {
         distLower += step;
         distUpper += step;
         return new double[]{r2, ds2, y2};
+    }
+
+    /**
+     * The sweep with two sums instead of five: ||L + S - M||_F^2 (the stop) and ||X_new -
+     * X_old||_F^2 (the anchors' drift); ||X||_F is carried as an upper bound, ||X_old||_F +
+     * ||X_new - X_old||_F (it only sizes the rounding slack delta, where 551 steps of ~0.1 tau
+     * against ||X||_F ~ 2e4 tau change nothing). The JIT vectorises this loop and not the
+     * five-sum one: 0.18 ms against 0.55 ms a pass at d = 512 (one thread, isolated loop).
+     */
+    private double[] sweepLean(double mu, double muNext) {
+        double thr = o.lambda / mu, inv = 1 / mu, invNext = 1 / muNext, r2 = 0, dx2 = 0;
+        double[] lc = col, xc = sweepX;
+        for (int c = 0; c < d; c++) {
+            int base = c * d;
+            lb.get(base, lc, 0, c + 1);
+            xb.get(base, xc, 0, c + 1);
+            double r2c = 0, dx2c = 0;
+            for (int i = base, j = 0, end = base + c; i < end; i++, j++) { // strictly upper part of column c
+                double mi = m[i], li = lc[j], yi = y[i];
+                double z = mi - li - yi * inv;
+                double sn = z - Math.max(-thr, Math.min(thr, z)); // soft threshold
+                double ri = li + sn - mi;
+                double yn = yi + mu * ri;
+                double xn = mi - sn - yn * invNext;
+                double a = xn - xc[j];
+                r2c += ri * ri;
+                dx2c += a * a;
+                s[i] = sn;
+                y[i] = yn;
+                xc[j] = xn;
+            }
+            int i = base + c; // diagonal
+            double mi = m[i], li = lc[c], yi = y[i];
+            double z = mi - li - yi * inv;
+            double sn = z - Math.max(-thr, Math.min(thr, z));
+            double ri = li + sn - mi;
+            double yn = yi + mu * ri;
+            double xn = mi - sn - yn * invNext;
+            double a = xn - xc[c];
+            r2 += 2 * r2c + ri * ri;
+            dx2 += 2 * dx2c + a * a;
+            s[i] = sn;
+            y[i] = yn;
+            xc[c] = xn;
+            xb.put(base, xc, 0, c + 1);
+        }
+        double step = Math.sqrt(dx2);
+        xNorm += step;
+        distLower += step;
+        distUpper += step;
+        return new double[]{r2, Double.NaN, Double.NaN};
     }
 
     /** L (upper triangle of l) = the SVT of X at tau; sets kept and theta. */
