@@ -87,7 +87,7 @@ import java.util.function.BooleanSupplier;
  * only (r ~ 40 rows instead of d), for every solver.
  * <p><b>Certified partial SVT</b> ({@link Options#certifiedSvt}, the default for ADMM and EXACT,
  * {@link RpcaCertified}): the same sweep on plain arrays with direct BLAS/LAPACK calls, the
- * eigenpairs above 1/mu from a warm-started block (c + 8 columns) refined by subspace iteration
+ * eigenpairs above 1/mu from a warm-started block (c + 6 columns) refined by subspace iteration
  * to a Ritz residual of {@link Options#certifiedTol} (1e-9) relative to ||L||, and accepted only
  * with a certificate that no eigenvalue off the block lies outside (-1/mu, 1/mu) (an anchored
  * Cholesky factorisation renewed every few iterations, a small bound in between); otherwise a
