@@ -9,7 +9,10 @@
 #   [REPEATS=n] benchmarks/rpca_side_by_side.sh OUT [solver[:k=v,...] ...]     default solvers: admm:certified=0 admm
 #   (REPEATS: Java runs per solver in one JVM, the first one cold; the median is reported)
 #   (admm and exact run the certified partial SVT by default; certified=0 is the full eigendecomposition every sweep)
+#   (THREADS=0: both sides with their default threads, as a user runs them: NumPy's OpenBLAS and
+#    ganfactor's LibTorch/OpenBLAS on all cores; otherwise one OpenBLAS thread each, the default)
 set -e
+if [ "${THREADS:-1}" = 0 ]; then pin=""; else pin="OPENBLAS_NUM_THREADS=1"; fi
 here=$(cd "$(dirname "$0")" && pwd)
 out=$1; shift
 [ $# -gt 0 ] || set -- admm:certified=0 admm
@@ -19,12 +22,12 @@ echo "machine: nproc $(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "java: $(java -version 2>&1 | head -1)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 java -cp "$jar" ganfactor.bench.RpcaSideBySide write "$out" 512 2>&1 | grep -v '^Warning: Versions'
-echo "numpy reference (SVD, 1 OpenBLAS thread):"
-OPENBLAS_NUM_THREADS=1 python3 "$here/rpca_reference.py" "$out"
+echo "numpy reference (SVD, ${pin:-default OpenBLAS threads}):"
+env $pin python3 "$here/rpca_reference.py" "$out"
 if [ "${OPT:-auto}" = 1 ] || { [ "${OPT:-auto}" = auto ] && [ ! -f "$out/L_opt.npy" ]; }; then
   echo "numpy optimum (same ADMM to 1e-12, eigh SVT; not part of the timing comparison):"
-  OPENBLAS_NUM_THREADS=1 python3 "$here/rpca_reference.py" "$out" --tol 1e-12 --eigh --out L_opt
+  env $pin python3 "$here/rpca_reference.py" "$out" --tol 1e-12 --eigh --out L_opt
 fi
 echo "load before java: $(cut -d' ' -f1-3 /proc/loadavg)"
-OPENBLAS_NUM_THREADS=1 java -Dthreads=${THREADS:-1} -cp "$jar" ganfactor.bench.RpcaSideBySide solve "$out" ${REPEATS:-1} "$@" 2>&1 | grep -v '^Warning: Versions'
+env $pin java -Dthreads=${THREADS:-1} -cp "$jar" ganfactor.bench.RpcaSideBySide solve "$out" ${REPEATS:-1} "$@" 2>&1 | grep -v '^Warning: Versions'
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -29,7 +29,7 @@ import java.util.Locale;
  * </pre>
  * <pre>
  * Solver options after the colon: tol, primalTol, dualTol, muScale, muScaleTail, muSwitch,
- * maxIterations, subspace, certified (1: the certified partial SVT), certifiedTol (e.g.
+ * maxIterations, subspace, certified (1: the certified partial SVT), certifiedTol, lambda (e.g.
  * {@code exact:dualTol=1e-6}).
  */
 public final class RpcaSideBySide {
@@ -76,6 +76,7 @@ public final class RpcaSideBySide {
                         case "subspace" -> o.subspaceSvt = v != 0;
                         case "certified" -> o.certifiedSvt = v != 0;
                         case "certifiedTol" -> o.certifiedTol = v;
+                        case "lambda" -> o.lambda = v;
                         default -> throw new IllegalArgumentException("unknown option " + p[0]);
                     }
                 }

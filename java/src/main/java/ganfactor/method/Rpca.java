@@ -229,6 +229,8 @@ public final class Rpca {
          * the large steps of planted problems).
          */
         boolean certifiedEager = false;
+        /** Certified SVT: start each partial solve from the kept vectors extrapolated along their last step (off: from the last ones as they are; tests compare the two). */
+        boolean certifiedExtrapolate = true;
         /** With the subspace SVT, a full eigendecomposition at least this often. */
         public int fullEvery = 10;
         public Linalg linalg = TorchLinalg.INSTANCE;

@@ -633,7 +633,7 @@ final class RpcaCertified {
      */
     private void extrapolate() {
         int c = kept;
-        boolean can = prevValid && prevK == k && prevC == c && c > 0;
+        boolean can = o.certifiedExtrapolate && prevValid && prevK == k && prevC == c && c > 0;
         // the current block becomes the previous one of the next step (copied before it is modified)
         Pointer.memcpy(tmp, qp, 8L * d * k);
         if (can) {

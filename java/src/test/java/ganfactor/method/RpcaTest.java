@@ -225,6 +225,33 @@ class RpcaTest {
     }
 
     /**
+     * The extrapolated warm start changes where each partial solve starts, not what it accepts:
+     * with and without it the same iterations, rank and L (both within certifiedTol-sized steps of
+     * the literal sweep, so within 1e-6 of each other here), and with it fewer block products
+     * (the reason it exists; counts are deterministic, unlike times).
+     */
+    @Test
+    void extrapolatedWarmStartGivesTheSameSolveWithFewerProducts() {
+        GramPair gp = demoEyes();
+        record Case(String what, double[] m, int d, double lambda) {}
+        for (Case c : new Case[]{new Case("decaying Gram d=96", decayingGram(96, 5), 96, 0.38 / Math.sqrt(96)),
+                new Case("demo eyes B", gp.b(), gp.dim(), 0.047)}) {
+            Rpca.Result with = solve(c.m(), c.d(), certified(options(Rpca.Solver.ADMM, c.lambda())));
+            Rpca.Options plain = certified(options(Rpca.Solver.ADMM, c.lambda()));
+            plain.certifiedExtrapolate = false;
+            Rpca.Result without = solve(c.m(), c.d(), plain);
+            double dL = relF(with.low(), without.low());
+            System.out.printf("%s: %d iterations, block products %d extrapolated against %d plain, |dL|/|L| = %.2e%n",
+                    c.what(), with.iterations(), with.blockProducts(), without.blockProducts(), dL);
+            assertEquals(without.iterations(), with.iterations(), c.what());
+            assertEquals(without.rank(), with.rank(), c.what());
+            assertTrue(dL <= 1e-6, c.what() + ": L differs by " + dL);
+            assertTrue(with.subspaceSteps() > 0.9 * with.iterations(), c.what() + ": " + with.subspaceSteps() + " certified steps");
+            assertTrue(with.blockProducts() < without.blockProducts(), c.what() + ": " + with.blockProducts() + " products against " + without.blockProducts());
+        }
+    }
+
+    /**
      * The Gram on which IALM stops early (decayingGram40, lambda 1/sqrt(40); see
      * {@link #exactReachesTheOptimalObjectiveWhereResidualStopsDoNot}): the certified SVT follows
      * the literal ADMM there too, to the objective ||L||_* + lambda ||M - L||_1. Bound: with
