@@ -244,7 +244,7 @@ public final class Rpca {
         /**
          * Whether the certified partial SVT runs on a d x d matrix ({@link #certifiedSvt}
          * resolved): by default for ADMM and EXACT up to d = {@link #CERTIFIED_MAX_DIM} (it keeps
-         * about 26 d x d double buffers: 0.9 GB at 2048, 18 GB at W+'s 9216).
+         * about 24 d x d double buffers: 0.8 GB at 2048, 16 GB at W+'s 9216).
          */
         public boolean certified(int d) {
             return certifiedSvt != null ? certifiedSvt : solver != Solver.IALM && d <= CERTIFIED_MAX_DIM;
