@@ -508,7 +508,7 @@ final class RpcaCertified {
     private boolean partial(double tau) {
         // Rayleigh-Ritz from the second product on, or the first when one product sufficed last time
         int rrFrom = Math.min(1, lastProducts - 1);
-        extrapolate();
+        extrapolate(rrFrom == 0);
         int lk = 0; // locked columns: up[0, lk) and xup[0, lk), residual^2 sum errLocked
         double errLocked = 0;
         double[] ths = new double[k];
@@ -627,11 +627,12 @@ final class RpcaCertified {
      * (prevBlock), the kept columns become 2 U_j - U_(j-1) (U_(j-1)^T U_j) (the previous basis
      * rotated onto the current one before the difference is taken, so rotations inside a cluster
      * of Ritz values are not mistaken for motion), then the block is re-orthonormalised (the
-     * padding columns follow the kept ones). Only when both steps kept the same count c with the
-     * same block width and the last step was a certified partial one; if CholeskyQR fails the
-     * block stays as it was.
+     * padding columns follow the kept ones) when Rayleigh-Ritz runs on the first product (with a
+     * plain power step first, that step's CholeskyQR of X Q does it). Only when both steps kept
+     * the same count c with the same block width and the last step was a certified partial one;
+     * if CholeskyQR fails the block stays as it was.
      */
-    private void extrapolate() {
+    private void extrapolate(boolean orthonormalise) {
         int c = kept;
         boolean can = o.certifiedExtrapolate && prevValid && prevK == k && prevC == c && c > 0;
         // the current block becomes the previous one of the next step (copied before it is modified)
@@ -639,7 +640,8 @@ final class RpcaCertified {
         if (can) {
             openblas.cblas_dgemm(COL, TRANS, NOTRANS, c, c, d, 1.0, prevBlock, d, qp, d, 0.0, hp, c);
             openblas.cblas_dgemm(COL, NOTRANS, NOTRANS, d, c, c, -1.0, prevBlock, d, hp, c, 2.0, qp, d);
-            if (!cholQr(qp, k)) Pointer.memcpy(qp, tmp, 8L * d * k);
+            // (only the span matters to a first plain power step, which orthonormalises X Q itself)
+            if (orthonormalise && !cholQr(qp, k)) Pointer.memcpy(qp, tmp, 8L * d * k);
         }
         Pointer.memcpy(prevBlock, tmp, 8L * d * k);
         prevK = k;
