@@ -18,7 +18,7 @@ final class LowRank {
 
     @Option(names = "--rpca-max-iterations", defaultValue = "10000", description = "RPCA iteration cap (default: ${DEFAULT-VALUE})")
     int maxIterations = 10000;
-    @Option(names = "--rpca-certified", negatable = true, description = "RPCA: a certified partial eigensolve in each step instead of a full one (the same iterates to 1e-9 of ||L||, a certificate that no eigenvalue is missed, a full solve when it fails); default on for admm and exact up to d = 2048 (7x faster on 512 x 512 Grams, benchmarks/RESULTS.md), off for ialm; --no-rpca-certified: a full eigendecomposition every step")
+    @Option(names = "--rpca-certified", negatable = true, description = "RPCA: a certified partial eigensolve in each step instead of a full one (the same iterates to 1e-9 of ||L||, a certificate that no eigenvalue is missed, a full solve when it fails); default on for admm and exact up to d = 2048 (8x faster on 512 x 512 Grams, benchmarks/RESULTS.md), off for ialm; --no-rpca-certified: a full eigendecomposition every step")
     Boolean certified;
     @Option(names = "--num-relax", defaultValue = "0", description = "LowRankGAN: smallest nonzero directions of L_B admitted into the null space (default: ${DEFAULT-VALUE})")
     int numRelax;

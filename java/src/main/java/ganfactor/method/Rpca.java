@@ -92,10 +92,9 @@ import java.util.function.BooleanSupplier;
  * with a certificate that no eigenvalue off the block lies outside (-1/mu, 1/mu) (an anchored
  * Cholesky factorisation renewed every few iterations, a small bound in between); otherwise a
  * full dsyevd. It follows the literal sweep: on RpcaBenchmark's 512 Gram the same 551
- * iterations, rank 38 and L within 2.6e-8 of the NumPy reference's; 3.45 s against 24.9 s with a
- * full eigendecomposition per sweep (JMH), and 17.2x the NumPy reference side by side (4.18 s
- * against 71.8 s, one thread each; benchmarks/RESULTS.md, "third round"), not the 25x of issue
- * 15. Problems that move in large steps (planted low-rank + sparse) make it back off to full
+ * iterations, rank 38 and L within 4.7e-10 of the NumPy reference's; 2.26 s against 18.3 s with
+ * a full eigendecomposition per sweep (JMH, same run), and 15 - 19x the NumPy reference side by
+ * side (one thread each; benchmarks/RESULTS.md, "fourth round"), not the 25x of issue 15. Problems that move in large steps (planted low-rank + sparse) make it back off to full
  * solves. IALM keeps its own subspace SVT (its mu grows every sweep).
  * <p><b>Default: ADMM.</b> IALM stops much sooner (55 against ~600 iterations on a 512 Gram) but at
  * a feasible, not an optimal, point: on a 40 x 40 Gram (singular values exp(-i/8), lambda

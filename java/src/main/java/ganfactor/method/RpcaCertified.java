@@ -104,7 +104,7 @@ final class RpcaCertified {
     /** M, S and Y on the Java side (upper triangles, column-major); X and L live only in xp and lp. */
     private final double[] m, s, y;
     private final DoublePointer xp, lp, work, wfull, qp, wp, up, xup, tmp, hp, gp, thp, rp;
-    private final DoubleBuffer workb, qb, upb, tmpb, hb, gb, xb, lb;
+    private final DoubleBuffer workb, qb, upb, tmpb, xb, lb;
     private final double[] col, sweepX, blockA, blockB;
     private int k; // block width, 0: no warm start
     private double[] theta = new double[0]; // the accepted Ritz values (sorted by |theta| desc)
@@ -131,7 +131,7 @@ final class RpcaCertified {
     final Stats stats = new Stats();
     /** Nanoseconds per part of the iteration (printed with -Dganfactor.rpca.debug=true). */
     private final long[] nanos = new long[PARTS.length];
-    private static final String[] PARTS = {"sweep", "copy x", "products", "rayleigh-ritz", "residual", "cholqr", "orthonormal", "certificate upper", "certificate lower", "build L", "full eigh"};
+    private static final String[] PARTS = {"sweep", "products", "rayleigh-ritz", "residual", "cholqr", "orthonormal", "certificate upper", "certificate lower", "build L", "full eigh"};
     private long mark = System.nanoTime();
     private void lap(int part) {
         long now = System.nanoTime();
@@ -178,8 +178,6 @@ final class RpcaCertified {
         qb = qp.asBuffer();
         upb = up.asBuffer();
         tmpb = tmp.asBuffer();
-        hb = hp.asBuffer();
-        gb = gp.asBuffer();
     }
 
     /**
@@ -377,6 +375,10 @@ final class RpcaCertified {
      * against ||X||_F ~ 2e4 tau change nothing). This loop runs 3x faster than the
      * five-sum one: 0.18 ms against 0.55 ms a pass at d = 512 (one thread, isolated loop; that
      * the JIT vectorises one and not the other is a guess from the times, not read off its code).
+     * The two passes are separate copies on purpose: merged into one (the diagonal entry in a
+     * shared helper, the column loops in helpers or the two-sum one inline) they gave the same
+     * results and warm times but a slower first solve, the sweep 0.52 - 0.76 s against 0.44 -
+     * 0.52 s in a fresh JVM (two variants, 3 runs each, alternating with these copies).
      */
     private double[] sweepLean(double mu, double muNext) {
         double thr = o.lambda / mu, inv = 1 / mu, invNext = 1 / muNext, r2 = 0, dx2 = 0;
@@ -435,9 +437,9 @@ final class RpcaCertified {
                 if (!done) cooldown = (1 << Math.min(failures, 4)) - 1;
             }
         }
-        if (!done) { mark = System.nanoTime(); fullEigh(tau); lap(10); }
+        if (!done) { mark = System.nanoTime(); fullEigh(tau); lap(9); }
         buildL(tau);
-        lap(9);
+        lap(8);
     }
 
     private static double normF(double[] upper, int d) {
@@ -519,13 +521,13 @@ final class RpcaCertified {
             stats.products++;
             stats.productColumns += ka;
             openblas.cblas_dsymm(COL, LEFT, UPPER, d, ka, 1.0, xp, d, qa, d, 0.0, wa2, d);
-            lap(2);
+            lap(1);
             if (p < rrFrom) { // plain subspace step: X Q diag(1/|theta|) (the columns are near Ritz vectors), CholeskyQR
                 for (int j = 0; j < k; j++)
                     openblas.cblas_dscal(d, 1 / Math.max(Math.abs(ritz[j]), Double.MIN_NORMAL), wp.getPointer((long) j * d), 1);
                 Pointer.memcpy(qp, wp, 8L * d * k);
                 boolean qr = cholQr(qp, k);
-                lap(5);
+                lap(4);
                 if (!qr) return false;
                 continue;
             }
@@ -551,7 +553,7 @@ final class RpcaCertified {
             gp.put(g);
             openblas.cblas_dgemm(COL, NOTRANS, NOTRANS, d, ka, ka, 1.0, qa, d, gp, ka, 0.0, up.getPointer((long) lk * d), d);
             openblas.cblas_dgemm(COL, NOTRANS, NOTRANS, d, ka, ka, 1.0, wa2, d, gp, ka, 0.0, xup.getPointer((long) lk * d), d);
-            lap(3);
+            lap(2);
             int c = lk;
             while (c < k && Math.abs(ths[c]) > tau) c++;
             if (c > k - 4) { stats.narrow++; return false; } // the block is too narrow for the kept count
@@ -574,11 +576,11 @@ final class RpcaCertified {
                 double f = Math.abs(t) - tau;
                 l2 += f * f;
             }
-            lap(4);
+            lap(3);
             double tol2 = o.certifiedTol * o.certifiedTol * l2;
             if (err2 <= tol2 || (c == 0 && err2 == 0)) {
                 boolean orth = orthonormal(k);
-                lap(6);
+                lap(5);
                 if (!orth || !certify(tau, c, ths)) { stats.refused++; return false; }
                 stats.certified++;
                 lastProducts = p + 1;
@@ -615,7 +617,7 @@ final class RpcaCertified {
                 }
             }
             boolean qr = cholQr(qa, ka);
-            lap(5);
+            lap(4);
             if (!qr) return false;
         }
         stats.outOfProducts++;
@@ -684,7 +686,7 @@ final class RpcaCertified {
             stats.choleskyUpper++;
             upper = directPositiveDefinite(tau, +1, c, tau + maxPos, nx);
         }
-        lap(7);
+        lap(6);
         if (!upper) return false;
         try {
             if (maxNeg > 0) {
@@ -708,7 +710,7 @@ final class RpcaCertified {
             }
             return false;
         } finally {
-            lap(8);
+            lap(7);
         }
     }
 
