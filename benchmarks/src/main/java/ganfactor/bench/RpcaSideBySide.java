@@ -21,8 +21,9 @@ import java.util.Locale;
  *   write DIR [dim]                      the RpcaBenchmark Gram as DIR/M.npy (float64)
  *   solve DIR repeats solver[:k=v,...]   times each solver on DIR/M.npy (median of repeats),
  *                                        compares L with DIR/L_ref.npy (NumPy reference ADMM at
- *                                        its 1e-7 stop) and DIR/L_opt.npy (the optimum: the same
- *                                        ADMM run to 1e-12) when present
+ *                                        its 1e-7 stop), DIR/L_opt.npy (the optimum: the same
+ *                                        ADMM run to 1e-12) and DIR/L_official.npy (the official
+ *                                        LowRankGAN RobustPCA, rpca_official.py) when present
  * </pre>
  *   demo DIR [lambda]                    LowRankGAN end to end on the demo generator's eyes region
  *                                        (Jacobian in W, seed 4, 256 view): ADMM against EXACT
@@ -56,7 +57,7 @@ public final class RpcaSideBySide {
         NpyArray ma = Npy.read(dir.resolve("M.npy"));
         int d = (int) ma.shape()[0];
         double[] mData = ma.data();
-        double[] lRef = load(dir.resolve("L_ref.npy")), lOpt = load(dir.resolve("L_opt.npy"));
+        double[] lRef = load(dir.resolve("L_ref.npy")), lOpt = load(dir.resolve("L_opt.npy")), lOff = load(dir.resolve("L_official.npy"));
         for (int a = 3; a < args.length; a++) {
             String[] parts = args[a].split(":", 2);
             Rpca.Options o = new Rpca.Options();
@@ -94,11 +95,12 @@ public final class RpcaSideBySide {
             double median = sorted.get(sorted.size() / 2);
             double obj = objective(r, mData, o.lambda);
             System.out.printf(Locale.ROOT, "java %s: median %.3f s of %s, iterations %d, converged %b, rank %d, primal %.3e, dual %s, mu %.6g, "
-                            + "objective %.12f, |L - L_ref|/|L_ref| %s, |L - L_opt|/|L_opt| %s, full eigh %d, certified steps %d, block products %d%n",
+                            + "objective %.12f, |L - L_ref|/|L_ref| %s, |L - L_opt|/|L_opt| %s, |L - L_official|/|L_official| %s, full eigh %d, certified steps %d, block products %d%n",
                     args[a], median, times, r.iterations(), r.converged(), r.rank(), r.residual(),
                     Double.isNaN(r.dualResidual()) ? "-" : String.format(Locale.ROOT, "%.3e", r.dualResidual()), r.muFinal(), obj,
                     lRef == null ? "-" : String.format(Locale.ROOT, "%.3e", relF(r.low(), lRef)),
-                    lOpt == null ? "-" : String.format(Locale.ROOT, "%.3e", relF(r.low(), lOpt)), r.fullEigh(), r.subspaceSteps(), r.blockProducts());
+                    lOpt == null ? "-" : String.format(Locale.ROOT, "%.3e", relF(r.low(), lOpt)),
+                    lOff == null ? "-" : String.format(Locale.ROOT, "%.3e", relF(r.low(), lOff)), r.fullEigh(), r.subspaceSteps(), r.blockProducts());
         }
     }
 
