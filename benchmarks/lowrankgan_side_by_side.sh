@@ -9,7 +9,8 @@
 #      two RPCAs' seconds, with the default (certified partial SVT) and with --no-rpca-certified
 #      (a full eigendecomposition every sweep);
 #   4. |cos| between the NumPy directions and ganfactor's, row by row.
-# usage (from the repository root, after mvn -B -DskipTests package): benchmarks/lowrankgan_side_by_side.sh OUT [LAMBDA]
+#   (OFFICIAL=<a clone of github.com/zhujiapeng/LowRankGAN>: step 2 also with the official RobustPCA.fit for the RPCAs)
+# usage (from the repository root, after mvn -B -DskipTests package): [OFFICIAL=clone] benchmarks/lowrankgan_side_by_side.sh OUT [LAMBDA]
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -24,6 +25,10 @@ echo "lambda: $lam"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "numpy reference (1 OpenBLAS thread):"
 OPENBLAS_NUM_THREADS=1 python3 "$here/lowrankgan_reference.py" "$out/grams/eyes_A.npy" "$out/grams/eyes_B.npy" "$out/numpy_directions.npy" --lam "$lam"
+if [ -n "${OFFICIAL:-}" ]; then
+  echo "the same with the official LowRankGAN RobustPCA ($OFFICIAL) for the two RPCAs:"
+  OPENBLAS_NUM_THREADS=1 python3 "$here/lowrankgan_reference.py" "$out/grams/eyes_A.npy" "$out/grams/eyes_B.npy" "$out/official_directions.npy" --lam "$lam" --official "$OFFICIAL"
+fi
 for mode in rpca-certified no-rpca-certified; do
   start=$(date +%s.%N)
   OPENBLAS_NUM_THREADS=1 "$root/ganfactor" solve --method lowrankgan --fg "$out/grams/eyes_A.npy" --bg "$out/grams/eyes_B.npy" \
