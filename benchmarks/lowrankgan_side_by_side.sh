@@ -10,6 +10,8 @@
 #      (a full eigendecomposition every sweep);
 #   4. |cos| between the NumPy directions and ganfactor's, row by row.
 #   (OFFICIAL=<a clone of github.com/zhujiapeng/LowRankGAN>: step 2 also with the official RobustPCA.fit for the RPCAs)
+#   (GRAMS=<a folder with eyes_A.npy and eyes_B.npy>: those Grams instead of step 1, e.g. a 512-d pair;
+#    MODES="rpca-certified": skip the --no-rpca-certified run)
 # usage (from the repository root, after mvn -B -DskipTests package): [OFFICIAL=clone] benchmarks/lowrankgan_side_by_side.sh OUT [LAMBDA]
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,7 +23,12 @@ mkdir -p "$out"
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "machine: nproc $(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB"
 echo "lambda: $lam"
-"$root/ganfactor" jacobian --model demo --region eyes --out "$out/grams" --quiet
+if [ -n "${GRAMS:-}" ]; then
+  mkdir -p "$out/grams" && cp "$GRAMS/eyes_A.npy" "$GRAMS/eyes_B.npy" "$out/grams/"
+  echo "grams: $GRAMS"
+else
+  "$root/ganfactor" jacobian --model demo --region eyes --out "$out/grams" --quiet
+fi
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "numpy reference (1 OpenBLAS thread):"
 OPENBLAS_NUM_THREADS=1 python3 "$here/lowrankgan_reference.py" "$out/grams/eyes_A.npy" "$out/grams/eyes_B.npy" "$out/numpy_directions.npy" --lam "$lam"
@@ -29,7 +36,7 @@ if [ -n "${OFFICIAL:-}" ]; then
   echo "the same with the official LowRankGAN RobustPCA ($OFFICIAL) for the two RPCAs:"
   OPENBLAS_NUM_THREADS=1 python3 "$here/lowrankgan_reference.py" "$out/grams/eyes_A.npy" "$out/grams/eyes_B.npy" "$out/official_directions.npy" --lam "$lam" --official "$OFFICIAL"
 fi
-for mode in rpca-certified no-rpca-certified; do
+for mode in ${MODES:-rpca-certified no-rpca-certified}; do
   start=$(date +%s.%N)
   OPENBLAS_NUM_THREADS=1 "$root/ganfactor" solve --method lowrankgan --fg "$out/grams/eyes_A.npy" --bg "$out/grams/eyes_B.npy" \
     --rpca-lambda "$lam" --$mode --threads 1 --out "$out/$mode" > /dev/null
