@@ -52,10 +52,17 @@ dj = np.load(files[0]).astype(np.float64)
 dj = dj.reshape(-1, dj.shape[-1])
 n = min(len(ref), len(dj))
 cos = [float(abs(ref[i] @ dj[i]) / (np.linalg.norm(ref[i]) * np.linalg.norm(dj[i]) or 1)) for i in range(n)]
+off_path = os.path.join(out, "official_directions.npy")
+cos_off = None
+if os.path.isfile(off_path):
+    off = np.load(off_path)
+    m = min(len(off), len(dj))
+    cos_off = [float(abs(off[i] @ dj[i]) / (np.linalg.norm(off[i]) * np.linalg.norm(dj[i]) or 1)) for i in range(m)]
 ra, rb = rec["results"][0]["rpca_a"], rec["results"][0]["rpca_b"]
 print(json.dumps({"ganfactor": mode, "whole_process_seconds": round(t1 - t0, 3), "seconds_total": rec.get("seconds_total"),
                   "rpca_seconds": round(ra["seconds"] + rb["seconds"], 3),
                   "directions": len(dj), "numpy_directions": len(ref), "abs_cos_vs_numpy": [round(c, 9) for c in cos],
+                  "abs_cos_vs_official": None if cos_off is None else [round(c, 9) for c in cos_off], "official_directions": None if cos_off is None else len(off),
                   "rpca_a": ra, "rpca_b": rb}))
 EOF
 done
