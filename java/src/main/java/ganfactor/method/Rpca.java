@@ -94,7 +94,8 @@ import java.util.function.BooleanSupplier;
  * full dsyevd. It follows the literal sweep: on RpcaBenchmark's 512 Gram the same 551
  * iterations, rank 38 and L within 4.7e-10 of the NumPy reference's; 2.26 s against 18.3 s with
  * a full eigendecomposition per sweep (JMH, same run), and 15 - 19x the NumPy reference side by
- * side (one thread each; benchmarks/RESULTS.md, "fourth round"), not the 25x of issue 15. Problems that move in large steps (planted low-rank + sparse) make it back off to full
+ * side (one thread each; benchmarks/RESULTS.md, "fourth round") and 17 - 19x the official
+ * LowRankGAN RobustPCA ("fifth round"), not the 25x of issue 15. Problems that move in large steps (planted low-rank + sparse) make it back off to full
  * solves. IALM keeps its own subspace SVT (its mu grows every sweep).
  * <p><b>Default: ADMM.</b> IALM stops much sooner (55 against ~600 iterations on a 512 Gram) but at
  * a feasible, not an optimal, point: on a 40 x 40 Gram (singular values exp(-i/8), lambda

@@ -75,7 +75,9 @@ import java.util.concurrent.CancellationException;
  * the pass copies one column of each at a time (no full-matrix copy between Java and native
  * memory per iteration).
  * (dgemm on X mirrored in full: products 2.1 s against dsymm's 1.9 s plus 0.9 s of mirroring
- * over the 551 iterations of the benchmark Gram, one thread, loaded machine.)
+ * over the 551 iterations of the benchmark Gram, one thread, loaded machine; re-measured with the
+ * sweep writing the lower triangle too, solves 3.3 - 3.6 s against 2.7 - 2.9 s: benchmarks/RESULTS.md,
+ * fifth round.)
  */
 final class RpcaCertified {
 
@@ -424,7 +426,7 @@ final class RpcaCertified {
         return new double[]{r2, Double.NaN, Double.NaN};
     }
 
-    /** L (upper triangle of l) = the SVT of X at tau; sets kept and theta. */
+    /** L (upper triangle of lp) = the SVT of X at tau; sets kept and theta. */
     private void svt(double tau) {
         // after failed attempts, skip the partial path for 1, 3, 7, 15 iterations (X moving in large
         // steps, as on planted problems, makes the warm start useless; certifiedTol 0: dsyevd always)
