@@ -62,6 +62,7 @@ public final class RpcaSideBySide {
             String[] parts = args[a].split(":", 2);
             Rpca.Options o = new Rpca.Options();
             o.solver = Rpca.Solver.valueOf(parts[0].toUpperCase(Locale.ROOT));
+            boolean onCuda = false;
             if (parts.length > 1)
                 for (String kv : parts[1].split(",")) {
                     String[] p = kv.split("=");
@@ -77,6 +78,8 @@ public final class RpcaSideBySide {
                         case "subspace" -> o.subspaceSvt = v != 0;
                         case "certified" -> o.certifiedSvt = v != 0;
                         case "certifiedTol" -> o.certifiedTol = v;
+                        case "tensors" -> o.certifiedTensors = v != 0;
+                        case "cuda" -> onCuda = v != 0;
                         case "lambda" -> o.lambda = v;
                         default -> throw new IllegalArgumentException("unknown option " + p[0]);
                     }
@@ -86,7 +89,12 @@ public final class RpcaSideBySide {
             for (int i = 0; i < repeats; i++) {
                 try (PointerScope s = new PointerScope()) {
                     long t0 = System.nanoTime();
-                    r = Rpca.solve(Torch.of(mData, d, d), o);
+                    org.bytedeco.pytorch.Tensor mt = Torch.of(mData, d, d);
+                    if (onCuda) {
+                        mt = mt.to(new org.bytedeco.pytorch.Device("cuda"), org.bytedeco.pytorch.global.torch.ScalarType.Double);
+                        o.linalg = ganfactor.linalg.Linalg.forDevice(ganfactor.torch.Devices.select("cuda"), o.linalg);
+                    }
+                    r = Rpca.solve(mt, o);
                     times.add((System.nanoTime() - t0) / 1e9);
                 }
             }

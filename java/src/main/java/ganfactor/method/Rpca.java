@@ -229,6 +229,12 @@ public final class Rpca {
          * the large steps of planted problems).
          */
         boolean certifiedEager = false;
+        /**
+         * Certified SVT on LibTorch tensors through {@link #linalg} ({@link TensorCertifiedOps}) rather
+         * than OpenBLAS on host buffers ({@link BlasCertifiedOps}); null (the default): tensors
+         * exactly when the matrix is on a GPU (tests and benchmarks set it to compare the two on the CPU).
+         */
+        public Boolean certifiedTensors = null;
         /** Certified SVT: start each partial solve from the kept vectors extrapolated along their last step (off: from the last ones as they are; tests compare the two). */
         boolean certifiedExtrapolate = true;
         /** With the subspace SVT, a full eigendecomposition at least this often. */
@@ -334,7 +340,8 @@ public final class Rpca {
             }
             if (o.certified(d)) {
                 if (!(o.certifiedTol >= 0)) throw new IllegalArgumentException("rpca: certifiedTol >= 0 needed");
-                return RpcaCertified.solve(Torch.toDoubles(mm), d, normF, o, t0);
+                boolean tensors = o.certifiedTensors != null ? o.certifiedTensors : !mm.is_cpu();
+                return tensors ? RpcaCertified.solve(mm, normF, o, t0) : RpcaCertified.solve(Torch.toDoubles(mm), d, normF, o, t0);
             }
             return new Run(mm, normF, o, t0).run();
         }

@@ -1,12 +1,11 @@
 package ganfactor.method;
 
-import ganfactor.linalg.BlasThreads;
+import ganfactor.method.CertifiedOps.Blk;
 import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.openblas.global.openblas;
+import org.bytedeco.pytorch.Tensor;
 
-import java.nio.DoubleBuffer;
 import java.util.concurrent.CancellationException;
 
 /**
@@ -68,20 +67,15 @@ import java.util.concurrent.CancellationException;
  * certifiedTol relative (551 x 1.4 x 1e-9 = 7.8e-7 for the benchmark Gram at the default
  * 1e-9; measured far smaller, see RpcaTest and benchmarks/RESULTS.md).
  *
- * <p>Storage: column-major; the symmetric M, S, Y, X and L are kept in their upper triangles
- * only (dsymm, dsyrk, dpotrf and dsyevd read and write no more), so one fused pass over the
- * upper triangle per iteration does the S-step, the Y-step, the residuals and the next X.
- * M, S and Y are Java arrays; X and L exist only in the native buffers the BLAS calls use, and
- * the pass copies one column of each at a time (no full-matrix copy between Java and native
- * memory per iteration).
- * (dgemm on X mirrored in full: products 2.1 s against dsymm's 1.9 s plus 0.9 s of mirroring
- * over the 551 iterations of the benchmark Gram, one thread, loaded machine; re-measured with the
- * sweep writing the lower triangle too, solves 3.3 - 3.6 s against 2.7 - 2.9 s: benchmarks/RESULTS.md,
- * fifth round.)
+ * <p>Backends ({@link CertifiedOps}): on the CPU, OpenBLAS/LAPACK on native buffers with the
+ * symmetric matrices in their upper triangles ({@link BlasCertifiedOps}); for a matrix on a GPU (or
+ * on request), LibTorch tensors on its device with the eigendecomposition and Cholesky
+ * factorisations through {@link ganfactor.linalg.Linalg} ({@link TensorCertifiedOps}). The
+ * control flow, tolerances and certificates above are this class's, the same for both.
  */
 final class RpcaCertified {
 
-    private static final int COL = 102, NOTRANS = 111, TRANS = 112, UPPER = 121, LEFT = 141, RIGHT = 142, NONUNIT = 131;
+    private static final int COL = 102, UPPER = 121, NOTRANS = 111;
     /**
      * Extra columns of the block beyond the c kept ones. With the extrapolated start, 6 against 8
      * on the benchmark Gram: product columns 55,899 against 58,862, upper anchors 106 against 117,
@@ -103,28 +97,25 @@ final class RpcaCertified {
 
     private final int d;
     private final Rpca.Options o;
-    /** M, S and Y on the Java side (upper triangles, column-major); X and L live only in xp and lp. */
-    private final double[] m, s, y;
-    private final DoublePointer xp, lp, work, wfull, qp, wp, up, xup, tmp, hp, gp, thp, rp;
-    private final DoubleBuffer workb, qb, upb, tmpb, xb, lb;
-    private final double[] col, sweepX, blockA, blockB;
+    /** The dense state and operations (M, S, Y, X, L and the blocks). */
+    private final CertifiedOps ops;
+    /** k x k work on the host (Rayleigh-Ritz, CholeskyQR's factor, the certificates' small eigenproblems). */
+    private final DoublePointer hp, thp, rp, cp, ccp, kp, kw;
     private int k; // block width, 0: no warm start
     private double[] theta = new double[0]; // the accepted Ritz values (sorted by |theta| desc)
     private int kept; // c
-    private boolean vFromFull; // the kept vectors are in work (full eigh) rather than up
+    private boolean vFromFull; // the kept vectors are in VEC (full eigh) rather than U
     private double[] ritz = new double[0]; // Ritz values of the block's columns (warm start)
     private int lastProducts = 1; // products the last certified step took
-    /** The block the previous certified step started from (its first prevC columns: the kept Ritz vectors before that step), for the extrapolated warm start. */
-    private final DoublePointer prevBlock;
+    /** Whether the block PREV holds the previous certified step's start (its first prevC columns: the kept Ritz vectors before that step), for the extrapolated warm start. */
     private boolean prevValid;
     private int prevK, prevC;
     private int failures, cooldown; // consecutive failed partial steps; iterations left without trying one
-    private int[] fullOrder; // column order of work by |w| desc (full eigh)
-    private double[] wAll; // full eigenvalues
+    private int[] fullOrder; // column order of VEC by |w| desc (full eigh)
+    private double[] wAll; // full eigenvalues (in VEC's column order)
     private double anchorShift = Double.NaN; // lambda_min(anchor) > -anchorShift
     private double lastShift = Double.NaN; // the shift of the last certified lower anchor
-    /** The upper anchor (class comment): its block W_a (wa, d x kA), weights D and beta; X_a itself is not kept. */
-    private final DoublePointer wa, cp, ccp, fp, ep, kp, kw;
+    /** The upper anchor (class comment): its block W_a (WA, d x kA), weights D and beta; X_a itself is not kept. */
     private double[] anchorD = new double[0];
     private int anchorK;
     private double anchorBeta = Double.NaN;
@@ -141,54 +132,35 @@ final class RpcaCertified {
         mark = now;
     }
 
-    private RpcaCertified(double[] mColMajor, int d, Rpca.Options o) {
+    private RpcaCertified(CertifiedOps ops, int d, Rpca.Options o) {
         this.d = d;
         this.o = o;
-        this.m = mColMajor;
+        this.ops = ops;
         long dd = (long) d * d;
-        s = new double[(int) dd];
-        y = new double[(int) dd];
-        wa = new DoublePointer(dd);
-        cp = new DoublePointer(dd);
-        ccp = new DoublePointer(dd);
-        fp = new DoublePointer(dd);
-        ep = new DoublePointer(dd);
-        kp = new DoublePointer(dd);
-        kw = new DoublePointer(d + 1);
-        col = new double[d];
-        sweepX = new double[d];
-        blockA = new double[(int) dd];
-        blockB = new double[(int) dd];
-        xp = new DoublePointer(dd);
-        lp = new DoublePointer(dd);
-        work = new DoublePointer(dd);
-        wfull = new DoublePointer(d);
-        qp = new DoublePointer(dd);
-        wp = new DoublePointer(dd);
-        up = new DoublePointer(dd);
-        xup = new DoublePointer(dd);
-        tmp = new DoublePointer(dd);
         hp = new DoublePointer(dd);
-        gp = new DoublePointer(dd);
         thp = new DoublePointer(d);
         rp = new DoublePointer(dd);
-        prevBlock = new DoublePointer(dd);
-        Pointer.memset(lp, 0, 8L * dd);
-        xb = xp.asBuffer();
-        lb = lp.asBuffer();
-        workb = work.asBuffer();
-        qb = qp.asBuffer();
-        upb = up.asBuffer();
-        tmpb = tmp.asBuffer();
+        cp = new DoublePointer(dd);
+        ccp = new DoublePointer(dd);
+        kp = new DoublePointer(dd);
+        kw = new DoublePointer(d + 1);
     }
 
     /**
      * Solves PCP for the symmetric m (row-major = column-major), ||m||_F = normF &gt; 0, with the
-     * solver, mu rule and stop of {@code o.solver} and the certified SVT.
+     * solver, mu rule and stop of {@code o.solver} and the certified SVT, on the host (OpenBLAS).
      */
     static Rpca.Result solve(double[] mSym, int d, double normF, Rpca.Options o, long t0) {
-        try (PointerScope scope = new PointerScope()) {
-            return new RpcaCertified(mSym, d, o).run(normF, t0);
+        try (PointerScope scope = new PointerScope(); CertifiedOps ops = new BlasCertifiedOps(mSym, d)) {
+            return new RpcaCertified(ops, d, o).run(normF, t0);
+        }
+    }
+
+    /** The same on LibTorch tensors on m's device (float64, symmetric), through {@code o.linalg}. */
+    static Rpca.Result solve(Tensor m, double normF, Rpca.Options o, long t0) {
+        int d = (int) m.size(0);
+        try (PointerScope scope = new PointerScope(); CertifiedOps ops = new TensorCertifiedOps(m, o.linalg)) {
+            return new RpcaCertified(ops, d, o).run(normF, t0);
         }
     }
 
@@ -196,27 +168,26 @@ final class RpcaCertified {
      * Test hook for the certificate on its own: a full eigendecomposition of X_a (which sets the
      * anchors and the block, as at the start of a solve), then X moves to X_b (the anchors'
      * distance grows by ||X_b - X_a||_F, as in the sweep) and one partial step runs at tau from
-     * X_a's block. Returns whether that step was certified (false: refused or not converged).
+     * X_a's block, or from the given block (column-major d x k) when not null; on the host
+     * backend or (tensors) on LibTorch CPU tensors. Returns whether that step was certified
+     * (false: refused or not converged).
      */
-    static boolean partialStepAfter(double[] xa, double[] xb, int d, double tau) {
-        return partialStepAfter(xa, xb, d, tau, null, 0);
-    }
-
-    /** The same, the partial step starting from the given block (column-major d x k) instead of X_a's. */
-    static boolean partialStepAfter(double[] xa, double[] xb, int d, double tau, double[] block, int k) {
-        try (PointerScope scope = new PointerScope()) {
-            RpcaCertified r = new RpcaCertified(xa.clone(), d, new Rpca.Options());
-            r.xNorm = normF(xa, d);
-            r.xp.put(xa);
+    static boolean partialStepAfter(double[] xa, double[] xb, int d, double tau, double[] block, int k, boolean tensors) {
+        try (PointerScope scope = new PointerScope();
+             CertifiedOps ops = tensors ? new TensorCertifiedOps(ganfactor.torch.Torch.of(xa, d, d), ganfactor.linalg.TorchLinalg.INSTANCE)
+                     : new BlasCertifiedOps(xa.clone(), d)) {
+            RpcaCertified r = new RpcaCertified(ops, d, new Rpca.Options());
+            r.xNorm = frobenius(xa);
+            ops.setX(xa);
             r.fullEigh(tau);
             double step = 0;
             for (int i = 0; i < xa.length; i++) step += (xb[i] - xa[i]) * (xb[i] - xa[i]);
             r.distLower += Math.sqrt(step);
             r.distUpper += Math.sqrt(step);
-            r.xNorm = normF(xb, d);
-            r.xp.put(xb);
+            r.xNorm = frobenius(xb);
+            ops.setX(xb);
             if (block != null) {
-                r.qp.put(block, 0, d * k);
+                ops.putBlock(Blk.Q, block, k);
                 r.k = k;
                 r.ritz = new double[k];
                 java.util.Arrays.fill(r.ritz, 1);
@@ -225,37 +196,36 @@ final class RpcaCertified {
         }
     }
 
+    private static double frobenius(double[] a) {
+        double t = 0;
+        for (double v : a) t += v * v;
+        return Math.sqrt(t);
+    }
+
     private Rpca.Result run(double normF, long t0) {
         Rpca.Solver solver = o.solver;
-        double mu, muMax, muRef = Double.NaN;
+        double mu, muMax, muRef = Double.NaN, yScale = 0;
         if (solver != Rpca.Solver.IALM) {
-            double norm1 = 0;
-            for (int c = 0; c < d; c++) {
-                double a = 0;
-                for (int r = 0; r < d; r++) a += Math.abs(m[r + c * d]);
-                norm1 = Math.max(norm1, a);
-            }
-            muRef = (double) d * d / (4 * norm1);
+            muRef = (double) d * d / (4 * ops.norm1());
             mu = Double.isNaN(o.mu) ? muRef * (solver == Rpca.Solver.EXACT ? o.muScale : 1) : o.mu;
             muMax = mu;
         } else {
-            xp.put(m);
+            xNorm = ops.init(0, 1); // X = M
             fullEigh(0); // ||M||_2
-            double norm2 = Math.max(Math.abs(wAll[0]), Math.abs(wAll[d - 1]));
+            double norm2 = 0;
+            for (double w : wAll) norm2 = Math.max(norm2, Math.abs(w));
             k = 0;
             mu = Double.isNaN(o.mu) ? 1.25 / norm2 : o.mu;
             muMax = mu * o.muMaxFactor;
-            double maxAbs = 0;
-            for (double v : m) maxAbs = Math.max(maxAbs, Math.abs(v));
-            double scale = -1.0 / Math.max(norm2, maxAbs / o.lambda);
-            for (int i = 0; i < m.length; i++) y[i] = m[i] * scale;
+            yScale = -1.0 / Math.max(norm2, ops.maxAbs() / o.lambda);
+            // that eigendecomposition was of M, not of the first X: no anchors from it (k = 0 makes
+            // the first iteration a full one, which sets them)
+            anchorShift = lastShift = anchorBeta = Double.NaN;
+            distLower = distUpper = Double.POSITIVE_INFINITY;
         }
         if (!(mu > 0) || !Double.isFinite(mu)) throw new IllegalArgumentException("rpca: mu = " + mu);
         double mu0 = mu;
-        double[] x0 = new double[m.length];
-        for (int i = 0; i < m.length; i++) x0[i] = m[i] - s[i] - y[i] / mu;
-        xNorm = normF(x0, d);
-        xp.put(x0);
+        xNorm = ops.init(yScale, mu);
         boolean exact = solver == Rpca.Solver.EXACT;
         boolean converged = false;
         double residualAbs = Double.POSITIVE_INFINITY, dualRel = Double.NaN;
@@ -269,12 +239,20 @@ final class RpcaCertified {
             if (exact && it == o.muSwitch && Double.isNaN(o.mu)) muNext = muRef * o.muScaleTail;
             if (solver == Rpca.Solver.IALM) muNext = Math.min(o.rho * mu, muMax);
             mark = System.nanoTime();
-            double[] rr = sweep(mu, muNext);
+            double[] rr = ops.sweep(mu, muNext, o.lambda, exact);
+            // ||X_new - X_a||_F <= ||X_old - X_a||_F + ||X_new - X_old||_F (no copy of the anchors
+            // needed); without the five sums ||X||_F is carried as the upper bound ||X_old||_F + step
+            // (it only sizes the rounding slack delta: 551 steps of ~0.1 tau against ||X||_F ~ 2e4 tau
+            // change nothing)
+            double step = Math.sqrt(rr[4]);
+            xNorm = exact ? Math.sqrt(rr[3]) : xNorm + step;
+            distLower += step;
+            distUpper += step;
             lap(0);
             residualAbs = Math.sqrt(rr[0]);
-            double lastDual = mu * Math.sqrt(rr[1]);
             if (o.monitor != null) o.monitor.iteration(it, residualAbs / normF, kept);
             if (exact) {
+                double lastDual = mu * Math.sqrt(rr[1]);
                 double normY = Math.sqrt(rr[2]);
                 dualRel = normY > 0 ? lastDual / normY : (lastDual > 0 ? Double.POSITIVE_INFINITY : 0);
                 if (residualAbs / normF <= o.primalTol && dualRel <= o.dualTol) {
@@ -288,148 +266,19 @@ final class RpcaCertified {
             mu = muNext;
         }
         if (Boolean.getBoolean("ganfactor.rpca.debug"))
-            System.err.printf("rpca certified: full %d (out of products %d, refused %d, narrow %d), certified %d, products %d (columns %d), cholesky upper %d lower %d anchor %d, upper by anchor %d%n",
-                    stats.fullEigh, stats.outOfProducts, stats.refused, stats.narrow, stats.certified, stats.products, stats.productColumns, stats.choleskyUpper, stats.choleskyLower,
-                    stats.choleskyAnchor, stats.upperByAnchor);
+            System.err.printf("rpca certified (%s): full %d (out of products %d, refused %d, narrow %d), certified %d, products %d (columns %d), cholesky upper %d lower %d anchor %d, upper by anchor %d%n",
+                    ops.getClass().getSimpleName(), stats.fullEigh, stats.outOfProducts, stats.refused, stats.narrow, stats.certified, stats.products, stats.productColumns,
+                    stats.choleskyUpper, stats.choleskyLower, stats.choleskyAnchor, stats.upperByAnchor);
         if (Boolean.getBoolean("ganfactor.rpca.debug"))
             for (int i = 0; i < PARTS.length; i++) System.err.printf("  %-18s %8.3f s%n", PARTS[i], nanos[i] / 1e9);
-        double[] l = new double[d * d];
-        lp.get(l);
-        return new Rpca.Result(mirror(l), mirror(s), d, it, converged, residualAbs / normF, kept, (System.nanoTime() - t0) / 1e9,
+        return new Rpca.Result(ops.low(), ops.sparse(), d, it, converged, residualAbs / normF, kept, (System.nanoTime() - t0) / 1e9,
                 solver.name().toLowerCase(), mu0, mu, stats.fullEigh, stats.certified, dualRel, stats.products);
     }
 
-    /** The full symmetric row-major matrix from an upper triangle in column-major storage. */
-    private double[] mirror(double[] upper) {
-        double[] out = new double[d * d];
-        for (int c = 0; c < d; c++)
-            for (int r = 0; r <= c; r++) {
-                double v = upper[r + c * d];
-                out[r + c * d] = v;
-                out[c + r * d] = v;
-            }
-        return out;
-    }
-
-    /**
-     * S-step, Y-step and the next X (with muNext) in one pass over the upper triangle. Returns
-     * {||L + S - M||_F^2, ||S - S_prev||_F^2, ||Y||_F^2}; the last two only for EXACT (whose
-     * stop needs the dual residual), NaN otherwise ({@link #sweepLean}).
-     */
-    private double[] sweep(double mu, double muNext) {
-        if (o.solver != Rpca.Solver.EXACT) return sweepLean(mu, muNext);
-        double thr = o.lambda / mu, inv = 1 / mu, invNext = 1 / muNext, r2 = 0, ds2 = 0, y2 = 0, x2 = 0, dx2 = 0;
-        double[] lc = col, xc = sweepX; // column c of L and X, copied from and (X) back to the native buffers
-        for (int c = 0; c < d; c++) {
-            int base = c * d;
-            lb.get(base, lc, 0, c + 1);
-            xb.get(base, xc, 0, c + 1);
-            double r2c = 0, ds2c = 0, y2c = 0, x2c = 0, dx2c = 0;
-            for (int i = base, j = 0, end = base + c; i < end; i++, j++) { // strictly upper part of column c
-                double mi = m[i], li = lc[j], yi = y[i];
-                double z = mi - li - yi * inv;
-                double sn = z - Math.max(-thr, Math.min(thr, z)); // soft threshold
-                double ri = li + sn - mi;
-                double yn = yi + mu * ri;
-                double dsv = sn - s[i];
-                double xn = mi - sn - yn * invNext;
-                double a = xn - xc[j];
-                r2c += ri * ri;
-                ds2c += dsv * dsv;
-                y2c += yn * yn;
-                x2c += xn * xn;
-                dx2c += a * a;
-                s[i] = sn;
-                y[i] = yn;
-                xc[j] = xn;
-            }
-            int i = base + c; // diagonal
-            double mi = m[i], li = lc[c], yi = y[i];
-            double z = mi - li - yi * inv;
-            double sn = z - Math.max(-thr, Math.min(thr, z));
-            double ri = li + sn - mi;
-            double yn = yi + mu * ri;
-            double dsv = sn - s[i];
-            double xn = mi - sn - yn * invNext;
-            double a = xn - xc[c];
-            r2 += 2 * r2c + ri * ri;
-            ds2 += 2 * ds2c + dsv * dsv;
-            y2 += 2 * y2c + yn * yn;
-            x2 += 2 * x2c + xn * xn;
-            dx2 += 2 * dx2c + a * a;
-            s[i] = sn;
-            y[i] = yn;
-            xc[c] = xn;
-            xb.put(base, xc, 0, c + 1);
-        }
-        xNorm = Math.sqrt(x2);
-        // ||X_new - X_a||_F <= ||X_old - X_a||_F + ||X_new - X_old||_F (no copy of the anchors needed)
-        double step = Math.sqrt(dx2);
-        distLower += step;
-        distUpper += step;
-        return new double[]{r2, ds2, y2};
-    }
-
-    /**
-     * The sweep with two sums instead of five: ||L + S - M||_F^2 (the stop) and ||X_new -
-     * X_old||_F^2 (the anchors' drift); ||X||_F is carried as an upper bound, ||X_old||_F +
-     * ||X_new - X_old||_F (it only sizes the rounding slack delta, where 551 steps of ~0.1 tau
-     * against ||X||_F ~ 2e4 tau change nothing). This loop runs 3x faster than the
-     * five-sum one: 0.18 ms against 0.55 ms a pass at d = 512 (one thread, isolated loop; that
-     * the JIT vectorises one and not the other is a guess from the times, not read off its code).
-     * The two passes are separate copies on purpose: merged into one (the diagonal entry in a
-     * shared helper, the column loops in helpers or the two-sum one inline) they gave the same
-     * results and warm times but a slower first solve, the sweep 0.52 - 0.76 s against 0.44 -
-     * 0.52 s in a fresh JVM (two variants, 3 runs each, alternating with these copies).
-     */
-    private double[] sweepLean(double mu, double muNext) {
-        double thr = o.lambda / mu, inv = 1 / mu, invNext = 1 / muNext, r2 = 0, dx2 = 0;
-        double[] lc = col, xc = sweepX;
-        for (int c = 0; c < d; c++) {
-            int base = c * d;
-            lb.get(base, lc, 0, c + 1);
-            xb.get(base, xc, 0, c + 1);
-            double r2c = 0, dx2c = 0;
-            for (int i = base, j = 0, end = base + c; i < end; i++, j++) { // strictly upper part of column c
-                double mi = m[i], li = lc[j], yi = y[i];
-                double z = mi - li - yi * inv;
-                double sn = z - Math.max(-thr, Math.min(thr, z)); // soft threshold
-                double ri = li + sn - mi;
-                double yn = yi + mu * ri;
-                double xn = mi - sn - yn * invNext;
-                double a = xn - xc[j];
-                r2c += ri * ri;
-                dx2c += a * a;
-                s[i] = sn;
-                y[i] = yn;
-                xc[j] = xn;
-            }
-            int i = base + c; // diagonal
-            double mi = m[i], li = lc[c], yi = y[i];
-            double z = mi - li - yi * inv;
-            double sn = z - Math.max(-thr, Math.min(thr, z));
-            double ri = li + sn - mi;
-            double yn = yi + mu * ri;
-            double xn = mi - sn - yn * invNext;
-            double a = xn - xc[c];
-            r2 += 2 * r2c + ri * ri;
-            dx2 += 2 * dx2c + a * a;
-            s[i] = sn;
-            y[i] = yn;
-            xc[c] = xn;
-            xb.put(base, xc, 0, c + 1);
-        }
-        double step = Math.sqrt(dx2);
-        xNorm += step;
-        distLower += step;
-        distUpper += step;
-        return new double[]{r2, Double.NaN, Double.NaN};
-    }
-
-    /** L (upper triangle of lp) = the SVT of X at tau; sets kept and theta. */
+    /** L = the SVT of X at tau; sets kept and theta. */
     private void svt(double tau) {
         // after failed attempts, skip the partial path for 1, 3, 7, 15 iterations (X moving in large
-        // steps, as on planted problems, makes the warm start useless; certifiedTol 0: dsyevd always)
+        // steps, as on planted problems, makes the warm start useless; certifiedTol 0: a full one always)
         boolean done = false;
         if (k > 0 && o.certifiedTol > 0 && (3 * k <= d || o.certifiedEager)) { // a block over a third of d: the full solve is cheaper
             if (cooldown > 0 && !o.certifiedEager) cooldown--;
@@ -444,25 +293,10 @@ final class RpcaCertified {
         lap(8);
     }
 
-    private static double normF(double[] upper, int d) {
-        double a = 0;
-        for (int c = 0; c < d; c++) {
-            int base = c * d;
-            double t = 0;
-            for (int i = base; i < base + c; i++) t += upper[i] * upper[i];
-            a += 2 * t + upper[base + c] * upper[base + c];
-        }
-        return Math.sqrt(a);
-    }
-
-    /** Full dsyevd of X (already in xp); the kept vectors end up in work (order fullOrder), the block in qp. */
+    /** Full eigendecomposition of X; the kept vectors stay in VEC (order fullOrder), the block goes to Q. */
     private void fullEigh(double tau) {
         stats.fullEigh++;
-        Pointer.memcpy(work, xp, 8L * d * d);
-        int info = BlasThreads.solve(d, () -> openblas.LAPACKE_dsyevd(COL, (byte) 'V', (byte) 'U', d, work, d, wfull));
-        if (info != 0) throw new IllegalStateException("LAPACK dsyevd failed, info = " + info);
-        double[] w = new double[d];
-        wfull.get(w);
+        double[] w = ops.fullEigh();
         wAll = w;
         Integer[] idx = new Integer[d];
         for (int i = 0; i < d; i++) idx[i] = i;
@@ -478,15 +312,14 @@ final class RpcaCertified {
         prevValid = false;
         k = Math.min(d, c + PAD);
         ritz = new double[k];
-        for (int j = 0; j < k; j++) {
-            workb.get(fullOrder[j] * d, col);
-            qb.put(j * d, col);
-            ritz[j] = w[fullOrder[j]];
-        }
-        // anchors from the eigendecomposition (backward error delta): lower, lambda_min(X) = w[0];
+        ops.gather(Blk.Q, Blk.VEC, fullOrder, k);
+        for (int j = 0; j < k; j++) ritz[j] = w[fullOrder[j]];
+        // anchors from the eigendecomposition (backward error delta): lower, lambda_min(X);
         // upper, the largest eigenvalue off the block, with the block as W_a
         double delta = 16 * d * Math.ulp(1.0) * xNorm;
-        anchorShift = Math.max(0, -w[0]) + delta;
+        double wMin = Double.POSITIVE_INFINITY;
+        for (double v : w) wMin = Math.min(wMin, v);
+        anchorShift = Math.max(0, -wMin) + delta;
         lastShift = anchorShift;
         distLower = 0;
         anchorBeta = Double.NaN;
@@ -496,7 +329,7 @@ final class RpcaCertified {
             double beta = off + 0.01 * tau + 4 * delta, gamma = 0.02 * tau;
             double[] dd = new double[k];
             for (int j = 0; j < k; j++) dd[j] = Math.max(w[fullOrder[j]] - beta, 0) + gamma;
-            Pointer.memcpy(wa, qp, 8L * d * k);
+            ops.copy(Blk.WA, 0, Blk.Q, 0, k);
             anchorD = dd;
             anchorK = k;
             anchorBeta = beta;
@@ -514,29 +347,27 @@ final class RpcaCertified {
         // Rayleigh-Ritz from the second product on, or the first when one product sufficed last time
         int rrFrom = Math.min(1, lastProducts - 1);
         extrapolate(rrFrom == 0);
-        int lk = 0; // locked columns: up[0, lk) and xup[0, lk), residual^2 sum errLocked
+        int lk = 0; // locked columns: U[0, lk) and XU[0, lk), residual^2 sum errLocked
         double errLocked = 0;
         double[] ths = new double[k];
         for (int p = 0; p < MAX_PRODUCTS; p++) {
             int ka = k - lk;
-            DoublePointer qa = qp.getPointer((long) lk * d), wa2 = wp.getPointer((long) lk * d);
             stats.products++;
             stats.productColumns += ka;
-            openblas.cblas_dsymm(COL, LEFT, UPPER, d, ka, 1.0, xp, d, qa, d, 0.0, wa2, d);
+            ops.symm(Blk.Q, lk, ka, Blk.W);
             lap(1);
             if (p < rrFrom) { // plain subspace step: X Q diag(1/|theta|) (the columns are near Ritz vectors), CholeskyQR
-                for (int j = 0; j < k; j++)
-                    openblas.cblas_dscal(d, 1 / Math.max(Math.abs(ritz[j]), Double.MIN_NORMAL), wp.getPointer((long) j * d), 1);
-                Pointer.memcpy(qp, wp, 8L * d * k);
-                boolean qr = cholQr(qp, k);
+                double[] sc = new double[k];
+                for (int j = 0; j < k; j++) sc[j] = 1 / Math.max(Math.abs(ritz[j]), Double.MIN_NORMAL);
+                ops.scale(Blk.W, 0, sc);
+                ops.copy(Blk.Q, 0, Blk.W, 0, k);
+                boolean qr = cholQr(0, k);
                 lap(4);
                 if (!qr) return false;
                 continue;
             }
             // Rayleigh-Ritz on the active columns
-            openblas.cblas_dgemm(COL, TRANS, NOTRANS, ka, ka, d, 1.0, qa, d, wa2, d, 0.0, hp, ka);
-            double[] h = new double[ka * ka];
-            hp.get(h);
+            double[] h = ops.gemmTN(Blk.Q, lk, ka, Blk.W, lk, ka);
             for (int a = 0; a < ka; a++) // symmetrise H into its upper triangle
                 for (int b = 0; b < a; b++) h[b + a * ka] = 0.5 * (h[b + a * ka] + h[a + b * ka]);
             hp.put(h);
@@ -552,30 +383,21 @@ final class RpcaCertified {
                 ths[lk + j] = th[from];
                 System.arraycopy(h, from * ka, g, j * ka, ka);
             }
-            gp.put(g);
-            openblas.cblas_dgemm(COL, NOTRANS, NOTRANS, d, ka, ka, 1.0, qa, d, gp, ka, 0.0, up.getPointer((long) lk * d), d);
-            openblas.cblas_dgemm(COL, NOTRANS, NOTRANS, d, ka, ka, 1.0, wa2, d, gp, ka, 0.0, xup.getPointer((long) lk * d), d);
+            ops.gemmNN(Blk.U, lk, ka, Blk.Q, lk, ka, g, 1.0, 0.0);
+            ops.gemmNN(Blk.XU, lk, ka, Blk.W, lk, ka, g, 1.0, 0.0);
             lap(2);
             int c = lk;
             while (c < k && Math.abs(ths[c]) > tau) c++;
             if (c > k - 4) { stats.narrow++; return false; } // the block is too narrow for the kept count
-            double[] xu = blockA, u = blockB;
-            xup.get(xu, 0, d * k);
-            up.get(u, 0, d * k);
             double[] r2 = new double[c];
             double err2 = errLocked, l2 = 0;
+            double[] fresh = ops.residuals(Blk.XU, Blk.U, lk, c, ths);
             for (int j = 0; j < c; j++) {
-                double t = ths[j];
                 if (j >= lk) {
-                    double acc = 0;
-                    for (int i = j * d, end = i + d; i < end; i++) {
-                        double r = xu[i] - t * u[i];
-                        acc += r * r;
-                    }
-                    r2[j] = acc;
-                    err2 += acc;
+                    r2[j] = fresh[j - lk];
+                    err2 += r2[j];
                 }
-                double f = Math.abs(t) - tau;
+                double f = Math.abs(ths[j]) - tau;
                 l2 += f * f;
             }
             lap(3);
@@ -592,7 +414,7 @@ final class RpcaCertified {
                 vFromFull = false;
                 // warm start of the next iteration: all k Ritz vectors (k shrinks when c did)
                 int kNext = Math.min(k, c + PAD);
-                Pointer.memcpy(qp, up, 8L * d * kNext);
+                ops.copy(Blk.Q, 0, Blk.U, 0, kNext);
                 ritz = java.util.Arrays.copyOf(ths, kNext);
                 k = kNext;
                 return true;
@@ -606,19 +428,17 @@ final class RpcaCertified {
             lk = lkNew;
             ka = k - lk;
             // next active block: X U diag(1/|theta|), orthogonal to the locked columns, CholeskyQR
-            for (int j = lk; j < k; j++) {
-                double sc = 1 / Math.max(Math.abs(ths[j]), Double.MIN_NORMAL);
-                for (int i = j * d, end = i + d; i < end; i++) xu[i] *= sc;
-            }
-            qp.getPointer((long) lk * d).put(xu, lk * d, d * ka);
-            qa = qp.getPointer((long) lk * d);
+            double[] sc = new double[ka];
+            for (int j = lk; j < k; j++) sc[j - lk] = 1 / Math.max(Math.abs(ths[j]), Double.MIN_NORMAL);
+            ops.copy(Blk.Q, lk, Blk.XU, lk, ka);
+            ops.scale(Blk.Q, lk, sc);
             if (lk > 0) {
                 for (int pass = 0; pass < 2; pass++) { // twice is enough (Kahan)
-                    openblas.cblas_dgemm(COL, TRANS, NOTRANS, lk, ka, d, 1.0, up, d, qa, d, 0.0, hp, lk);
-                    openblas.cblas_dgemm(COL, NOTRANS, NOTRANS, d, ka, lk, -1.0, up, d, hp, lk, 1.0, qa, d);
+                    double[] hc = ops.gemmTN(Blk.U, 0, lk, Blk.Q, lk, ka);
+                    ops.gemmNN(Blk.Q, lk, ka, Blk.U, 0, lk, hc, -1.0, 1.0);
                 }
             }
-            boolean qr = cholQr(qa, ka);
+            boolean qr = cholQr(lk, ka);
             lap(4);
             if (!qr) return false;
         }
@@ -628,8 +448,8 @@ final class RpcaCertified {
 
     /**
      * The warm start of this step, extrapolated (class comment): with U_j the kept Ritz vectors
-     * of the last step (the first c columns of qp) and U_(j-1) those of the step before
-     * (prevBlock), the kept columns become 2 U_j - U_(j-1) (U_(j-1)^T U_j) (the previous basis
+     * of the last step (the first c columns of Q) and U_(j-1) those of the step before
+     * (PREV), the kept columns become 2 U_j - U_(j-1) (U_(j-1)^T U_j) (the previous basis
      * rotated onto the current one before the difference is taken, so rotations inside a cluster
      * of Ritz values are not mistaken for motion), then the block is re-orthonormalised (the
      * padding columns follow the kept ones) when Rayleigh-Ritz runs on the first product (with a
@@ -641,36 +461,36 @@ final class RpcaCertified {
         int c = kept;
         boolean can = o.certifiedExtrapolate && prevValid && prevK == k && prevC == c && c > 0;
         // the current block becomes the previous one of the next step (copied before it is modified)
-        Pointer.memcpy(tmp, qp, 8L * d * k);
+        ops.copy(Blk.TMP, 0, Blk.Q, 0, k);
         if (can) {
-            openblas.cblas_dgemm(COL, TRANS, NOTRANS, c, c, d, 1.0, prevBlock, d, qp, d, 0.0, hp, c);
-            openblas.cblas_dgemm(COL, NOTRANS, NOTRANS, d, c, c, -1.0, prevBlock, d, hp, c, 2.0, qp, d);
+            double[] h = ops.gemmTN(Blk.PREV, 0, c, Blk.Q, 0, c);
+            ops.gemmNN(Blk.Q, 0, c, Blk.PREV, 0, c, h, -1.0, 2.0);
             // (only the span matters to a first plain power step, which orthonormalises X Q itself)
-            if (orthonormalise && !cholQr(qp, k)) Pointer.memcpy(qp, tmp, 8L * d * k);
+            if (orthonormalise && !cholQr(0, k)) ops.copy(Blk.Q, 0, Blk.TMP, 0, k);
         }
-        Pointer.memcpy(prevBlock, tmp, 8L * d * k);
+        ops.copy(Blk.PREV, 0, Blk.TMP, 0, k);
         prevK = k;
         prevC = c;
         prevValid = false; // set again when this step is certified
     }
 
-    /** The first c Ritz vectors (columns of up) are orthonormal to 1e-12 (the bounds of the class comment assume it). */
+    /** The first c Ritz vectors (columns of U) are orthonormal to 1e-12 (the bounds of the class comment assume it). */
     private boolean orthonormal(int c) {
         if (c == 0) return true;
-        openblas.cblas_dsyrk(COL, UPPER, TRANS, c, d, 1.0, up, d, 0.0, rp, c);
-        double[] g = new double[c * c];
-        rp.get(g, 0, c * c);
+        double[] g = ops.gramUpper(Blk.U, 0, c);
         for (int j = 0; j < c; j++)
             for (int i = 0; i <= j; i++)
                 if (Math.abs(g[i + j * c] - (i == j ? 1 : 0)) > 1e-12) return false;
         return true;
     }
 
-    /** qp (d x k) &lt;- qp R^{-1}, R the Cholesky factor of qp^T qp; false if not positive definite. */
-    private boolean cholQr(DoublePointer q, int n) {
-        openblas.cblas_dsyrk(COL, UPPER, TRANS, n, d, 1.0, q, d, 0.0, rp, n);
+    /** Q[from, +n) &lt;- Q R^-1, R the Cholesky factor of Q^T Q; false if not positive definite. */
+    private boolean cholQr(int from, int n) {
+        rp.put(ops.gramUpper(Blk.Q, from, n), 0, n * n);
         if (openblas.LAPACKE_dpotrf(COL, (byte) 'U', n, rp, n) != 0) return false;
-        openblas.cblas_dtrsm(COL, RIGHT, UPPER, NOTRANS, NONUNIT, d, n, 1.0, rp, n, q, d);
+        double[] r = new double[n * n];
+        rp.get(r);
+        ops.trsmRightUpper(Blk.Q, from, n, r);
         return true;
     }
 
@@ -703,7 +523,7 @@ final class RpcaCertified {
             for (double sNew : tries) {
                 if (!(sNew + delta < tau)) continue;
                 stats.choleskyLower++;
-                if (deflatedPositiveDefinite(sNew - delta, -1, new double[0])) {
+                if (ops.positiveDefinite(sNew - delta, -1, Blk.U, new double[0])) {
                     anchorShift = sNew;
                     lastShift = sNew;
                     distLower = 0;
@@ -731,20 +551,11 @@ final class RpcaCertified {
     private boolean upperByBlock(double tau, int c, double[] ths, double nx) {
         int p = k - c;
         if (p < 1) return false;
-        DoublePointer xP = xup.getPointer((long) c * d);
-        openblas.cblas_dgemm(COL, TRANS, NOTRANS, k, p, d, 1.0, up, d, xP, d, 0.0, fp, k);
-        Pointer.memcpy(ep, xP, 8L * d * p);
-        openblas.cblas_dgemm(COL, NOTRANS, NOTRANS, d, p, k, -1.0, up, d, fp, k, 1.0, ep, d);
-        double[] e = new double[p];
-        double[] buf = blockA;
-        ep.get(buf, 0, d * p);
-        for (int j = 0; j < p; j++) {
-            double t = 0;
-            for (int i = j * d, end = i + d; i < end; i++) t += buf[i] * buf[i];
-            e[j] = Math.sqrt(t);
-        }
-        double[] f = new double[k * p];
-        fp.get(f);
+        double[] f = ops.gemmTN(Blk.U, 0, k, Blk.XU, c, p); // k x p
+        ops.copy(Blk.E, 0, Blk.XU, c, p);
+        ops.gemmNN(Blk.E, 0, p, Blk.U, 0, k, f, -1.0, 1.0);
+        double[] e = ops.columnNorms2(Blk.E, 0, p);
+        for (int j = 0; j < p; j++) e[j] = Math.sqrt(e[j]);
         // y = (|a_1|, .., |a_p|, |z|) needs a diagonal P^T X P: its off-diagonal part (rounding after
         // Rayleigh-Ritz) is bounded by its Frobenius norm and added to the diagonal
         double off2 = 0;
@@ -782,8 +593,8 @@ final class RpcaCertified {
             }
             double deltaC = 16 * d * Math.ulp(1.0) * (nx + md);
             stats.choleskyAnchor++;
-            if (!deflatedPositiveDefinite(beta - deltaC, +1, dd)) continue;
-            Pointer.memcpy(wa, up, 8L * d * k);
+            if (!ops.positiveDefinite(beta - deltaC, +1, Blk.U, dd)) continue;
+            ops.copy(Blk.WA, 0, Blk.U, 0, k);
             anchorD = dd;
             anchorK = k;
             anchorBeta = beta;
@@ -793,10 +604,10 @@ final class RpcaCertified {
         return false;
     }
 
-    /** lambda_max(D^(1/2) (I - C C^T) D^(1/2)), C = W_a^T W (the current block in up), plus rounding slack. */
+    /** lambda_max(D^(1/2) (I - C C^T) D^(1/2)), C = W_a^T W (the current block in U), plus rounding slack. */
     private double sigma2() {
         int ka = anchorK;
-        openblas.cblas_dgemm(COL, TRANS, NOTRANS, ka, k, d, 1.0, wa, d, up, d, 0.0, cp, ka);
+        cp.put(ops.gemmTN(Blk.WA, 0, ka, Blk.U, 0, k), 0, ka * k);
         openblas.cblas_dsyrk(COL, UPPER, NOTRANS, ka, k, 1.0, cp, ka, 0.0, ccp, ka);
         double[] g = new double[ka * ka];
         ccp.get(g);
@@ -820,76 +631,34 @@ final class RpcaCertified {
     }
 
     /**
-     * shift I - sign X + U diag(weights) U^T is positive definite ({@link #positiveDefinite}), U =
-     * the first weights.length columns of up: the anchor (sign +1, weights D over the block), the
-     * direct certificate (+-1, alpha over the kept vectors) and the lower anchor (-1, none).
+     * Rump's shift for a d x d matrix of trace tr: c = gamma_(d+1) / (1 - gamma_(d+1)) tr, gamma_n
+     * = n u / (1 - n u), u = 2^-53, enlarged for the trace's own rounding. If a floating-point
+     * Cholesky factorisation of A - c I runs to completion, A is positive definite (Rump,
+     * "Verification of positive definiteness", BIT 46, 2006; its underflow term is zero for the
+     * normal numbers here). The callers' delta covers the rounding in forming A.
      */
-    private boolean deflatedPositiveDefinite(double shift, int sign, double[] weights) {
-        Pointer.memcpy(work, xp, 8L * d * d);
-        openblas.cblas_dscal(d * d, -sign, work, 1); // (the lower triangle is never read)
-        for (int i = 0; i < d; i++) workb.put(i * d + i, workb.get(i * d + i) + shift);
-        int n = weights.length;
-        if (n > 0) {
-            double[] w = blockA;
-            up.get(w, 0, d * n);
-            for (int j = 0; j < n; j++) {
-                double sc = Math.sqrt(weights[j]);
-                for (int i = j * d, end = i + d; i < end; i++) w[i] *= sc;
-            }
-            tmp.put(w, 0, d * n);
-            openblas.cblas_dsyrk(COL, UPPER, NOTRANS, d, n, 1.0, tmp, d, 1.0, work, d);
-        }
-        return positiveDefinite();
-    }
-
-    /**
-     * The matrix in work (upper triangle) is positive definite, by a floating-point Cholesky
-     * factorisation of work - c I with c = gamma_(d+1) / (1 - gamma_(d+1)) tr(work), gamma_n =
-     * n u / (1 - n u), u = 2^-53: if that factorisation runs to completion, work itself is positive
-     * definite (Rump, "Verification of positive definiteness", BIT 46, 2006; its underflow term is
-     * zero for the normal numbers here). The callers' delta covers the rounding in forming work.
-     */
-    private boolean positiveDefinite() {
-        double tr = 0;
-        for (int i = 0; i < d; i++) tr += workb.get(i * d + i);
-        if (!(tr > 0)) return false;
+    static double rumpShift(double tr, int d) {
         double u = Math.ulp(1.0) / 2, g = (d + 1) * u / (1 - (d + 1) * u);
-        double c = g / (1 - g) * tr * (1 + 4 * d * u); // the trace's own rounding
-        for (int i = 0; i < d; i++) workb.put(i * d + i, workb.get(i * d + i) - c);
-        return BlasThreads.solve(d, () -> openblas.LAPACKE_dpotrf(COL, (byte) 'U', d, work, d)) == 0;
+        return g / (1 - g) * tr * (1 + 4 * d * u);
     }
 
     /** The direct certificate: (tau - delta) I - sign X + alpha U1 U1^T is positive definite (U1 = the c kept vectors). */
     private boolean directPositiveDefinite(double tau, int sign, int c, double alpha, double nx) {
         double[] weights = new double[c];
         java.util.Arrays.fill(weights, alpha);
-        return deflatedPositiveDefinite(tau - 16 * d * Math.ulp(1.0) * (nx + alpha), sign, weights);
+        return ops.positiveDefinite(tau - 16 * d * Math.ulp(1.0) * (nx + alpha), sign, Blk.U, weights);
     }
 
-    /** l (upper) = sum_i f(theta_i) v_i v_i^T over the kept vectors, by two dsyrk (positive and negative part). */
+    /** L = sum_i f(theta_i) v_i v_i^T over the kept vectors (positive and negative part). */
     private void buildL(double tau) {
         int c = kept;
-        if (c == 0) {
-            Pointer.memset(lp, 0, 8L * d * d);
-            return;
+        int[] cols = new int[c], sign = new int[c];
+        double[] f = new double[c];
+        for (int j = 0; j < c; j++) {
+            cols[j] = vFromFull ? fullOrder[j] : j;
+            sign[j] = (int) Math.signum(theta[j]);
+            f[j] = Math.sqrt(Math.abs(theta[j]) - tau);
         }
-        for (int sign = 1; sign >= -1; sign -= 2) {
-            int n = 0;
-            for (int j = 0; j < c; j++) {
-                if (Math.signum(theta[j]) != sign) continue;
-                double f = Math.sqrt(Math.abs(theta[j]) - tau);
-                if (vFromFull) workb.get(fullOrder[j] * d, col);
-                else upb.get(j * d, col);
-                for (int i = 0; i < d; i++) col[i] *= f;
-                tmpb.put(n * d, col);
-                n++;
-            }
-            if (sign == 1) {
-                if (n > 0) openblas.cblas_dsyrk(COL, UPPER, NOTRANS, d, n, 1.0, tmp, d, 0.0, lp, d);
-                else Pointer.memset(lp, 0, 8L * d * d);
-            } else if (n > 0) {
-                openblas.cblas_dsyrk(COL, UPPER, NOTRANS, d, n, -1.0, tmp, d, 1.0, lp, d);
-            }
-        }
+        ops.buildL(vFromFull ? Blk.VEC : Blk.U, cols, f, sign);
     }
 }

@@ -288,6 +288,12 @@ class RpcaTest {
      */
     @Test
     void theCertificateRefusesAnEigenvalueTheBlockMisses() {
+        for (boolean tensors : new boolean[]{false, true}) refusals(tensors);
+    }
+
+    /** The cases above on the host backend or (tensors) on LibTorch CPU tensors. */
+    private static void refusals(boolean tensors) {
+        String on = tensors ? " (tensors)" : " (host)";
         int d = 60;
         double[] v;
         java.util.SplittableRandom r = new java.util.SplittableRandom(11);
@@ -303,14 +309,14 @@ class RpcaTest {
         double[] up = lambda.clone(), down = lambda.clone();
         up[30] = 1.2;   // lambda 0.0 before: inside the floor, off the block
         down[40] = -1.2; // 0.19 before
-        assertFalse(RpcaCertified.partialStepAfter(xa, spectral(v, up, d), d, 1.0), "an eigenvalue 1.2 > tau off the block must be refused");
-        assertFalse(RpcaCertified.partialStepAfter(xa, spectral(v, down, d), d, 1.0), "an eigenvalue -1.2 < -tau off the block must be refused");
+        assertFalse(RpcaCertified.partialStepAfter(xa, spectral(v, up, d), d, 1.0, null, 0, tensors), "an eigenvalue 1.2 > tau off the block must be refused" + on);
+        assertFalse(RpcaCertified.partialStepAfter(xa, spectral(v, down, d), d, 1.0, null, 0, tensors), "an eigenvalue -1.2 < -tau off the block must be refused" + on);
         double[] e = new double[d * d];
         for (int i = 0; i < d; i++)
             for (int j = 0; j <= i; j++) e[i * d + j] = e[j * d + i] = 0.0015 * r.nextGaussian();
         double[] xd = xa.clone();
         for (int i = 0; i < xd.length; i++) xd[i] += e[i];
-        assertTrue(RpcaCertified.partialStepAfter(xa, xd, d, 1.0), "a move that crosses nothing is certified");
+        assertTrue(RpcaCertified.partialStepAfter(xa, xd, d, 1.0, null, 0, tensors), "a move that crosses nothing is certified" + on);
 
         // The anchor's rotation term: X does not move, but the block is another invariant
         // subspace, X_a's 14-vector block with the eigenvector of lambda = 2 swapped for a floor
@@ -326,9 +332,56 @@ class RpcaTest {
             for (int i = 0; i < d; i++) block[col * d + i] = v[i * d + idx];
             col++;
         }
-        assertFalse(RpcaCertified.partialStepAfter(xa, xa, d, 1.0, block, k), "a kept eigenvector outside the block must be refused");
+        assertFalse(RpcaCertified.partialStepAfter(xa, xa, d, 1.0, block, k, tensors), "a kept eigenvector outside the block must be refused" + on);
         for (int i = 0; i < d; i++) block[4 * d + i] = v[i * d + 5]; // the block with it (lambda 3 out, now outside and kept)
-        assertFalse(RpcaCertified.partialStepAfter(xa, xa, d, 1.0, block, k), "likewise lambda = 3");
+        assertFalse(RpcaCertified.partialStepAfter(xa, xa, d, 1.0, block, k, tensors), "likewise lambda = 3" + on);
+    }
+
+    /**
+     * The certified SVT on LibTorch tensors through the linalg interface ({@link TensorCertifiedOps},
+     * what a matrix on a GPU gets) against the OpenBLAS backend and the literal sweep, here on CPU
+     * tensors: the same algorithm on other kernels. Both must follow the literal ADMM (the same
+     * iterations and rank, L within 1e-6: assertFollowsLiteral's bound) and agree with each other to
+     * 1e-8 (two certified sequences, each within a few 1e-9 of the literal one on these problems,
+     * measured ~1e-14 apart). Certified-step and product counts may differ by a few
+     * (the kernels round differently, and a step that certifies in one may need another product
+     * in the other), so only "most steps certified" is asserted, as for the host backend.
+     * ({@link #theCertificateRefusesAnEigenvalueTheBlockMisses} runs on both backends.)
+     */
+    @Test
+    void certifiedSvtOnTensorsMatchesTheHostBackend() {
+        GramPair gp = demoEyes();
+        record Case(String what, double[] m, int d, Rpca.Options o, double minCertified) {}
+        Planted p = planted(80, 3, 0.05, 5);
+        double lp = 1 / Math.sqrt(p.d());
+        for (Case c : new Case[]{
+                new Case("decaying Gram d=40", decayingGram(40, 5), 40, options(Rpca.Solver.ADMM, 0.38 / Math.sqrt(40)), 0.9),
+                new Case("demo eyes B", gp.b(), gp.dim(), options(Rpca.Solver.ADMM, 0.047), 0.9),
+                new Case("planted d=80 r=3 exact, eager", p.m(), p.d(), eager(options(Rpca.Solver.EXACT, lp)), 0.1)}) {
+            Rpca.Options literal = options(c.o().solver, c.o().lambda);
+            Rpca.Options host = certified(c.o());
+            host.certifiedTensors = false;
+            Rpca.Options tens = certified(copyOf(c.o()));
+            tens.certifiedTensors = true;
+            assertFollowsLiteral(c.what() + ", tensors", c.m(), c.d(), literal, tens, c.minCertified());
+            Rpca.Result a = solve(c.m(), c.d(), host), b = solve(c.m(), c.d(), tens);
+            double dL = relF(b.low(), a.low());
+            System.out.printf("%s: host backend %d iterations, %d certified, %d products, %.3fs; tensors %d, %d, %d, %.3fs; |L_t - L_h|/|L_h| = %.2e%n",
+                    c.what(), a.iterations(), a.subspaceSteps(), a.blockProducts(), a.seconds(), b.iterations(), b.subspaceSteps(), b.blockProducts(), b.seconds(), dL);
+            assertEquals(a.iterations(), b.iterations(), c.what());
+            assertEquals(a.rank(), b.rank(), c.what());
+            assertTrue(dL <= 1e-8, c.what() + ": backends differ by " + dL);
+        }
+    }
+
+    /** A copy of the options a test sets (the fields the solver reads). */
+    static Rpca.Options copyOf(Rpca.Options o) {
+        Rpca.Options c = new Rpca.Options();
+        c.solver = o.solver;
+        c.lambda = o.lambda;
+        c.certifiedSvt = o.certifiedSvt;
+        c.certifiedEager = o.certifiedEager;
+        return c;
     }
 
     /** V diag(lambda) V^T for V [d, d] row-major (columns = eigenvectors). */
