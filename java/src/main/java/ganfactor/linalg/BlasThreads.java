@@ -23,6 +23,7 @@ public final class BlasThreads {
     /** Runs {@code work} with one OpenBLAS thread when {@code order} is small enough, then restores the count. */
     public static <T> T solve(long order, Supplier<T> work) {
         if (order > SINGLE_THREAD_MAX || !available) return work.get();
+        if (count() == 1) return work.get(); // already one thread (e.g. inside single()): nothing to set, no need to queue
         synchronized (LOCK) {
             int before;
             try {
@@ -38,6 +39,38 @@ public final class BlasThreads {
             } finally {
                 org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads(before);
             }
+        }
+    }
+
+    /**
+     * Runs {@code work} (which may use several threads of its own, each calling BLAS) with
+     * OpenBLAS held at one thread, then restores the count: independent solves side by side, one
+     * core each, instead of each asking for all of them.
+     */
+    public static <T> T single(Supplier<T> work) {
+        int before;
+        synchronized (LOCK) {
+            before = count();
+            if (before > 1) org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads(1);
+        }
+        try {
+            return work.get();
+        } finally {
+            if (before > 1)
+                synchronized (LOCK) {
+                    org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads(before);
+                }
+        }
+    }
+
+    /** OpenBLAS's thread count; 0 when the preset's thread control is missing (then never tried again). */
+    private static int count() {
+        if (!available) return 0;
+        try {
+            return org.bytedeco.openblas.global.openblas_full.openblas_get_num_threads();
+        } catch (Throwable t) {
+            available = false;
+            return 0;
         }
     }
 }

@@ -54,6 +54,16 @@ public final class LowRankGan {
          */
         public double dropTolerance = 1e-6;
         public Linalg linalg = TorchLinalg.INSTANCE;
+        /**
+         * Solve the RPCAs of A and B at the same time, B on a second thread (the two are
+         * independent; the results are the same bit for bit). Only for CPU Grams on the certified
+         * path (d up to {@link Rpca.Options#CERTIFIED_MAX_DIM}, so two solves' buffers fit),
+         * without a {@link Rpca.Options#monitor}, with more than one processor and more than one
+         * LibTorch thread (so {@code --threads 1} keeps to one); OpenBLAS is held at one thread
+         * per solve meanwhile. On the 2-core development machine 1.3 - 1.5x on the solve
+         * (benchmarks/RESULTS.md); more cores were not measured.
+         */
+        public boolean parallelRpca = true;
 
         public Map<String, Object> describe() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -144,8 +154,9 @@ public final class LowRankGan {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("method", "lowrankgan");
         info.putAll(o.describe());
-        Rpca.Result ra = Rpca.solve(a, o.rpca);
-        Rpca.Result rb = Rpca.solve(b, o.rpca);
+        Rpca.Result[] r = solveBoth(a, b, o);
+        Rpca.Result ra = r[0], rb = r[1];
+        info.put("rpca_parallel", r.length > 2);
         info.put("rpca_a", ra.describe());
         info.put("rpca_b", rb.describe());
         if (!ra.converged()) Directions.warn(info, String.format("RPCA of A did not converge in %d iterations (relative residual %.3g)", ra.iterations(), ra.residual()));
@@ -153,6 +164,72 @@ public final class LowRankGan {
         try (PointerScope ignored = new PointerScope()) {
             NullSpace ns = NullSpace.of(rb.lowTensor(), o);
             return directions(ra.lowTensor(), ns, o, info);
+        }
+    }
+
+    /**
+     * RPCA of A and of B, at the same time when {@link Options#parallelRpca} allows it. A failure
+     * or a cancellation of either stops the other at its next iteration (both solves poll a shared
+     * flag besides the caller's {@code cancelled}); the first failure is the one reported, after
+     * the other solve has stopped. Returns {A's, B's} (serial) or {A's, B's, null} (side by side).
+     */
+    static Rpca.Result[] solveBoth(Tensor a, Tensor b, Options lo) {
+        Rpca.Options o = lo.rpca;
+        int d = (int) a.size(0);
+        boolean parallel = lo.parallelRpca && o.monitor == null && a.is_cpu() && b.is_cpu() && o.certified(d)
+                && Runtime.getRuntime().availableProcessors() > 1 && org.bytedeco.pytorch.global.torch.get_num_threads() > 1;
+        if (!parallel) return new Rpca.Result[]{Rpca.solve(a, o), Rpca.solve(b, o)};
+        // (a third, null entry marks the parallel run for the record)
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.function.BooleanSupplier user = o.cancelled;
+        Rpca.Options oa = o.copy(), ob = o.copy();
+        oa.cancelled = ob.cancelled = () -> failed.get() || user.getAsBoolean();
+        return ganfactor.linalg.BlasThreads.single(() -> {
+            java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "ganfactor-rpca-b");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                java.util.concurrent.Future<Rpca.Result> fb = ex.submit(() -> {
+                    try (PointerScope ignored = new PointerScope()) {
+                        return Rpca.solve(b, ob);
+                    } catch (Throwable t) {
+                        failed.set(true);
+                        throw t;
+                    }
+                });
+                Rpca.Result ra;
+                try {
+                    ra = Rpca.solve(a, oa);
+                } catch (Throwable t) {
+                    failed.set(true);
+                    awaitQuietly(fb);
+                    throw t;
+                }
+                try {
+                    return new Rpca.Result[]{ra, fb.get(), null};
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof RuntimeException re) throw re;
+                    if (c instanceof Error er) throw er;
+                    throw new IllegalStateException(c);
+                } catch (InterruptedException e) {
+                    failed.set(true);
+                    Thread.currentThread().interrupt();
+                    throw new java.util.concurrent.CancellationException("interrupted");
+                }
+            } finally {
+                ex.shutdown();
+            }
+        });
+    }
+
+    private static void awaitQuietly(java.util.concurrent.Future<?> f) {
+        try {
+            f.get();
+        } catch (Exception ignored) {
+            // the first failure is reported; this one followed from it (cancelled) or is secondary
         }
     }
 

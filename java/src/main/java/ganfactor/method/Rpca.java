@@ -177,7 +177,7 @@ public final class Rpca {
         void iteration(int iteration, double relativeResidual, int rank);
     }
 
-    public static final class Options {
+    public static final class Options implements Cloneable {
         /** The largest d for which the certified partial SVT is on by default ({@link #certified(int)}). */
         public static final int CERTIFIED_MAX_DIM = 2048;
         /** Weight of ||S||_1 (reference 1/60). */
@@ -245,6 +245,15 @@ public final class Rpca {
 
         boolean subspace() {
             return subspaceSvt != null ? subspaceSvt : solver == Solver.IALM;
+        }
+
+        /** A shallow copy (the same linalg, monitor and cancellation objects). */
+        public Options copy() {
+            try {
+                return (Options) super.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
         }
 
         /**

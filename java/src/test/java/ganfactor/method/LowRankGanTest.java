@@ -92,6 +92,38 @@ class LowRankGanTest {
         return Math.sqrt(s);
     }
 
+    /**
+     * The two RPCAs side by side (the default, {@link LowRankGan.Options#parallelRpca}) give the
+     * serial solve's directions and values bit for bit (each solve is the same deterministic
+     * sequence of operations, one OpenBLAS thread each); a cancellation part-way stops both and
+     * leaves no solver thread running.
+     */
+    @Test
+    void sideBySideRpcasEqualSerialAndStopTogether() throws InterruptedException {
+        LowRankGan.Options serial = new LowRankGan.Options();
+        serial.rpca.lambda = options.rpca.lambda;
+        serial.parallelRpca = false;
+        Directions s = LowRankGan.solve(a, b, serial);
+        boolean cores = Runtime.getRuntime().availableProcessors() > 1; // (Engine.init(0): one LibTorch thread per core)
+        assertEquals(cores, dirs.info().get("rpca_parallel"), "the default runs the two side by side on 2+ cores");
+        assertEquals(Boolean.FALSE, s.info().get("rpca_parallel"));
+        assertArrayEquals(s.vectors(), dirs.vectors(), 0.0);
+        assertArrayEquals(s.values(), dirs.values(), 0.0);
+
+        java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
+        LowRankGan.Options cancelled = new LowRankGan.Options();
+        cancelled.rpca.lambda = options.rpca.lambda;
+        cancelled.rpca.cancelled = () -> polls.incrementAndGet() > 10;
+        assertThrows(java.util.concurrent.CancellationException.class, () -> LowRankGan.solve(a, b, cancelled));
+        for (int i = 0; i < 100 && solverThreads() > 0; i++) Thread.sleep(20);
+        assertEquals(0, solverThreads(), "a solver thread outlived the call");
+        assertTrue(polls.get() < 40, "both stopped at their next iteration: " + polls.get() + " polls");
+    }
+
+    private static long solverThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("ganfactor-rpca")).count();
+    }
+
     @Test
     void ranksAndInfo() {
         System.out.printf("planted lowrankgan: rank_f %s, rank_b %s, null space %s, directions %d, retained %s, rpca A %s, B %s%n",
