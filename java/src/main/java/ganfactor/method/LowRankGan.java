@@ -60,7 +60,7 @@ public final class LowRankGan {
          * path (d up to {@link Rpca.Options#CERTIFIED_MAX_DIM}, so two solves' buffers fit),
          * without a {@link Rpca.Options#monitor}, with more than one processor and more than one
          * LibTorch thread (so {@code --threads 1} keeps to one); OpenBLAS is held at one thread
-         * per solve meanwhile. On the 2-core development machine 1.3 - 1.5x on the solve
+         * meanwhile (process-wide: other work in the JVM at that time gets one OpenBLAS thread too). On the 2-core development machine 1.3 - 1.5x on the solve
          * (benchmarks/RESULTS.md); more cores were not measured.
          */
         public boolean parallelRpca = true;
