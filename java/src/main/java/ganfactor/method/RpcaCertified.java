@@ -67,6 +67,11 @@ import java.util.concurrent.CancellationException;
  * certifiedTol relative (551 x 1.4 x 1e-9 = 7.8e-7 for the benchmark Gram at the default
  * 1e-9; measured far smaller, see RpcaTest and benchmarks/RESULTS.md).
  *
+ * <p>On the host the whole solve runs with OpenBLAS at one thread ({@link
+ * ganfactor.linalg.BlasThreads#single}): its calls are small (d x k products, k x k problems, one
+ * d x d factorisation now and then), and a second thread costs more than it gives (d = 64: 0.23 s
+ * against 0.6 - 0.8 s; d = 512: the same or better and far steadier; benchmarks/RESULTS.md).
+ *
  * <p>Backends ({@link CertifiedOps}): on the CPU, OpenBLAS/LAPACK on native buffers with the
  * symmetric matrices in their upper triangles ({@link BlasCertifiedOps}); for a matrix on a GPU (or
  * on request), LibTorch tensors on its device with the eigendecomposition and Cholesky
@@ -151,9 +156,11 @@ final class RpcaCertified {
      * solver, mu rule and stop of {@code o.solver} and the certified SVT, on the host (OpenBLAS).
      */
     static Rpca.Result solve(double[] mSym, int d, double normF, Rpca.Options o, long t0) {
-        try (PointerScope scope = new PointerScope(); CertifiedOps ops = new BlasCertifiedOps(mSym, d)) {
-            return new RpcaCertified(ops, d, o).run(normF, t0);
-        }
+        return ganfactor.linalg.BlasThreads.single(() -> {
+            try (PointerScope scope = new PointerScope(); CertifiedOps ops = new BlasCertifiedOps(mSym, d)) {
+                return new RpcaCertified(ops, d, o).run(normF, t0);
+            }
+        });
     }
 
     /** The same on LibTorch tensors on m's device (float64, symmetric), through {@code o.linalg}. */
