@@ -96,7 +96,10 @@ import java.util.function.BooleanSupplier;
  * a full eigendecomposition per sweep (JMH, same run), and 15 - 19x the NumPy reference side by
  * side (one thread each; benchmarks/RESULTS.md, "fourth round") and 17 - 19x the official
  * LowRankGAN RobustPCA ("fifth round"), not the 25x of issue 15. Problems that move in large steps (planted low-rank + sparse) make it back off to full
- * solves. IALM keeps its own subspace SVT (its mu grows every sweep).
+ * solves. IALM keeps its own subspace SVT (its mu grows every sweep). Two backends
+ * ({@link CertifiedOps}): OpenBLAS on host buffers for a CPU matrix, LibTorch tensors through
+ * {@link Options#linalg} for a matrix on a GPU ({@link Options#certifiedTensors}; the same
+ * iterations, rank and L to 1e-14 on CPU tensors, never run on a GPU).
  * <p><b>Default: ADMM.</b> IALM stops much sooner (55 against ~600 iterations on a 512 Gram) but at
  * a feasible, not an optimal, point: on a 40 x 40 Gram (singular values exp(-i/8), lambda
  * 1/sqrt(d)) its objective ||L||_* + lambda ||S||_1 is 1.8e-4 relative above ADMM's and rank(L) is
