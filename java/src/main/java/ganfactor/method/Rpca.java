@@ -353,7 +353,19 @@ public final class Rpca {
             if (o.certified(d)) {
                 if (!(o.certifiedTol >= 0)) throw new IllegalArgumentException("rpca: certifiedTol >= 0 needed");
                 boolean tensors = o.certifiedTensors != null ? o.certifiedTensors : !mm.is_cpu();
-                return tensors ? RpcaCertified.solve(mm, normF, o, t0) : RpcaCertified.solve(Torch.toDoubles(mm), d, normF, o, t0);
+                if (!tensors) return RpcaCertified.solve(Torch.toDoubles(mm), d, normF, o, t0);
+                try {
+                    return RpcaCertified.solve(mm, normF, o, t0);
+                } catch (InputException | java.util.concurrent.CancellationException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    if (o.certifiedTensors != null) throw e;
+                    // the device path has never run on a GPU (README): rather than fail a LowRankGAN run,
+                    // say so and solve the same problem on the host
+                    String why = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
+                    System.err.println("warning: rpca on " + mm.device().str().getString() + " failed (" + why + "); solving it on the host instead");
+                    return RpcaCertified.solve(Torch.toDoubles(mm), d, normF, o, t0);
+                }
             }
             return new Run(mm, normF, o, t0).run();
         }
