@@ -47,6 +47,15 @@ public class RpcaBenchmark {
     @Param({"auto"})
     public String svt;
 
+    /**
+     * Where the matrix lives and which certified backend runs: cpu (OpenBLAS on host buffers, the
+     * CPU default), cpu-tensors (the LibTorch tensor backend on CPU tensors), cuda (the matrix on
+     * the GPU, the tensor backend through cuSOLVER at every dim, to place
+     * Rpca.Options.CERTIFIED_DEVICE_MIN_DIM; needs a GPU build and a GPU).
+     */
+    @Param({"cpu"})
+    public String device;
+
     Tensor m;
     PointerScope scope;
 
@@ -55,7 +64,15 @@ public class RpcaBenchmark {
         Engine.init(0);
         scope = new PointerScope();
         m = gram(dim);
+        if (device.equals("cuda")) {
+            cuda = ganfactor.torch.Devices.select("cuda");
+            m = m.to(cuda.torch(), org.bytedeco.pytorch.global.torch.ScalarType.Double);
+        } else if (!device.equals("cpu") && !device.equals("cpu-tensors")) {
+            throw new IllegalArgumentException("device: cpu, cpu-tensors or cuda");
+        }
     }
+
+    ganfactor.torch.ComputeDevice cuda;
 
     /**
      * The benchmark matrix: M = J^T J / max|J^T J| with J = U diag(exp(-i/8)) V^T, U [4 dim, dim] and
@@ -91,6 +108,11 @@ public class RpcaBenchmark {
             case "certified" -> true;
             default -> throw new IllegalArgumentException("svt: auto, full or certified");
         };
+        if (device.equals("cpu-tensors")) o.certifiedTensors = true;
+        if (cuda != null) { // the device backend at every dim (by default only from 512), to find where it pays
+            o.linalg = ganfactor.linalg.Linalg.forDevice(cuda, o.linalg);
+            o.certifiedTensors = true;
+        }
         Rpca.Result res = Rpca.solve(m, o);
         if (!res.converged()) throw new IllegalStateException("RPCA did not converge: " + res.describe());
         return res;

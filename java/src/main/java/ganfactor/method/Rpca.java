@@ -183,6 +183,14 @@ public final class Rpca {
     public static final class Options implements Cloneable {
         /** The largest d for which the certified partial SVT is on by default ({@link #certified(int)}). */
         public static final int CERTIFIED_MAX_DIM = 2048;
+        /**
+         * The smallest d for which a matrix on a GPU takes the device backend of the certified SVT
+         * by default; smaller ones are solved on the host. An estimate, not a measurement (no GPU
+         * has run it): a device iteration is ~85 small kernels and ~12 host round trips, guessed at
+         * ~1 ms whatever d, against ~4.5 ms on the host at d = 512 (and ~0.1 ms at 64, where the
+         * demo's 2,400 iterations would be ~10x slower on the device).
+         */
+        public static final int CERTIFIED_DEVICE_MIN_DIM = 512;
         /** Weight of ||S||_1 (reference 1/60). */
         public double lambda = 1.0 / 60;
         /** ADMM: the fixed mu; IALM: mu_0. NaN: the solver's default (see the class comment). */
@@ -235,7 +243,8 @@ public final class Rpca {
         /**
          * Certified SVT on LibTorch tensors through {@link #linalg} ({@link TensorCertifiedOps}) rather
          * than OpenBLAS on host buffers ({@link BlasCertifiedOps}); null (the default): tensors
-         * exactly when the matrix is on a GPU (tests and benchmarks set it to compare the two on the CPU).
+         * when the matrix is on a GPU and d &gt;= {@link #CERTIFIED_DEVICE_MIN_DIM} (tests and
+         * benchmarks set it to compare the two on the CPU).
          */
         public Boolean certifiedTensors = null;
         /** Certified SVT: start each partial solve from the kept vectors extrapolated along their last step (off: from the last ones as they are; tests compare the two). */
@@ -352,7 +361,7 @@ public final class Rpca {
             }
             if (o.certified(d)) {
                 if (!(o.certifiedTol >= 0)) throw new IllegalArgumentException("rpca: certifiedTol >= 0 needed");
-                boolean tensors = o.certifiedTensors != null ? o.certifiedTensors : !mm.is_cpu();
+                boolean tensors = o.certifiedTensors != null ? o.certifiedTensors : !mm.is_cpu() && d >= Options.CERTIFIED_DEVICE_MIN_DIM;
                 if (!tensors) return RpcaCertified.solve(Torch.toDoubles(mm), d, normF, o, t0);
                 try {
                     return RpcaCertified.solve(mm, normF, o, t0);

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * CPU vs GPU parity of the certified RPCA: a Gram on the GPU takes the tensor backend
+ * CPU vs GPU parity of the certified RPCA: a Gram on the GPU on the tensor backend
  * ({@link TensorCertifiedOps}: cuBLAS products, the eigendecomposition and the certificates'
  * Cholesky factorisations through {@link Linalg}, both LibTorch's and cuSOLVER's directly), the
  * same Gram on the CPU the OpenBLAS backend. Same iterations and rank, L within 1e-8 relative (two
@@ -46,11 +46,13 @@ class RpcaGpuParityTest {
         record Case(String what, double[] m, int d, double lambda) {}
         ComputeDevice gpu = Devices.select("cuda");
         for (Case c : new Case[]{new Case("decaying Gram d=96", RpcaTest.decayingGram(96, 5), 96, 0.38 / Math.sqrt(96)),
-                new Case("demo eyes B", gp.b(), gp.dim(), 0.047)}) {
+                new Case("demo eyes B", gp.b(), gp.dim(), 0.047),
+                new Case("decaying Gram d=512 (lambda 1/60)", RpcaTest.decayingGram(512, 5), 512, 0.38 / Math.sqrt(512))}) {
             for (Linalg la : new Linalg[]{TorchLinalg.INSTANCE, Linalg.forDevice(gpu, TorchLinalg.INSTANCE)}) {
                 Rpca.Options cpu = new Rpca.Options(), dev = new Rpca.Options();
                 cpu.lambda = dev.lambda = c.lambda();
                 dev.linalg = la;
+                dev.certifiedTensors = true; // (by default only from d = 512 on the GPU)
                 Rpca.Result a = RpcaTest.solve(c.m(), c.d(), cpu);
                 Rpca.Result b;
                 try (PointerScope s = new PointerScope()) {
