@@ -60,8 +60,9 @@ public final class LowRankGan {
          * path (d up to {@link Rpca.Options#CERTIFIED_MAX_DIM}, so two solves' buffers fit),
          * without a {@link Rpca.Options#monitor}, with more than one processor and more than one
          * LibTorch thread (so {@code --threads 1} keeps to one); OpenBLAS is held at one thread
-         * meanwhile (process-wide: other work in the JVM at that time gets one OpenBLAS thread too). On the 2-core development machine 1.3 - 1.5x on the solve
-         * (benchmarks/RESULTS.md); more cores were not measured.
+         * meanwhile (process-wide: other work in the JVM at that time gets one OpenBLAS thread
+         * too). On the 2-core development machine, a 512-d pair on default threads: 1.7 - 1.9x on
+         * the solve (benchmarks/RESULTS.md); more cores were not measured.
          */
         public boolean parallelRpca = true;
 
@@ -228,6 +229,8 @@ public final class LowRankGan {
     private static void awaitQuietly(java.util.concurrent.Future<?> f) {
         try {
             f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // (the other solve stops at its next iteration: the shared flag is set)
         } catch (Exception ignored) {
             // the first failure is reported; this one followed from it (cancelled) or is secondary
         }
