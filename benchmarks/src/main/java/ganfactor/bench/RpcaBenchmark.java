@@ -58,6 +58,7 @@ public class RpcaBenchmark {
 
     Tensor m;
     PointerScope scope;
+    ganfactor.torch.ComputeDevice cuda;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -72,15 +73,18 @@ public class RpcaBenchmark {
         }
     }
 
-    ganfactor.torch.ComputeDevice cuda;
-
     /**
      * The benchmark matrix: M = J^T J / max|J^T J| with J = U diag(exp(-i/8)) V^T, U [4 dim, dim] and
      * V [dim, dim] random orthonormal (seed 3). Lives in the caller's scope.
      */
     public static Tensor gram(int dim) {
+        return gram(dim, 3);
+    }
+
+    /** The same recipe from another seed (LowRankGanBenchmark's background Gram). */
+    public static Tensor gram(int dim, long seed) {
         int d = dim, p = 4 * dim;
-        SplittableRandom r = new SplittableRandom(3);
+        SplittableRandom r = new SplittableRandom(seed);
         double[] a = new double[p * d], b = new double[d * d];
         for (int i = 0; i < a.length; i++) a[i] = SolveBenchmark.gauss(r);
         for (int i = 0; i < b.length; i++) b[i] = SolveBenchmark.gauss(r);

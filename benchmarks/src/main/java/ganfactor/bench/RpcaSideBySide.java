@@ -84,16 +84,19 @@ public final class RpcaSideBySide {
                         default -> throw new IllegalArgumentException("unknown option " + p[0]);
                     }
                 }
+            org.bytedeco.pytorch.Device dev = null;
+            if (onCuda) {
+                ganfactor.torch.ComputeDevice cuda = ganfactor.torch.Devices.select("cuda");
+                dev = cuda.torch();
+                o.linalg = ganfactor.linalg.Linalg.forDevice(cuda, o.linalg);
+            }
             List<Double> times = new ArrayList<>();
             Rpca.Result r = null;
             for (int i = 0; i < repeats; i++) {
                 try (PointerScope s = new PointerScope()) {
                     long t0 = System.nanoTime();
                     org.bytedeco.pytorch.Tensor mt = Torch.of(mData, d, d);
-                    if (onCuda) {
-                        mt = mt.to(new org.bytedeco.pytorch.Device("cuda"), org.bytedeco.pytorch.global.torch.ScalarType.Double);
-                        o.linalg = ganfactor.linalg.Linalg.forDevice(ganfactor.torch.Devices.select("cuda"), o.linalg);
-                    }
+                    if (dev != null) mt = mt.to(dev, org.bytedeco.pytorch.global.torch.ScalarType.Double);
                     r = Rpca.solve(mt, o);
                     times.add((System.nanoTime() - t0) / 1e9);
                 }

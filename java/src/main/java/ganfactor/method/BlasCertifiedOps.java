@@ -394,9 +394,4 @@ final class BlasCertifiedOps implements CertifiedOps {
             }
         return out;
     }
-
-    @Override
-    public void close() {
-        // the native buffers belong to the caller's PointerScope
-    }
 }

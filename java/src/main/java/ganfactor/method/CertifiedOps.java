@@ -12,8 +12,9 @@ package ganfactor.method;
  * <p>The state is M, S, Y, X and L (d x d, symmetric) and the d x k blocks named by {@link Blk},
  * each with room for d columns. Blocks are column-major d x n matrices in the method comments
  * (column j = one vector of length d); small results come back as column-major Java arrays.
+ * Native buffers and tensors belong to the PointerScope that was open when the backend was made.
  */
-interface CertifiedOps extends AutoCloseable {
+interface CertifiedOps {
 
     /** The blocks: the iteration's Q, X Q, Ritz vectors U, X U, scratch, the previous block, the upper anchor's block, the anchor residuals, the full eigenvectors. */
     enum Blk { Q, W, U, XU, TMP, PREV, WA, E, VEC }
@@ -90,7 +91,4 @@ interface CertifiedOps extends AutoCloseable {
 
     /** S, full d x d row-major. */
     double[] sparse();
-
-    @Override
-    void close();
 }

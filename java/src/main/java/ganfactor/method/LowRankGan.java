@@ -61,8 +61,9 @@ public final class LowRankGan {
          * without a {@link Rpca.Options#monitor}, with more than one processor and more than one
          * LibTorch thread (so {@code --threads 1} keeps to one); OpenBLAS is held at one thread
          * meanwhile (process-wide: other work in the JVM at that time gets one OpenBLAS thread
-         * too). On the 2-core development machine, a 512-d pair on default threads: 1.7 - 1.9x on
-         * the solve (benchmarks/RESULTS.md); more cores were not measured.
+         * too). On the 2-core development machine, a 512-d pair on default threads: 3.18 s
+         * against 5.52 s (JMH LowRankGanBenchmark, medians of 3; benchmarks/RESULTS.md); more
+         * cores were not measured.
          */
         public boolean parallelRpca = true;
 
@@ -155,9 +156,9 @@ public final class LowRankGan {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("method", "lowrankgan");
         info.putAll(o.describe());
-        Rpca.Result[] r = solveBoth(a, b, o);
-        Rpca.Result ra = r[0], rb = r[1];
-        info.put("rpca_parallel", r.length > 2);
+        BothRpcas r = solveBoth(a, b, o);
+        Rpca.Result ra = r.a(), rb = r.b();
+        info.put("rpca_parallel", r.sideBySide());
         info.put("rpca_a", ra.describe());
         info.put("rpca_b", rb.describe());
         if (!ra.converged()) Directions.warn(info, String.format("RPCA of A did not converge in %d iterations (relative residual %.3g)", ra.iterations(), ra.residual()));
@@ -168,19 +169,21 @@ public final class LowRankGan {
         }
     }
 
+    /** The RPCAs of A and B, and whether they ran side by side. */
+    record BothRpcas(Rpca.Result a, Rpca.Result b, boolean sideBySide) {}
+
     /**
      * RPCA of A and of B, at the same time when {@link Options#parallelRpca} allows it. A failure
      * or a cancellation of either stops the other at its next iteration (both solves poll a shared
      * flag besides the caller's {@code cancelled}); the first failure is the one reported, after
-     * the other solve has stopped. Returns {A's, B's} (serial) or {A's, B's, null} (side by side).
+     * the other solve has stopped.
      */
-    static Rpca.Result[] solveBoth(Tensor a, Tensor b, Options lo) {
+    static BothRpcas solveBoth(Tensor a, Tensor b, Options lo) {
         Rpca.Options o = lo.rpca;
         int d = (int) a.size(0);
         boolean parallel = lo.parallelRpca && o.monitor == null && a.is_cpu() && b.is_cpu() && o.certified(d)
                 && Runtime.getRuntime().availableProcessors() > 1 && org.bytedeco.pytorch.global.torch.get_num_threads() > 1;
-        if (!parallel) return new Rpca.Result[]{Rpca.solve(a, o), Rpca.solve(b, o)};
-        // (a third, null entry marks the parallel run for the record)
+        if (!parallel) return new BothRpcas(Rpca.solve(a, o), Rpca.solve(b, o), false);
         java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.function.BooleanSupplier user = o.cancelled;
         Rpca.Options oa = o.copy(), ob = o.copy();
@@ -209,7 +212,7 @@ public final class LowRankGan {
                     throw t;
                 }
                 try {
-                    return new Rpca.Result[]{ra, fb.get(), null};
+                    return new BothRpcas(ra, fb.get(), true);
                 } catch (java.util.concurrent.ExecutionException e) {
                     Throwable c = e.getCause();
                     if (c instanceof RuntimeException re) throw re;

@@ -95,8 +95,9 @@ import java.util.function.BooleanSupplier;
  * iterations, rank 38 and L within 4.7e-10 of the NumPy reference's; 2.26 s against 18.3 s with
  * a full eigendecomposition per sweep (JMH, same run), and 15 - 19x the NumPy reference side by
  * side (one thread each; benchmarks/RESULTS.md, "fourth round") and 17 - 19x the official
- * LowRankGAN RobustPCA ("fifth round"), not the 25x of issue 15. Problems that move in large steps (planted low-rank + sparse) make it back off to full
- * solves. IALM keeps its own subspace SVT (its mu grows every sweep). Two backends
+ * LowRankGAN RobustPCA ("fifth round"), not the 25x of issue 15. Problems that move in large
+ * steps (planted low-rank + sparse) make it back off to full solves. IALM keeps its own subspace
+ * SVT (its mu grows every sweep). Two backends
  * ({@link CertifiedOps}): OpenBLAS on host buffers for a CPU matrix, LibTorch tensors through
  * {@link Options#linalg} for a matrix on a GPU ({@link Options#certifiedTensors}; the same
  * iterations, rank and L to 1e-14 on CPU tensors, never run on a GPU).
@@ -371,7 +372,7 @@ public final class Rpca {
                     if (o.certifiedTensors != null) throw e;
                     // the device path has never run on a GPU (README): rather than fail a LowRankGAN run,
                     // say so and solve the same problem on the host
-                    String why = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
+                    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
                     System.err.println("warning: rpca on " + mm.device().str().getString() + " failed (" + why + "); solving it on the host instead");
                     return RpcaCertified.solve(Torch.toDoubles(mm), d, normF, o, t0);
                 }

@@ -157,8 +157,8 @@ final class RpcaCertified {
      */
     static Rpca.Result solve(double[] mSym, int d, double normF, Rpca.Options o, long t0) {
         return ganfactor.linalg.BlasThreads.single(() -> {
-            try (PointerScope scope = new PointerScope(); CertifiedOps ops = new BlasCertifiedOps(mSym, d)) {
-                return new RpcaCertified(ops, d, o).run(normF, t0);
+            try (PointerScope scope = new PointerScope()) {
+                return new RpcaCertified(new BlasCertifiedOps(mSym, d), d, o).run(normF, t0);
             }
         });
     }
@@ -166,8 +166,8 @@ final class RpcaCertified {
     /** The same on LibTorch tensors on m's device (float64, symmetric), through {@code o.linalg}. */
     static Rpca.Result solve(Tensor m, double normF, Rpca.Options o, long t0) {
         int d = (int) m.size(0);
-        try (PointerScope scope = new PointerScope(); CertifiedOps ops = new TensorCertifiedOps(m, o.linalg)) {
-            return new RpcaCertified(ops, d, o).run(normF, t0);
+        try (PointerScope scope = new PointerScope()) {
+            return new RpcaCertified(new TensorCertifiedOps(m, o.linalg), d, o).run(normF, t0);
         }
     }
 
@@ -180,9 +180,9 @@ final class RpcaCertified {
      * (false: refused or not converged).
      */
     static boolean partialStepAfter(double[] xa, double[] xb, int d, double tau, double[] block, int k, boolean tensors) {
-        try (PointerScope scope = new PointerScope();
-             CertifiedOps ops = tensors ? new TensorCertifiedOps(ganfactor.torch.Torch.of(xa, d, d), ganfactor.linalg.TorchLinalg.INSTANCE)
-                     : new BlasCertifiedOps(xa.clone(), d)) {
+        try (PointerScope scope = new PointerScope()) {
+            CertifiedOps ops = tensors ? new TensorCertifiedOps(ganfactor.torch.Torch.of(xa, d, d), ganfactor.linalg.TorchLinalg.INSTANCE)
+                    : new BlasCertifiedOps(xa.clone(), d);
             RpcaCertified r = new RpcaCertified(ops, d, new Rpca.Options());
             r.xNorm = frobenius(xa);
             ops.setX(xa);

@@ -266,9 +266,4 @@ final class TensorCertifiedOps implements CertifiedOps {
     public double[] sparse() {
         return Torch.toDoubles(s);
     }
-
-    @Override
-    public void close() {
-        // the state tensors belong to the caller's PointerScope
-    }
 }

@@ -154,8 +154,8 @@ class RpcaTest {
      * few large steps, most iterations run out of block products and fall back (35 of 84
      * certified at d = 80), so there only some.
      */
-    static void assertFollowsLiteral(String what, double[] m, int d, Rpca.Options literalOptions, Rpca.Options certifiedOptions,
-                                     double minCertified) {
+    static Rpca.Result assertFollowsLiteral(String what, double[] m, int d, Rpca.Options literalOptions, Rpca.Options certifiedOptions,
+                                            double minCertified) {
         Rpca.Result lit = solve(m, d, literalOptions);
         Rpca.Result cer = solve(m, d, certified(certifiedOptions));
         double dL = relF(cer.low(), lit.low()), dS = relF(cer.sparse(), lit.sparse());
@@ -174,6 +174,7 @@ class RpcaTest {
                 assertEquals(cer.low()[i * d + j], cer.low()[j * d + i], 0.0, "L symmetric");
                 assertEquals(cer.sparse()[i * d + j], cer.sparse()[j * d + i], 0.0, "S symmetric");
             }
+        return cer;
     }
 
     /**
@@ -361,10 +362,10 @@ class RpcaTest {
             Rpca.Options literal = options(c.o().solver, c.o().lambda);
             Rpca.Options host = certified(c.o());
             host.certifiedTensors = false;
-            Rpca.Options tens = certified(copyOf(c.o()));
+            Rpca.Options tens = c.o().copy();
             tens.certifiedTensors = true;
-            assertFollowsLiteral(c.what() + ", tensors", c.m(), c.d(), literal, tens, c.minCertified());
-            Rpca.Result a = solve(c.m(), c.d(), host), b = solve(c.m(), c.d(), tens);
+            Rpca.Result b = assertFollowsLiteral(c.what() + ", tensors", c.m(), c.d(), literal, tens, c.minCertified());
+            Rpca.Result a = solve(c.m(), c.d(), host);
             double dL = relF(b.low(), a.low());
             System.out.printf("%s: host backend %d iterations, %d certified, %d products, %.3fs; tensors %d, %d, %d, %.3fs; |L_t - L_h|/|L_h| = %.2e%n",
                     c.what(), a.iterations(), a.subspaceSteps(), a.blockProducts(), a.seconds(), b.iterations(), b.subspaceSteps(), b.blockProducts(), b.seconds(), dL);
@@ -372,16 +373,6 @@ class RpcaTest {
             assertEquals(a.rank(), b.rank(), c.what());
             assertTrue(dL <= 1e-8, c.what() + ": backends differ by " + dL);
         }
-    }
-
-    /** A copy of the options a test sets (the fields the solver reads). */
-    static Rpca.Options copyOf(Rpca.Options o) {
-        Rpca.Options c = new Rpca.Options();
-        c.solver = o.solver;
-        c.lambda = o.lambda;
-        c.certifiedSvt = o.certifiedSvt;
-        c.certifiedEager = o.certifiedEager;
-        return c;
     }
 
     /** V diag(lambda) V^T for V [d, d] row-major (columns = eigenvectors). */
