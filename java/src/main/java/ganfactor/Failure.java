@@ -17,6 +17,8 @@ public record Failure(Kind kind, String message) {
     public enum Kind {
         /** The user's input (a file, a flag, a shape, a region) or a file we were told to read or write: theirs to fix. */
         INPUT,
+        /** Another run is writing or has written the same output: nothing of this run was kept; retry or choose another output. */
+        CONFLICT,
         /** The work was cancelled; nothing was written. */
         CANCELLED,
         /** LibTorch or the JVM ran out of memory: a smaller memory budget or chunk may help. */
@@ -30,6 +32,7 @@ public record Failure(Kind kind, String message) {
     /** The kind and the one-line message of {@code e}. */
     public static Failure of(Throwable e) {
         if (e instanceof InputException) return new Failure(Kind.INPUT, Generator.oneLine(e));
+        if (e instanceof ConflictException) return new Failure(Kind.CONFLICT, Generator.oneLine(e));
         if (e instanceof UncheckedIOException u && u.getCause() != null) e = u.getCause();
         if (e instanceof IOException io)
             return new Failure(Kind.INPUT, (io.getMessage() == null ? "" : io.getMessage() + ": ") + OutputDir.reason(io));

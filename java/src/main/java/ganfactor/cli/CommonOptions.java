@@ -27,7 +27,7 @@ final class CommonOptions {
     int truncLayers;
     @Option(names = "--precision", defaultValue = "float32", converter = Converters.Precision.class, description = "generator precision: float32 or float64 (default: ${DEFAULT-VALUE})")
     org.bytedeco.pytorch.global.torch.ScalarType precision;
-    @Option(names = "--quiet", description = "no progress bar")
+    @Option(names = "--quiet", description = "no progress output (the bar on a terminal, a line every 5 s in a log)")
     boolean quiet;
     @picocli.CommandLine.Mixin RunOptions run = new RunOptions();
 

@@ -23,7 +23,7 @@ final class DemoCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--method", defaultValue = "resefa", description = "resefa or lowrankgan (default: ${DEFAULT-VALUE})")
     String method;
-    @Option(names = "--quiet", description = "no progress bar")
+    @Option(names = "--quiet", description = "no progress output (the bar on a terminal, a line every 5 s in a log)")
     boolean quiet;
     @Mixin RunOptions run;
 
@@ -36,7 +36,7 @@ final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         var solver = DemoJob.solver(method, dev);
         // without --force only the demo's own earlier output is replaced (the manifest says which command wrote a folder)
-        try (OutputDir dir = OutputOptions.open(out, force || "ganfactor demo".equals(OutputDir.writtenBy(out)), "ganfactor demo", spec.commandLine().getErr())) {
+        try (OutputDir dir = OutputOptions.open(out, force || "ganfactor demo".equals(OutputDir.writtenBy(out)), "ganfactor demo", ganfactor.io.Inputs.NONE, spec.commandLine().getErr())) {
             List<String> lines = DemoJob.run(seed, solver, dev, TerminalProgress.auto(quiet), Main.CANCEL, dir);
             dir.commit();
             lines.forEach(System.out::println);

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "discover", description = {
+@Command(name = "discover", header = "Find region directions end to end: Jacobian Grams, ReSeFa or LowRankGAN, edit grids, locality reports.", description = {
         "Region directions end to end: Jacobian Grams -> ReSeFa or LowRankGAN -> edits -> grids and locality report.",
         "Writes per region: mask.png, directions.npy [k, d] float32, eigenvalues.npy, grid_<j>.png, locality_<j>.png, locality.csv; and discover.json."})
 final class DiscoverCommand implements Callable<Integer> {
@@ -61,7 +61,7 @@ final class DiscoverCommand implements Callable<Integer> {
         if (officialFiles && aggregate) throw new InputException("--official-files writes one file per sample, as the official script; it cannot be combined with --aggregate");
         if (officialFiles && methodOptions.k != 0) throw new InputException("--official-files writes all d directions, as the official script; leave --k at 0");
         if (show < 0) throw new InputException("--show must be >= 0");
-        if (cell < 16) throw new InputException("--cell must be at least 16 pixels");
+        ganfactor.render.Grid.checkCell(cell, false);
         Discovery.Settings s = new Discovery.Settings();
         s.solver = solver;
         s.aggregate = aggregate;

@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "edit", description = {
+@Command(name = "edit", header = "Edit latent codes along a direction or an InterFaceGAN boundary and render the grids.", description = {
         "Edit latent codes along a direction and render a grid: rows = samples, columns = the original then one per strength.",
         "Writes grid_<i>.png, edited_<i>.npy [N, S, L, d], originals.npy [N, L, d] and edit.json into --out; with --region also",
         "mask_<region>.png, locality_<i>.csv and locality_<i>.png (mean squared change inside and outside the region, ReSeFa Fig. 5).",
@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
         "x + (a - x.n) n, W+ codes by a relative offset wp + a n on every layer, strengths linspace(-3, 3, 10) unless given."})
 final class EditCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
-    @Option(names = "--direction", description = "directions .npy: [k, d] or [d] (W/Z), [k, L*d] or [k, L, d] (W+), any float dtype")
+    @Option(names = "--direction", description = "directions .npy: [k, d] or [d] (W/Z), [k, L*d] or [k, L, d] (W+), any float dtype or integers")
     Path direction;
     @Option(names = "--boundary", description = "an InterFaceGAN boundary .npy [1, d] (train-boundary, project-boundary, or the reference's); instead of --direction")
     Path boundary;
@@ -61,7 +61,7 @@ final class EditCommand implements Callable<Integer> {
         if (strengths == null) strengths = boundary != null ? "-3:3:10" : "-3:3:7";
         double[] alphas = Editor.parseStrengths(strengths);
         Editor.Mode m = mode != null ? Editor.Mode.parse(mode) : EditJob.defaultMode(boundary != null, common.latentSpace());
-        if (cell < 0 || cell > 4096) throw new InputException("--cell must be between 0 and 4096, got " + cell);
+        ganfactor.render.Grid.checkCell(cell, true);
         if (batch < 1) throw new InputException("--batch must be positive, got " + batch);
         RunRecord rec = RunRecord.of("ganfactor edit");
         Generator g = common.openGenerator();

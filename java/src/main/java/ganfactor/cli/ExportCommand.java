@@ -10,7 +10,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "export", description = {
+@Command(name = "export", header = "Write a generator to one file: a TorchScript module or StyleGAN2 safetensors weights.", description = {
         "Writes a generator as one file: FILE.pt = a TorchScript module with ganfactor's generator contract (loads with --model FILE.pt,",
         "or torch.jit.load in Python); FILE.safetensors = StyleGAN2 weights in NVlabs names with the architecture in the metadata",
         "(loads with --model FILE.safetensors). For example: export --model stylegan2:1024 --out random1024.safetensors,",

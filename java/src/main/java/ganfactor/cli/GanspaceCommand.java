@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "ganspace", description = {
+@Command(name = "ganspace", header = "GANSpace: the principal axes of w = mapping(z) over sampled codes.", description = {
         "GANSpace: PCA of w = mapping(z) over N samples, z = RandomState(seed).randn(N, d).",
         "Writes directions.npy [k, d] float32, eigenvalues.npy [k] (variances), stds.npy [k], mean.npy [d] and ganspace.json into --out."})
 final class GanspaceCommand implements Callable<Integer> {
@@ -30,7 +30,7 @@ final class GanspaceCommand implements Callable<Integer> {
     int k;
     @Option(names = "--precision", defaultValue = "float32", converter = Converters.Precision.class, description = "mapping precision: float32 or float64 (statistics are float64 either way; default: ${DEFAULT-VALUE})")
     org.bytedeco.pytorch.global.torch.ScalarType precision;
-    @Option(names = "--quiet", description = "no progress bar")
+    @Option(names = "--quiet", description = "no progress output (the bar on a terminal, a line every 5 s in a log)")
     boolean quiet;
     @Mixin PictureOptions pictures;
     @Mixin RunOptions run;

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "jacobian", description = {
+@Command(name = "jacobian", header = "Compute the region Gram matrices A and B of the exact Jacobian, per region and sample.", description = {
         "Exact region Gram matrices A = J_R^T J_R / |R| and B = J_R'^T J_R' / |R'| of the Jacobian view, per region and sample.",
         "Writes <region>_A.npy and <region>_B.npy [N, D, D] float64, latents.npy and jacobian.json into --out."})
 final class JacobianCommand implements Callable<Integer> {

@@ -23,12 +23,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-@Command(name = "localize", description = {
+@Command(name = "localize", header = "Make any direction local (LowRankGAN): project it into a region's background null space.", description = {
         "LowRankGAN's mask-free local editing: project any directions (an InterFaceGAN boundary, a SeFa or GANSpace direction...)",
         "into the null space of a region's background, n' = N N^T n / ||N N^T n||, with N from RPCA of the background Gram B.",
         "Writes directions.npy [k, d] float32 (the projected unit rows), null_space.npy [d - rank, d] float64 and localize.json."})
 final class LocalizeCommand implements Callable<Integer> {
-    @Option(names = "--direction", required = true, description = "directions .npy: [k, d] or [d] (any float dtype)")
+    @Option(names = "--direction", required = true, description = "directions .npy: [k, d] or [d] (any float dtype or integers)")
     Path direction;
     @Option(names = "--index", defaultValue = "all", description = "rows to project: all, 0, 0,2, 0-3 (default: ${DEFAULT-VALUE})")
     String index;
@@ -51,7 +51,7 @@ final class LocalizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         common.run.start();   // a bad --device fails before any file is read
-        NpyArray dirs = Npy.read(direction);
+        NpyArray dirs = Npy.read(direction).requireExactReal(direction, "directions");
         if (dirs.ndim() != 1 && dirs.ndim() != 2) throw new InputException(direction + ": expected directions [k, d] or [d], got " + dirs.shapeString());
         int k = dirs.ndim() == 1 ? 1 : (int) dirs.shape()[0];
         int d = (int) dirs.shape()[dirs.ndim() - 1];

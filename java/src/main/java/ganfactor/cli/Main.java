@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The ganfactor command line. One exit-code policy for every command: 0 success, 1 internal
- * failure, 2 bad input (missing or corrupt file, wrong shape, bad region...), 130 cancelled.
+ * failure, 2 bad input (missing or corrupt file, wrong shape, bad region...), 3 another run took
+ * the output folder, 130 cancelled.
  * Errors are printed on one line; {@code --debug} adds the stack trace.
  */
 @Command(name = "ganfactor", mixinStandardHelpOptions = true, version = "ganfactor " + ganfactor.Engine.VERSION,
@@ -35,6 +36,8 @@ import java.util.concurrent.TimeUnit;
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_INPUT = 2;
+    /** Another run took the output (it is writing or just wrote the same --out): not bad input, worth a retry. */
+    public static final int EXIT_CONFLICT = 3;
     public static final int EXIT_CANCELLED = 130;
 
     /** Cancelled by the shutdown hook (Ctrl-C, SIGTERM); the commands pass it into the library as a token. */
@@ -88,7 +91,7 @@ public final class Main implements Runnable {
             Failure f = Failure.of(e);
             String trace = debug ? "" : " (run with --debug for the stack trace)";
             switch (f.kind()) {
-                case INPUT -> err.println("ganfactor: error: " + f.message());
+                case INPUT, CONFLICT -> err.println("ganfactor: error: " + f.message());
                 case CANCELLED -> err.println("ganfactor: " + f.message());
                 case OUT_OF_MEMORY -> err.println("ganfactor: error: " + f.message() + "; lower --memory-budget or --chunk" + (e instanceof OutOfMemoryError ? "" : trace));
                 case NATIVE -> err.println("ganfactor: error: " + f.message() + trace);
@@ -96,6 +99,7 @@ public final class Main implements Runnable {
             }
             return switch (f.kind()) {
                 case INPUT -> EXIT_INPUT;
+                case CONFLICT -> EXIT_CONFLICT;
                 case CANCELLED -> EXIT_CANCELLED;
                 default -> 1;
             };

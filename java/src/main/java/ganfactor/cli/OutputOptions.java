@@ -1,5 +1,6 @@
 package ganfactor.cli;
 
+import ganfactor.io.Inputs;
 import ganfactor.io.OutputDir;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -18,13 +19,17 @@ final class OutputOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
 
-    /** The staging folder for {@code command}'s results; what it cleaned or will replace is said on stderr. */
+    /**
+     * The staging folder for {@code command}'s results; what it cleaned or will replace is said on
+     * stderr. Every file or folder the command line names (any option's or parameter's value that
+     * exists on disk) counts as an input, which the folder may neither be nor hold.
+     */
     OutputDir open(String command) {
-        return open(out, force, command, mixee.commandLine().getErr());
+        return open(out, force, command, CommandInputs.of(mixee), mixee.commandLine().getErr());
     }
 
-    static OutputDir open(Path out, boolean force, String command, PrintWriter err) {
-        OutputDir dir = new OutputDir(out, force, command);
+    static OutputDir open(Path out, boolean force, String command, Inputs inputs, PrintWriter err) {
+        OutputDir dir = new OutputDir(out, force, command, inputs);
         for (String n : dir.notices()) err.println("ganfactor: " + n);
         err.flush();
         return dir;

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "project-boundary", description = {
+@Command(name = "project-boundary", header = "Make an InterFaceGAN conditional boundary: the primal with the condition boundaries removed.", description = {
         "InterFaceGAN's conditional boundary: removes the condition boundaries from the primal, n' = n - C^T (C C^T)^-1 C n, renormalised,",
         "so that editing along n' leaves the conditioned attributes' projections unchanged. Writes --out as [1, d] float64."})
 final class ProjectBoundaryCommand implements Callable<Integer> {
@@ -18,12 +18,14 @@ final class ProjectBoundaryCommand implements Callable<Integer> {
     List<Path> conditions;
     @Option(names = "--out", required = true, description = "the conditional boundary file to write (.npy)")
     Path out;
-    @Option(names = "--force", description = "replace an existing --out file")
+    @Option(names = "--force", description = "replace an existing --out file (never one of the inputs)")
     boolean force;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        BoundaryJob.project(primal, conditions, out, force).forEach(System.out::println);
+        BoundaryJob.project(primal, conditions, out, force, CommandInputs.of(spec)).forEach(System.out::println);
         System.out.println("wrote " + out.toAbsolutePath().normalize());
         return 0;
     }

@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "sample", description = {
+@Command(name = "sample", header = "Sample latent codes and score them for attributes (InterFaceGAN's training data).", description = {
         "Sample latent codes and score them for attributes (InterFaceGAN's data): codes from --seed (z = RandomState(seed).randn(N, d)) or --latents,",
         "streamed in batches. Writes the codes of --space and every space after it (z.npy [N, d], w.npy [N, d], wp.npy [N, L, d], float64),",
         "scores_<name>.npy [N, 1] float64 per scorer, scores.csv, images/<i>.png with --save-images, and sample.json into --out.",

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "sefa", description = {
+@Command(name = "sefa", header = "SeFa: closed-form directions from the eigenvectors of the generator's style weights.", description = {
         "SeFa (closed-form factorisation): eigenvectors of W W^T, W = the selected style affines with unit columns.",
         "Writes directions.npy [k, d] float32, eigenvalues.npy [k] float64 and sefa.json into --out."})
 final class SefaCommand implements Callable<Integer> {

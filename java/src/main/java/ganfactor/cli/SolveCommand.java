@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "solve", description = {
+@Command(name = "solve", header = "Solve ReSeFa or LowRankGAN from saved Grams or from the reference's Jacobian file.", description = {
         "Solve ReSeFa or LowRankGAN from saved matrices: Grams (--fg A.npy --bg B.npy, [d, d] or [N, d, d], as `ganfactor jacobian` writes them)",
         "or the reference's Jacobian file (--jacobian J.npy [N, C, G, G, 1, d] or [N, G, G, 1, d]; ganfactor's older [N, C, G, G, d] too; with --region).",
         "Writes directions.npy [k, d] float32 and eigenvalues.npy per sample (sample_<i>/ when N > 1) and solve.json."})

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "studio", description = {
+@Command(name = "studio", header = "Open the interactive editor in the browser: boxes, discovery, sliders, boundaries, export.", description = {
         "An interactive editor in the browser: pick a seed or a latent .npy row, draw boxes, discover directions",
         "(ReSeFa, LowRankGAN, SeFa, GANSpace), slide along them, load InterFaceGAN boundaries, export the CLI's files.",
         "Serves one page on the loopback address (--host to change) and prints its address; Ctrl-C stops it."})

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "train-boundary", description = {
+@Command(name = "train-boundary", header = "Train an InterFaceGAN attribute boundary (a linear SVM) from scored latent codes.", description = {
         "InterFaceGAN: a linear attribute boundary from scored latent codes. The top and bottom --ratio of the samples by score are",
         "the two classes, split --split for training and the rest for validation; a linear C-SVC (libsvm, C = 1) separates them.",
         "Writes boundary.npy [1, d] float64 (the unit normal, intercept dropped; [1, L*d] for [N, L, d] codes) and boundary.json",

@@ -58,6 +58,8 @@ import static org.bytedeco.pytorch.global.torch.ScalarType;
  */
 public final class StyleGan2 {
     public static final double SQRT2 = Math.sqrt(2.0);
+    /** The largest resolution built (the published models stop at 1024 px). */
+    public static final int MAX_RESOLUTION = 4096;
 
     private StyleGan2() {}
 
@@ -68,14 +70,15 @@ public final class StyleGan2 {
     public record Config(int resolution, int zDim, int wDim, int mappingLayers, double mappingLrMul,
                          int channelBase, int channelMax, double convClamp, int imageChannels) {
         public Config {
-            if (resolution < 8 || Integer.bitCount(resolution) != 1)
-                throw new InputException("StyleGAN2 resolution must be a power of two >= 8, got " + resolution);
+            if (resolution < 8 || resolution > MAX_RESOLUTION || Integer.bitCount(resolution) != 1)
+                throw new InputException("StyleGAN2 resolution must be a power of two from 8 to " + MAX_RESOLUTION + " px, got " + resolution);
             if (zDim <= 0 || wDim <= 0 || mappingLayers <= 0 || channelBase <= 0 || channelMax <= 0 || imageChannels <= 0)
                 throw new InputException("StyleGAN2 configuration values must be positive: " + this);
             if (zDim != wDim)
                 throw new InputException("ganfactor's generator contract needs z_dim == w_dim, got " + zDim + " and " + wDim);
             if (channels(resolution, channelBase, channelMax) < 1)
-                throw new InputException("channel_base " + channelBase + " gives no channels at " + resolution + " px");
+                throw new InputException("StyleGAN2 resolution " + resolution + " px is beyond what channel_base " + channelBase
+                        + " allows (channels = channel_base / resolution; at most " + Integer.highestOneBit(channelBase) + " px): lower the resolution or raise channel_base");
         }
 
         /** The published config F: channel base 32768, at most 512 channels, 8 mapping layers, z = w = 512. */

@@ -26,7 +26,13 @@ public final class AtomicFile {
 
     /** Checks that {@code file} may be written (before any long work); returns its absolute path. */
     public static Path check(Path file, boolean force) {
+        return check(file, force, Inputs.NONE);
+    }
+
+    /** As {@link #check(Path, boolean)}, refusing (whatever {@code force}) a file that is one of the command's inputs. */
+    public static Path check(Path file, boolean force, Inputs inputs) {
         Path target = file.toAbsolutePath().normalize();
+        inputs.refuseReplacing(file.toString(), target, "this command");
         if (target.getParent() == null || Files.isDirectory(target))
             throw new InputException(file + ": is a folder; --out names the file to write");
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -41,7 +47,12 @@ public final class AtomicFile {
 
     /** Writes {@code file} through {@code writer}, atomically. */
     public static void write(Path file, boolean force, Writer writer) {
-        Path target = check(file, force);
+        write(file, force, Inputs.NONE, writer);
+    }
+
+    /** As {@link #write(Path, boolean, Writer)}, never over one of {@code inputs}. */
+    public static void write(Path file, boolean force, Inputs inputs, Writer writer) {
+        Path target = check(file, force, inputs);
         Path tmp = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(new SecureRandom().nextLong() >>> 1) + ".partial");
         try {
             Files.createDirectories(target.getParent());

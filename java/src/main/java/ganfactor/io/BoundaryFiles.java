@@ -22,12 +22,9 @@ public final class BoundaryFiles {
         return new Codes(a.data(), (int) s[0], (int) dim, s);
     }
 
-    /** A boundary (or any one direction): [1, d] as the reference writes it, or [d]; float dtype, finite, nonzero. */
+    /** A boundary (or any one direction): [1, d] as the reference writes it, or [d]; real (float, or integers held exactly), finite, nonzero. */
     public static double[] readBoundary(Path file) {
-        ganfactor.io.InputFiles.requireReadable(file);
-        NpyArray a = Npy.read(file);
-        if (a.dtype().length() < 2 || a.dtype().charAt(1) != 'f')
-            throw new InputException(file + ": a boundary must be a float array, got dtype '" + a.dtype() + "'");
+        NpyArray a = Npy.read(file).requireExactReal(file, "a boundary's values");
         long[] s = a.shape();
         if (!(s.length == 2 && s[0] == 1) && s.length != 1)
             throw new InputException(file + ": expected a boundary of shape [1, d], got " + a.shapeString());
@@ -40,7 +37,7 @@ public final class BoundaryFiles {
     }
 
     /** Writes a [1, d] float64 boundary atomically (a temporary file beside it, then a rename). */
-    public static void writeBoundary(Path file, double[] n, boolean force) {
-        ganfactor.io.AtomicFile.write(file, force, tmp -> Npy.writeFloat64(tmp, n, 1, n.length));
+    public static void writeBoundary(Path file, double[] n, boolean force, Inputs inputs) {
+        ganfactor.io.AtomicFile.write(file, force, inputs, tmp -> Npy.writeFloat64(tmp, n, 1, n.length));
     }
 }

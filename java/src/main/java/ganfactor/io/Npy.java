@@ -29,8 +29,18 @@ public final class Npy {
 
     private Npy() {}
 
+    /**
+     * Reads a .npy file, or one array of an .npz archive (NumPy's savez / savez_compressed): the
+     * archive's only array, or the one named as {@code FILE.npz#NAME}. An archive of several arrays
+     * without a name is refused with the names it holds.
+     */
     public static NpyArray read(Path file) {
+        String f = file.toString();
+        int hash = f.lastIndexOf('#');
+        if (hash > 0 && !Files.exists(file) && Files.isRegularFile(Path.of(f.substring(0, hash))))
+            return readNpz(Path.of(f.substring(0, hash)), f.substring(hash + 1));
         InputFiles.requireReadable(file);
+        if (isZip(file)) return readNpz(file, null);
         byte[] all;
         try {
             all = Files.readAllBytes(file);
@@ -44,10 +54,52 @@ public final class Npy {
         return parse(all, file.toString());
     }
 
+    private static boolean isZip(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] h = in.readNBytes(4);
+            return h.length == 4 && h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** One array of an .npz archive: {@code member} (without .npy), or the only one when null. */
+    static NpyArray readNpz(Path file, String member) {
+        InputFiles.requireReadable(file);
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
+            List<String> names = new ArrayList<>();
+            for (java.util.Enumeration<? extends java.util.zip.ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
+                String n = e.nextElement().getName();
+                if (n.endsWith(".npy")) names.add(n.substring(0, n.length() - 4));
+            }
+            if (names.isEmpty()) throw new InputException(file + ": a zip archive without .npy arrays; expected a .npy file or an .npz archive");
+            String pick = member;
+            if (pick == null) {
+                if (names.size() > 1)
+                    throw new InputException(file + ": an .npz archive of " + names.size() + " arrays (" + String.join(", ", names.subList(0, Math.min(8, names.size())))
+                            + (names.size() > 8 ? ", ..." : "") + "); name one as " + file + "#" + names.get(0));
+                pick = names.get(0);
+            } else if (!names.contains(pick)) {
+                throw new InputException(file + ": the .npz archive has no array '" + pick + "'; it holds " + String.join(", ", names));
+            }
+            java.util.zip.ZipEntry entry = zip.getEntry(pick + ".npy");
+            if (entry.getSize() > Integer.MAX_VALUE - 16) throw new InputException(file + "#" + pick + ": too large to read into memory");
+            try (java.io.InputStream in = zip.getInputStream(entry)) {
+                return parse(in.readAllBytes(), file + "#" + pick);
+            }
+        } catch (java.util.zip.ZipException e) {
+            throw new InputException(file + ": a corrupt .npz (zip) archive (" + e.getMessage() + ")");
+        } catch (IOException e) {
+            throw new InputException(file + ": cannot read (" + OutputDir.reason(e) + ")");
+        } catch (OutOfMemoryError e) {
+            throw new InputException(file + ": too large to read into memory");
+        }
+    }
+
     static NpyArray parse(byte[] all, String name) {
         if (all.length < 10) throw new InputException(name + ": not a .npy file (too short)");
         for (int i = 0; i < MAGIC.length; i++)
-            if (all[i] != MAGIC[i]) throw new InputException(name + ": not a .npy file (bad magic)");
+            if (all[i] != MAGIC[i]) throw new InputException(name + ": not a .npy file (it does not start with NumPy's \\x93NUMPY header)");
         int major = all[6] & 0xff;
         ByteBuffer bb = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
         int headerLen, start;

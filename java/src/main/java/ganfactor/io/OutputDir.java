@@ -1,5 +1,6 @@
 package ganfactor.io;
 
+import ganfactor.ConflictException;
 import ganfactor.InputException;
 
 import java.io.IOException;
@@ -53,6 +54,15 @@ public final class OutputDir implements AutoCloseable {
 
     /** An output folder for {@code command} (recorded in the manifest); {@code force} allows replacing ganfactor's earlier output. */
     public OutputDir(Path target, boolean force, String command) {
+        this(target, force, command, Inputs.NONE);
+    }
+
+    /**
+     * As {@link #OutputDir(Path, boolean, String)}, refusing (whatever {@code force}) a target that
+     * is or holds one of the command's {@code inputs}, and (with {@link ConflictException}) a
+     * target that another live run is writing now.
+     */
+    public OutputDir(Path target, boolean force, String command, Inputs inputs) {
         this.command = command;
         String given = target.toString().isEmpty() ? "\"\"" : target.toString();
         this.target = target.toAbsolutePath().normalize();
@@ -67,6 +77,7 @@ public final class OutputDir implements AutoCloseable {
         }
         if (Files.isSymbolicLink(this.target))
             throw new InputException(given + ": is a symbolic link; give the folder it points to, or another --out");
+        inputs.refuseReplacing(given, this.target, command);
         if (Files.exists(this.target)) {
             if (!Files.isDirectory(this.target)) throw new InputException(given + ": exists and is not a folder");
             if (!isEmpty(this.target)) {
@@ -81,8 +92,49 @@ public final class OutputDir implements AutoCloseable {
             String name = "." + this.target.getFileName() + ".partial-" + ProcessHandle.current().pid() + "-" + Long.toHexString(new SecureRandom().nextLong() >>> 1);
             this.staging = Files.createDirectory(parent.resolve(name));
         } catch (IOException e) {
-            throw new InputException(given + ": cannot create the output folder (" + reason(e) + ")");
+            throw new InputException(cannotCreate(given, parent, Files.isDirectory(this.target), e));
         }
+        String other = liveRunWriting(parent, this.target.getFileName().toString(), staging.getFileName().toString());
+        if (other != null) {
+            close();
+            throw new ConflictException(given + ": another ganfactor run (process " + other + ") is writing this folder now; wait for it to finish or choose another --out");
+        }
+    }
+
+    /**
+     * The message when the staging folder could not be made beside the target: ganfactor writes in
+     * the parent, so a read-only parent is named as such (also when the target folder itself exists
+     * and is writable), and a missing or non-folder ancestor is named.
+     */
+    public static String cannotCreate(String given, Path parent, boolean targetExists, IOException e) {
+        Path p = parent;
+        while (p != null && !Files.exists(p)) p = p.getParent();
+        if (p != null && !Files.isDirectory(p)) return given + ": cannot create the output folder: " + p + " is a file, not a folder";
+        if (e instanceof java.nio.file.AccessDeniedException || (e instanceof FileSystemException f && "Read-only file system".equals(f.getReason())))
+            return given + ": cannot write in " + parent + " (" + reason(e) + "): ganfactor builds " + (targetExists ? "the new output" : "the output")
+                    + " in a hidden folder beside " + (targetExists ? "the existing one" : "it") + " and renames it into place, so the parent folder must be writable";
+        return given + ": cannot create the output folder in " + parent + " (" + reason(e) + ")";
+    }
+
+    /**
+     * The process id of another live run whose staging folder for the same target exists beside
+     * ours, or null. Both runs create their staging folder before they look, so of two runs started
+     * together at least the later one sees the other (both may, and both then stop at once, before
+     * any work).
+     */
+    private static String liveRunWriting(Path parent, String name, String own) {
+        String prefix = "." + name + ".";
+        try (Stream<Path> s = Files.list(parent)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if (n.equals(own) || !n.startsWith(prefix + "partial-")) continue;
+                Matcher m = STAGING.matcher(n.substring(prefix.length() - 1));
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(2))).map(ProcessHandle::isAlive).orElse(false)) return m.group(2);
+            }
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
+        return null;
     }
 
     /** As {@link #OutputDir(Path, boolean, String)} for an unnamed command. */
@@ -139,6 +191,8 @@ public final class OutputDir implements AutoCloseable {
                     .append("# ").append(command).append(", ").append(Instant.now()).append('\n');
             for (String f : files) m.append(f).append('\n');
             Files.writeString(staging.resolve(MANIFEST), m.toString(), StandardCharsets.UTF_8);
+            if (replaced == null && Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !isEmpty(target))
+                throw new ConflictException(target + ": another run wrote this folder while this one was running; it was left as it is and this run's results were discarded");
             if (replaced != null && Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !isEmpty(target)) {
                 // checked again: a file may have been added while the run was going
                 Set<String> now = replaceable(target.toString(), target);
@@ -152,6 +206,9 @@ public final class OutputDir implements AutoCloseable {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
                 committed = true;
             }
+        } catch (java.nio.file.DirectoryNotEmptyException | java.nio.file.FileAlreadyExistsException e) {
+            // the target appeared between the check above and the rename: another run committed there
+            throw new ConflictException(target + ": another run wrote this folder while this one was running; it was left as it is and this run's results were discarded");
         } catch (IOException e) {
             throw new InputException("cannot move the results into " + target + " (" + reason(e) + ")");
         }

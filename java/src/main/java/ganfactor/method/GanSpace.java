@@ -30,6 +30,10 @@ import java.util.function.BooleanSupplier;
 public final class GanSpace {
     public static final String METHOD = "ganspace";
     public static final int DEFAULT_SAMPLES = 10_000;
+    /** The most samples one run takes: 33x the reference's 300,000 (the demo generator's mapping ran ~12,000 samples/s on the 2-core CPU, so ~14 min; a StyleGAN2 mapping is slower). */
+    public static final int MAX_SAMPLES = 10_000_000;
+    /** The largest batch: one batch of z and w is 2 x batch x d floats (100,000 x 512: 400 MB in float32). */
+    public static final int MAX_BATCH = 100_000;
     public static final int DEFAULT_BATCH = 1_000;
     public static final int DEFAULT_COMPONENTS = 80;
     public static final long DEFAULT_SEED = 0;
@@ -70,7 +74,9 @@ public final class GanSpace {
         if (k < 1 || k > d) throw new InputException("--k must be between 1 and " + d + " (the latent dimension), got " + o.k);
         if (o.samples < 2 || o.samples <= k)
             throw new InputException("--samples must exceed the number of components (" + k + "), got " + o.samples);
-        if (o.batch < 1) throw new InputException("--batch must be positive, got " + o.batch);
+        if (o.samples > MAX_SAMPLES)
+            throw new InputException(String.format(java.util.Locale.ROOT, "--samples %,d: at most %,d per run (the reference uses 300,000; the covariance converges long before)", o.samples, MAX_SAMPLES));
+        if (o.batch < 1 || o.batch > MAX_BATCH) throw new InputException(String.format(java.util.Locale.ROOT, "--batch must be between 1 and %,d, got %,d", MAX_BATCH, o.batch));
         if (o.seed < 0 || o.seed > 0xffffffffL) throw new InputException("--seed must be between 0 and 4294967295, got " + o.seed);
     }
 

@@ -33,7 +33,7 @@ public final class BaselineGrids {
         public Spec {
             if (show < 0) throw new InputException("--show must be >= 0");
             if (num < 1) throw new InputException("--edit-num must be positive");
-            if (cell < 16) throw new InputException("--cell must be at least 16 pixels");
+            ganfactor.render.Grid.checkCell(cell, false);
         }
 
         /** Grids for the first directions of {@code dirs}; {@code scale} as in {@link BaselineGrids#render}. Returns a JSON-ready record. */

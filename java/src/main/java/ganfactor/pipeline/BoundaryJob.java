@@ -66,7 +66,8 @@ public final class BoundaryJob {
      * conditions' span removed, renormalised, written atomically to {@code out} as [1, d] float64.
      * Returns the lines to print: the cosine of primal and result, and each condition's cosines.
      */
-    public static List<String> project(Path primal, List<Path> conditions, Path out, boolean force) {
+    public static List<String> project(Path primal, List<Path> conditions, Path out, boolean force, ganfactor.io.Inputs inputs) {
+        ganfactor.io.AtomicFile.check(out, force, inputs);
         double[] n = BoundaryFiles.readBoundary(primal);
         List<double[]> cs = new ArrayList<>();
         for (Path c : conditions) {
@@ -76,12 +77,12 @@ public final class BoundaryJob {
             cs.add(v);
         }
         double[] p = InterFaceGan.project(n, cs);
-        BoundaryFiles.writeBoundary(out, p, force);
+        BoundaryFiles.writeBoundary(out, p, force, inputs);
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "%s conditioned on %d boundary(ies): cos(primal, conditional) = %.6f", primal.getFileName(), cs.size(),
+        lines.add(String.format(Locale.ROOT, "%s conditioned on %d boundary(ies): cos(primal, conditional) = %.6f", primal, cs.size(),
                 InterFaceGan.cosine(n, p)));
         for (int i = 0; i < cs.size(); i++)
-            lines.add(String.format(Locale.ROOT, "  %-40s cos with primal %+.6f, with conditional %+.2e", conditions.get(i).getFileName(),
+            lines.add(String.format(Locale.ROOT, "  %-40s cos with primal %+.6f, with conditional %+.2e", conditions.get(i),
                     InterFaceGan.cosine(n, cs.get(i)), InterFaceGan.cosine(p, cs.get(i))));
         return lines;
     }

@@ -95,6 +95,8 @@ public final class Discovery {
             List<Map<String, Object>> rec = new ArrayList<>();
             Map<String, Editor> editors = new HashMap<>();   // one editor (one rendering of the originals) per set of samples
             Clock clock = new Clock();
+            int perRegion = s.aggregate && lat.count() > 1 ? 1 : lat.count();
+            s.progress.begin(s.solver.name() + " solves and edit grids", (long) regions.size() * perRegion);
             for (int r = 0; r < regions.size(); r++) {
                 Region region = regions.get(r);
                 Images.write(Images.mask(region), dir.file(region.name() + "/mask.png"));
@@ -103,8 +105,10 @@ public final class Discovery {
                     Outcome o = solveAndRender(g, lat, region, job, s, dir, editors, clock);
                     outcomes.add(o);
                     rec.add(record(o, job, s));
+                    s.progress.advance(1);
                 }
             }
+            s.progress.end();
             return new Report(outcomes, st.nanos() / 1e9, clock.solve / 1e9, clock.edit / 1e9, rec, st.chunk(), st.budget());
         }
     }
@@ -125,7 +129,14 @@ public final class Discovery {
         int chunk = 0;
         JacobianEngine.Budget budget = null;
         long t0 = System.nanoTime();
+        Progress whole = jo.progress;
         for (int i = 0; i < lat.count(); i++) {
+            if (lat.count() > 1) {
+                // which sample, and (from the second on) the time the rest will take at the pace so far
+                double perSample = i == 0 ? Double.NaN : (System.nanoTime() - t0) / 1e9 / i;
+                jo.progress = whole.prefixed(String.format(Locale.ROOT, "sample %d/%d%s: ", i + 1, lat.count(),
+                        i == 0 ? "" : ", about " + Progress.duration(perSample * (lat.count() - i)) + " left for the Jacobians"));
+            }
             JacobianEngine.Result res = JacobianEngine.compute(g, lat.row(i), lat.space(), view, regions, jo);
             grams.add(res.grams());
             rows.add(res.regionRows());

@@ -166,12 +166,10 @@ public final class EditJob {
 
     /**
      * The rows of a directions file: [d] or [L d] (one direction), [k, d] or [k, L d], or
-     * [k, L, d] (W+ rows). Float dtypes only.
+     * [k, L, d] (W+ rows). Float dtypes, or integer dtypes whose values a double holds exactly.
      */
     public static double[][] readDirections(Path file, int d, int L) {
-        NpyArray a = Npy.read(file);
-        if (a.dtype().length() < 2 || a.dtype().charAt(1) != 'f')
-            throw new InputException(file + ": directions must be a float array, got dtype '" + a.dtype() + "'");
+        NpyArray a = Npy.read(file).requireExactReal(file, "directions");
         long[] s = a.shape();
         int k, len;
         if (s.length == 1) { k = 1; len = (int) s[0]; }

@@ -30,7 +30,19 @@ public final class Grid {
     /** The region outline drawn on the originals. */
     public static final Color REGION = new Color(0x00, 0xe5, 0xff);
 
+    /** The largest cell (pixels across one image in a grid) a command accepts. */
+    public static final int MAX_CELL = 4096;
+    /** The largest grid image drawn: 2^28 pixels (1 GiB as ARGB in memory). */
+    public static final long MAX_PIXELS = 1L << 28;
+
     private Grid() {}
+
+    /** Checks a requested cell size (0 = the image's own size where {@code allowZero}). */
+    public static void checkCell(int cell, boolean allowZero) {
+        int min = allowZero ? 0 : 16;
+        if (cell < min || cell > MAX_CELL || (cell > 0 && cell < 16))
+            throw new ganfactor.InputException("--cell must be between 16 and " + MAX_CELL + " pixels" + (allowZero ? " (or 0, the image size)" : "") + ", got " + cell);
+    }
 
     /** The grid of an edit result; {@code region} may be null (no outline). */
     public static BufferedImage render(Editor.Result r, Region region, String title, int cell) {
@@ -78,6 +90,10 @@ public final class Grid {
 
         int width = margin + left + cw + wideGap + S * cw + Math.max(0, S - 1) * gap + margin;
         int height = margin + titleH + labelH + N * ch + (N - 1) * gap + margin;
+        if ((long) width * height > MAX_PIXELS || width <= 0 || height <= 0)
+            throw new ganfactor.InputException(String.format(java.util.Locale.ROOT,
+                    "the grid of %d sample(s) x %d strength(s) at %d px per cell would be %,d x %,d pixels (at most %,d in all): lower --cell or the number of strengths or samples",
+                    N, S, cw, (long) margin * 2 + left + cw + wideGap + (long) S * (cw + gap), (long) margin * 2 + titleH + labelH + (long) N * (ch + gap), MAX_PIXELS));
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);

@@ -16,7 +16,9 @@ import java.util.Locale;
 /**
  * Score files: a .npy of shape [N, 1] (the reference's layout; [N] is accepted too) of any numeric
  * dtype, or a CSV with one score per line. A CSV may start with a header line; with several
- * columns, {@code column} names the one to read (a header is then required). NaN is kept (the
+ * columns, {@code column} names the one to read (a header is then required; with one score
+ * column beside an index column, as {@code ganfactor sample} writes for one scorer, it is read
+ * without {@code column}). NaN is kept (the
  * selection rejects it unless told to drop it); other unparsable cells are errors.
  */
 public final class ScoreFiles {
@@ -52,7 +54,14 @@ public final class ScoreFiles {
             col = Arrays.asList(trim(first)).indexOf(column);
             if (col < 0) throw new InputException(file + ": no column '" + column + "'; columns are " + String.join(", ", trim(first)));
         } else if (first.length == 1) col = 0;
-        else throw new InputException(file + ": " + first.length + " columns; name the score column with --column");
+        else if (header && first.length == 2 && isIndex(first[0])) col = 1;   // ganfactor sample's scores.csv with one scorer
+        else if (header) {
+            List<String> names = new ArrayList<>(Arrays.asList(trim(first)));
+            boolean index = isIndex(first[0]);
+            if (index) names.remove(0);
+            throw new InputException(file + ": " + names.size() + " score columns (" + String.join(", ", names.subList(0, Math.min(8, names.size())))
+                    + (names.size() > 8 ? ", ..." : "") + ")" + (index ? " besides '" + first[0].trim() + "'" : "") + "; name the one to read with --column NAME");
+        } else throw new InputException(file + ": " + first.length + " columns and no header line; give one score per line, or a header and --column NAME");
         List<Double> v = new ArrayList<>();
         for (int i = header ? 1 : 0; i < lines.size(); i++) {
             String[] cells = lines.get(i).split(",", -1);
@@ -64,6 +73,12 @@ public final class ScoreFiles {
         }
         if (v.isEmpty()) throw new InputException(file + ": holds no scores");
         return v.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** An index column's header, as ganfactor's own scores.csv (and pandas' to_csv) write it. */
+    private static boolean isIndex(String header) {
+        String h = header.trim();
+        return h.equalsIgnoreCase("index") || h.isEmpty() || h.equals("Unnamed: 0");
     }
 
     private static String[] trim(String[] cells) {

@@ -110,6 +110,8 @@ public final class Studio implements AutoCloseable {
         return t;
     });
     private final AtomicLong ids = new AtomicLong();
+    /** Direction ids: 0, 1, 2, ... in the order the directions arrive (their own sequence, not shared with jobs and uploads). */
+    private final AtomicLong directionIds = new AtomicLong(-1);
     private final Map<Long, Job> jobs = new ConcurrentHashMap<>();
     private final Map<Long, Path> uploads = new ConcurrentHashMap<>();
     private final Object submitLock = new Object();
@@ -316,9 +318,13 @@ public final class Studio implements AutoCloseable {
         StringBuilder origin = new StringBuilder("studio boxes (image pixels x0,y0,x1,y1):");
         for (double[] bx : boxes) {
             double x0 = bx[0], y0 = bx[1], x1 = bx[2], y1 = bx[3];
-            if (x0 < 0 || y0 < 0 || x1 > W || y1 > H)
-                throw StudioException.bad(String.format(Locale.ROOT, "box [%.1f, %.1f, %.1f, %.1f] reaches outside the %dx%d image", x0, y0, x1, y1, W, H));
-            if (x1 - x0 < 1 || y1 - y0 < 1) throw StudioException.bad(String.format(Locale.ROOT, "box [%.1f, %.1f, %.1f, %.1f] is empty", x0, y0, x1, y1));
+            for (double[] c : new double[][]{{x0, W}, {x1, W}, {y0, H}, {y1, H}})
+                if (!(c[0] >= 0 && c[0] <= c[1]))
+                    throw StudioException.bad(String.format(Locale.ROOT, "box [%.1f, %.1f, %.1f, %.1f] is outside the %dx%d image (x from 0 to %d, y from 0 to %d)", x0, y0, x1, y1, W, H, W, H));
+            if (x1 <= x0 || y1 <= y0)
+                throw StudioException.bad(String.format(Locale.ROOT, "box [%.1f, %.1f, %.1f, %.1f] is not [x0, y0, x1, y1] with x0 < x1 and y0 < y1", x0, y0, x1, y1));
+            if (x1 - x0 < 1 || y1 - y0 < 1)
+                throw StudioException.bad(String.format(Locale.ROOT, "box [%.1f, %.1f, %.1f, %.1f] is less than one pixel wide or high", x0, y0, x1, y1));
             int r0 = (int) Math.floor(y0 * G / H), r1 = (int) Math.min(G, Math.ceil(y1 * G / H));
             int c0 = (int) Math.floor(x0 * G / W), c1 = (int) Math.min(G, Math.ceil(x1 * G / W));
             for (int rr = r0; rr < r1; rr++) Arrays.fill(mask, rr * G + c0, rr * G + c1, true);
@@ -425,7 +431,7 @@ public final class Studio implements AutoCloseable {
         List<Long> newIds = new ArrayList<>();
         List<Object> listed = new ArrayList<>();
         for (int i = 0; i < dirs.count(); i++) {
-            Entry e = new Entry(ids.incrementAndGet(), solver.name() + " " + i, "discovered", dirs.row(i), dirs.values()[i], dirs.info());
+            Entry e = new Entry(directionIds.incrementAndGet(), solver.name() + " " + i, "discovered", dirs.row(i), dirs.values()[i], dirs.info());
             directions.add(e);
             newIds.add(e.id());
             listed.add(e.describe());
@@ -553,7 +559,7 @@ public final class Studio implements AutoCloseable {
             } catch (InputException e) {
                 throw StudioException.bad(Generator.oneLine(e).replace(file.toString(), name));
             }
-            Entry e = new Entry(ids.incrementAndGet(), "boundary " + Path.of(name).getFileName(), "boundary", n, Double.NaN,
+            Entry e = new Entry(directionIds.incrementAndGet(), "boundary " + Path.of(name).getFileName(), "boundary", n, Double.NaN,
                     RunRecord.ordered("file", name));
             addDirection(e);
             return e.describe();
@@ -583,7 +589,7 @@ public final class Studio implements AutoCloseable {
                 throw StudioException.bad(Generator.oneLine(e));
             }
             double cos = InterFaceGan.cosine(primal.vector(), p);
-            Entry e = new Entry(ids.incrementAndGet(), primal.label() + " | " + String.join(", ", names), "conditional", p, Double.NaN,
+            Entry e = new Entry(directionIds.incrementAndGet(), primal.label() + " | " + String.join(", ", names), "conditional", p, Double.NaN,
                     RunRecord.ordered("primal", primal.label(), "conditions", names, "cos_with_primal", cos));
             addDirection(e);
             Map<String, Object> m = e.describe();
@@ -606,7 +612,7 @@ public final class Studio implements AutoCloseable {
             o.rpca.lambda = lambda;
             LocalEdit.Result r = LocalEdit.project(g, code, region, view.grid(), rows, new int[]{0}, o, job, job.cancellation());
             job.cancellation().check();
-            Entry e = new Entry(ids.incrementAndGet(), src.label() + " local to " + region.name(), "local", rows[0], Double.NaN, r.record());
+            Entry e = new Entry(directionIds.incrementAndGet(), src.label() + " local to " + region.name(), "local", rows[0], Double.NaN, r.record());
             addDirection(e);
             Map<String, Object> m = e.describe();
             m.put("null_space_dimension", r.nullSpaceDimension());

@@ -90,7 +90,7 @@ public final class StudioServer implements AutoCloseable {
                 Failure f = Failure.of(e);
                 switch (f.kind()) {
                     case INPUT -> error(ctx, 400, f.message());
-                    case CANCELLED -> error(ctx, 409, f.message());
+                    case CANCELLED, CONFLICT -> error(ctx, 409, f.message());
                     case OUT_OF_MEMORY -> error(ctx, 503, f.message() + "; try a smaller JVP chunk");
                     case NATIVE -> error(ctx, 500, f.message());
                     case INTERNAL -> error(ctx, 500, "internal error: " + f.message());

@@ -126,6 +126,9 @@ class StudioApiTest {
         try (StudioHarness h = new StudioHarness(60_000, 4096)) {
             JsonNode job = h.discoverMouth(3);
             long top = job.get("result").get("directions").get(0).get("id").asLong();
+            // direction ids count from 0 in arrival order (issue 30: they started at 2, so {"direction": 0} was a 404)
+            assertEquals(0, top, job.toString());
+            assertEquals(2, job.get("result").get("directions").get(2).get("id").asLong(), job.toString());
             Path outside = Files.createTempDirectory("gf-outside-");
             Npy.writeFloat64(outside.resolve("b.npy"), Directions.randomUnit(64, 1), 1, 64);
             Files.createSymbolicLink(h.work.resolve("link"), outside);
@@ -172,6 +175,12 @@ class StudioApiTest {
             assertEquals(413, h.postBytes("/api/upload", new byte[5000]).status());
             assertEquals(400, h.postBytes("/api/upload", "hello, not numpy".getBytes()).status());
             assertEquals(413, h.post("/api/edit", "{\"pad\": \"" + "x".repeat(StudioServer.MAX_JSON_BYTES.intValue()) + "\"}").status());
+            // a box off the image is said to be outside it, whichever corner lies beyond (issue 30: [300, 10, 260, 50] was "empty")
+            for (String box : List.of("[200, 164, 300, 204]", "[300, 10, 260, 50]", "[-40, -40, -10, -10]")) {
+                StudioHarness.Answer a = h.post("/api/discover", "{\"region\": {\"boxes\": [" + box + "]}}");
+                assertEquals(400, a.status(), box);
+                assertTrue(a.json().get("error").asText().contains("outside the 256x256 image"), box + ": " + a.json());
+            }
             assertEquals(before, h.get("/api/directions").json().toString(), "the session is unchanged");
             assertEquals(filesBefore, listing(h.work), "the working folder is unchanged");
         }

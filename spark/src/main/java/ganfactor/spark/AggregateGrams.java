@@ -144,7 +144,12 @@ public final class AggregateGrams {
      * B_sum.npy} [d, d] float64 (sums, not means: sums of later runs add up), and {@code aggregate.json}.
      */
     public static void write(Result r, Path out, boolean force) {
-        try (OutputDir dir = new OutputDir(out, force, "ganfactor-spark aggregate")) {
+        write(r, out, force, ganfactor.io.Inputs.NONE);
+    }
+
+    /** As above; {@code out} may be none of {@code inputs}, nor hold one. */
+    public static void write(Result r, Path out, boolean force, ganfactor.io.Inputs inputs) {
+        try (OutputDir dir = new OutputDir(out, force, "ganfactor-spark aggregate", inputs)) {
             Sum s = r.sum();
             List<Map<String, Object>> results = new ArrayList<>();
             for (int i = 0; i < s.regions.size(); i++) {

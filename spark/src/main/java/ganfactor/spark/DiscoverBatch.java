@@ -87,7 +87,12 @@ public final class DiscoverBatch {
 
     /** Plans, runs and writes the table to {@code out} (any Hadoop file system path), all at once. */
     public static void run(SparkSession spark, DiscoverySettings s, CodeSource codes, int partitions, String out, boolean force) {
-        StagedOutput.requireWritable(spark, out, force);
+        run(spark, s, codes, partitions, out, force, ganfactor.io.Inputs.NONE);
+    }
+
+    /** As above; {@code out} may be none of {@code inputs}, nor hold one. */
+    public static void run(SparkSession spark, DiscoverySettings s, CodeSource codes, int partitions, String out, boolean force, ganfactor.io.Inputs inputs) {
+        StagedOutput.requireWritable(spark, out, force, inputs);
         Plan p = plan(spark, s, codes, partitions);
         Map<String, Object> rec = new java.util.LinkedHashMap<>(p.settings());
         rec.put("tool", "ganfactor-spark discover-batch");

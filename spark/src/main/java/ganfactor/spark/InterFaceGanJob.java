@@ -151,7 +151,12 @@ public final class InterFaceGanJob {
 
     /** Samples, scores and writes the table to {@code out} at once (see {@link StagedOutput}). */
     public static void writeSamples(SparkSession spark, Settings s, int partitions, String out, boolean force) {
-        StagedOutput.requireWritable(spark, out, force);
+        writeSamples(spark, s, partitions, out, force, ganfactor.io.Inputs.NONE);
+    }
+
+    /** As above; {@code out} may be none of {@code inputs}, nor hold one. */
+    public static void writeSamples(SparkSession spark, Settings s, int partitions, String out, boolean force, ganfactor.io.Inputs inputs) {
+        StagedOutput.requireWritable(spark, out, force, inputs);
         Dataset<Row> rows = sample(spark, s, partitions);
         Map<String, Object> rec = RunRecord.ordered("tool", "ganfactor-spark interfacegan", "model", s.model.model(), "precision", s.model.precision(),
                 "space", s.space, "latents", "seed " + s.seed + ": z = RandomState(seed).randn(N, d)", "samples", s.num,
@@ -203,9 +208,14 @@ public final class InterFaceGanJob {
 
     /** Trains with the command line's algorithm and writes boundary.npy [1, dim] and boundary.json into a local folder on the driver. */
     public static InterFaceGan.Boundary train(TrainingData t, InterFaceGan.Options o, Path out, boolean force, Map<String, Object> about) {
+        return train(t, o, out, force, ganfactor.io.Inputs.NONE, about);
+    }
+
+    /** As above; {@code out} may be none of {@code inputs}, nor hold one. */
+    public static InterFaceGan.Boundary train(TrainingData t, InterFaceGan.Options o, Path out, boolean force, ganfactor.io.Inputs inputs, Map<String, Object> about) {
         InterFaceGan.Boundary b = InterFaceGan.train(t.codes(), t.dim(), t.scores(), o);
         if (out != null) {
-            try (OutputDir dir = new OutputDir(out, force, "ganfactor-spark interfacegan")) {
+            try (OutputDir dir = new OutputDir(out, force, "ganfactor-spark interfacegan", inputs)) {
                 Npy.writeFloat64(dir.file("boundary.npy"), b.normal(), 1, b.dim());
                 RunRecord rec = RunRecord.of("ganfactor-spark interfacegan");
                 rec.putAll(about);

@@ -61,6 +61,14 @@ public final class SparkJobs implements Runnable {
         @Option(names = "--quiet", description = "no line per finished partition")
         boolean quiet;
 
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec command;
+
+        /** The files this command line reads (its options less those naming outputs), which no output may replace. */
+        ganfactor.io.Inputs inputs(String... outputs) {
+            return ganfactor.cli.CommandInputs.of(command, outputs);
+        }
+
         ModelSpec spec() {
             return new ModelSpec(model, precision, device, threads);
         }
@@ -134,7 +142,7 @@ public final class SparkJobs implements Runnable {
             CodeSource c = CodeSource.parse(codes);
             SparkSession spark = spark("discover-batch");
             long t0 = System.nanoTime();
-            DiscoverBatch.run(spark, s, c, partitions(spark), out, force);
+            DiscoverBatch.run(spark, s, c, partitions(spark), out, force, inputs("--out"));
             long n = spark.read().parquet(out).count();
             System.out.printf(Locale.ROOT, "%d row(s) (codes x regions) in %.1f s; wrote %s%n", n, (System.nanoTime() - t0) / 1e9, out);
             spark.stop();
@@ -157,7 +165,7 @@ public final class SparkJobs implements Runnable {
             CodeSource c = CodeSource.parse(codes);
             SparkSession spark = spark("aggregate");
             AggregateGrams.Result r = AggregateGrams.run(spark, s, c, partitions(spark), depth);
-            AggregateGrams.write(r, out, force);
+            AggregateGrams.write(r, out, force, inputs("--out"));
             System.out.printf(Locale.ROOT, "%d code(s) aggregated over %d region(s) in %.1f s; wrote %s%n", r.sum().codes, r.sum().regions.size(), r.seconds(), out);
             spark.stop();
             return 0;
@@ -202,7 +210,7 @@ public final class SparkJobs implements Runnable {
                 throw new InputException("--score: name the score to train on (several scorers were given)");
             SparkSession spark = spark("interfacegan");
             long t0 = System.nanoTime();
-            InterFaceGanJob.writeSamples(spark, s, partitions(spark), samples, force);
+            InterFaceGanJob.writeSamples(spark, s, partitions(spark), samples, force, inputs("--out", "--samples"));
             System.out.printf(Locale.ROOT, "%d code(s) sampled and scored in %.1f s; wrote %s%n", num, (System.nanoTime() - t0) / 1e9, samples);
             if (out != null) {
                 String sc = score != null ? score : !attributes.isEmpty() ? attributes.get(0) : null;
@@ -216,7 +224,7 @@ public final class SparkJobs implements Runnable {
                 o.split = split;
                 o.seed = svmSeed;
                 InterFaceGanJob.TrainingData t = InterFaceGanJob.collect(spark, samples, col, sc, trainSample, seed);
-                InterFaceGan.Boundary b = InterFaceGanJob.train(t, o, out, force,
+                InterFaceGan.Boundary b = InterFaceGanJob.train(t, o, out, force, inputs("--out", "--samples"),
                         Map.of("samples_table", samples, "code_column", col, "score", sc, "train_sample", trainSample == 0 ? "all rows" : trainSample + " rows (hash subsample)"));
                 System.out.printf(Locale.ROOT, "boundary in %d dimensions from %d sample(s): validation accuracy %.2f%%; wrote %s%n", b.dim(), t.scores().length,
                         100 * b.validationAccuracy(), out);

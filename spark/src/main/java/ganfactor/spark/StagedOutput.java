@@ -30,9 +30,16 @@ public final class StagedOutput {
 
     /** Refuses an existing target without {@code force}, on the driver, before any work. */
     public static void requireWritable(SparkSession spark, String out, boolean force) {
+        requireWritable(spark, out, force, ganfactor.io.Inputs.NONE);
+    }
+
+    /** As {@link #requireWritable(SparkSession, String, boolean)}; a local target that is or holds one of {@code inputs} is refused whatever {@code force}. */
+    public static void requireWritable(SparkSession spark, String out, boolean force, ganfactor.io.Inputs inputs) {
         Path target = new Path(out);
         try {
             FileSystem fs = target.getFileSystem(conf(spark));
+            if (fs instanceof org.apache.hadoop.fs.LocalFileSystem || "file".equals(fs.getScheme()))
+                inputs.refuseReplacing(out, java.nio.file.Path.of(fs.makeQualified(target).toUri()), "this job");
             if (fs.exists(target) && !force) throw new InputException(out + ": exists (--force replaces it)");
         } catch (IOException e) {
             throw new InputException(out + ": cannot reach its file system (" + e.getMessage() + ")", e);
