@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
  * The launcher: {@code discover-batch}, {@code aggregate} and {@code interfacegan} over the
  * library. Without {@code --master} and outside spark-submit it runs Spark embedded in local mode
  * ({@code local[*]}); under spark-submit the master and resources come from spark-submit. Bad input
- * prints one line and exits 2, as the command line does.
+ * prints one line and exits 2, a lost race for the output folder 3, as the command line does.
  */
 @Command(name = "ganfactor-spark", mixinStandardHelpOptions = true, version = "ganfactor-spark " + ganfactor.Engine.VERSION,
         subcommands = {SparkJobs.DiscoverBatchCommand.class, SparkJobs.AggregateCommand.class, SparkJobs.InterFaceGanCommand.class},
@@ -33,10 +33,10 @@ public final class SparkJobs implements Runnable {
         CommandLine cl = new CommandLine(new SparkJobs());
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
             Throwable t = e;
-            while (t != null && !(t instanceof InputException)) t = t.getCause();
+            while (t != null && !(t instanceof InputException) && !(t instanceof ganfactor.ConflictException)) t = t.getCause();
             if (t != null) {
                 System.err.println("ganfactor-spark: " + t.getMessage());
-                return 2;
+                return t instanceof ganfactor.ConflictException ? 3 : 2;   // as the command line: 3 = another run took the output
             }
             throw e;
         });
