@@ -50,6 +50,16 @@ final class CommonOptions {
         if (num < 1) throw new InputException("--num must be positive, got " + num);
     }
 
+    /**
+     * The layers truncated when codes are drawn from --seed: as {@link #truncationLayers}, except
+     * that Z and W codes take all L layers unless --truncation-layers is given (one w truncated on
+     * some layers only is no longer a W code, and a given value below L is refused, by {@code
+     * Latents}; with the default 8 a StyleGAN2, L >= 10, refused every W-space --truncation).
+     */
+    int codeTruncationLayers(Generator g, LatentSpace s) {
+        return s != LatentSpace.WP && !given("--truncation-layers") ? g.numLayers() : truncationLayers(g);
+    }
+
     /** --truncation-layers checked against the generator's L; the default 8 stands for min(8, L). */
     int truncationLayers(Generator g) {
         if (truncLayers > g.numLayers()) {
@@ -79,7 +89,7 @@ final class CommonOptions {
             if (psi != 1.0) throw new InputException("--truncation applies to codes from --seed; truncate the codes in --latents beforehand");
             return Latents.fromFile(g, s, latents);
         }
-        return Latents.fromSeed(g, s, seed, num, psi, truncationLayers(g));
+        return Latents.fromSeed(g, s, seed, num, psi, codeTruncationLayers(g, s));
     }
 }
 

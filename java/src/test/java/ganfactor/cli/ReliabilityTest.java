@@ -222,6 +222,22 @@ class ReliabilityTest {
         assertTrue(e.getMessage().contains("cannot hold exactly"), e.getMessage());
     }
 
+    /**
+     * --truncation in W space truncates the one w on every layer by default: on a StyleGAN2 (L >= 10)
+     * the old default of 8 layers refused every W-space --truncation (found by the README audit);
+     * a given count below L is still refused, since the code would then differ per layer.
+     */
+    @Test
+    void truncationInWSpaceWorksOnAStyleGan2() {
+        String m = "stylegan2:16:cbase=128:cmax=8:zdim=8:map=2:seed=3";
+        CliRun ok = CliRun.run("jacobian", "--model", m, "--region", "8,8,4,4", "--truncation", "0.7", "--quiet", "--out", dir.resolve("t").toString());
+        assertEquals(0, ok.code(), ok.err());
+        CliRun bad = CliRun.run("jacobian", "--model", m, "--region", "8,8,4,4", "--truncation", "0.7", "--truncation-layers", "4", "--quiet",
+                "--out", dir.resolve("t2").toString());
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("use --space wp"), bad.err());
+    }
+
     /** Every command's summary in `ganfactor --help` is one whole sentence (six stopped mid-sentence). */
     @Test
     void helpSummariesAreWholeSentences() {
