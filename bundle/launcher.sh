@@ -3,24 +3,48 @@
 # jars, nothing from the network. For a GPU bundle it puts the CUDA 13 libraries that LibTorch
 # and cuSOLVER need (libcudart.so.13, libcublas, libcusolver, libcudnn, libnccl, ...) on
 # LD_LIBRARY_PATH, found in this order:
-#   1. --cuda-libs DIR (first argument; DIR or DIR/*/lib holding the .so files)
-#   2. $GANFACTOR_CUDA_LIBS (':'-separated folders)
+#   1. --cuda-libs DIR (first argument): DIR itself, DIR/*/lib and DIR/nvidia/*/lib, so DIR may
+#      be the lib folder, an nvidia/ folder or a whole site-packages
+#   2. $GANFACTOR_CUDA_LIBS (':'-separated folders, each searched the same way)
 #   3. a Python PyTorch CUDA install: the nvidia/*/lib folders of site-packages, through
 #      $GANFACTOR_PYTHON or python3 (import nvidia), then common site-packages globs
-#   4. the system's own (ldconfig, /usr/local/cuda/lib64), left to the dynamic loader
+#   4. the system's own (ldconfig), left to the dynamic loader
+# A folder holding a libtorch or libc10 of its own (a Python torch's torch/lib) is never added:
+# the bundle's LibTorch must not meet a foreign one. Before the JVM starts, every CUDA library
+# the GPU natives link is looked for in those folders and the system's; one that is missing
+# stops the launch with its name (exit 2), instead of a failed load or a crash inside the JVM.
 # Other settings: GANFACTOR_JAVA_OPTS (extra JVM options, e.g. -Xmx16g),
-# GANFACTOR_JAVACPP_CACHE (where the natives are unpacked; default ~/.javacpp/cache).
+# GANFACTOR_JAVACPP_CACHE (where the natives are unpacked; default ~/.javacpp/cache),
+# GANFACTOR_DEBUG_LAUNCHER=1 (say which folders were taken).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# the CUDA libraries that the GPU natives (pytorch 2.13.0-1.5.14 linux-x86_64-gpu) and the CUDA
+# preset's cudart/cublas/cusolver wrappers list as NEEDED and do not bundle (readelf -d; the
+# driver's libcuda.so.1 is left to the loader: without it LibTorch just sees no device)
+needed="libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libcusparse.so.12 libcufft.so.12 libcurand.so.10
+libnvrtc.so.13 libcufile.so.0 libcupti.so.13 libcudnn.so.9 libcudnn_adv.so.9 libcudnn_cnn.so.9 libcudnn_graph.so.9
+libcudnn_ops.so.9 libnccl.so.2 libcusolver.so.12 libcusolverMg.so.12"
 cuda_dirs=""
-add_dir() { [ -d "$1" ] && cuda_dirs="${cuda_dirs:+$cuda_dirs:}$1" || true; }
-add_tree() {  # DIR itself, and DIR/*/lib (the nvidia/ layout)
+skipped=""
+add_dir() {
+  local d="$1"
+  [ -d "$d" ] || return 0
+  if ls "$d"/libtorch*.so* "$d"/libc10*.so* >/dev/null 2>&1; then
+    skipped="${skipped:+$skipped, }$d"
+    return 0
+  fi
+  case ":$cuda_dirs:" in *":$d:"*) ;; *) cuda_dirs="${cuda_dirs:+$cuda_dirs:}$d" ;; esac
+}
+add_tree() {  # DIR itself, DIR/*/lib and DIR/nvidia/*/lib
   local d="$1" sub
   [ -d "$d" ] || { echo "ganfactor: CUDA library folder '$d' does not exist" >&2; exit 2; }
+  d="$(cd "$d" && pwd)"
   ls "$d"/*.so* >/dev/null 2>&1 && add_dir "$d"
-  for sub in "$d"/*/lib; do [ -d "$sub" ] && add_dir "$sub"; done
+  for sub in "$d"/*/lib "$d"/nvidia/*/lib; do [ -d "$sub" ] && ls "$sub"/*.so* >/dev/null 2>&1 && add_dir "$sub"; done
   return 0
 }
+gpu=0
+ls "$here"/app/lib/pytorch-*-gpu.jar >/dev/null 2>&1 && gpu=1
 if [ "${1:-}" = "--cuda-libs" ]; then
   [ $# -ge 2 ] || { echo "ganfactor: --cuda-libs needs a folder" >&2; exit 2; }
   add_tree "$2"
@@ -28,7 +52,7 @@ if [ "${1:-}" = "--cuda-libs" ]; then
 elif [ -n "${GANFACTOR_CUDA_LIBS:-}" ]; then
   IFS=: read -r -a dirs <<< "$GANFACTOR_CUDA_LIBS"
   for d in "${dirs[@]}"; do add_tree "$d"; done
-elif ls "$here"/app/lib/pytorch-*-gpu.jar >/dev/null 2>&1; then
+elif [ $gpu = 1 ]; then
   py="${GANFACTOR_PYTHON:-python3}"
   if command -v "$py" >/dev/null 2>&1; then
     found="$("$py" - <<'PY' 2>/dev/null || true
@@ -47,15 +71,36 @@ PY
   fi
   if [ -z "$cuda_dirs" ]; then
     for d in "$HOME"/.local/lib/python3*/site-packages/nvidia/*/lib /usr/lib/python3*/site-packages/nvidia/*/lib \
-             /usr/local/lib/python3*/dist-packages/nvidia/*/lib /opt/conda/lib/python3*/site-packages/nvidia/*/lib; do
+             /usr/local/lib/python3*/dist-packages/nvidia/*/lib /usr/local/lib/python3*/site-packages/nvidia/*/lib \
+             /opt/conda/lib/python3*/site-packages/nvidia/*/lib; do
       add_dir "$d"
     done
   fi
 fi
+if [ $gpu = 1 ]; then
+  system="$( (ldconfig -p 2>/dev/null || true) | awk '{print $1}')"
+  missing=""
+  for lib in $needed; do
+    hit=0
+    IFS=: read -r -a ds <<< "$cuda_dirs"
+    for d in "${ds[@]}"; do [ -n "$d" ] && [ -e "$d/$lib" ] && { hit=1; break; }; done
+    [ $hit = 0 ] && echo "$system" | grep -qx -- "$lib" && hit=1
+    [ $hit = 0 ] && missing="${missing:+$missing }$lib"
+  done
+  if [ -n "$missing" ]; then
+    echo "ganfactor: the GPU natives need CUDA 13 libraries that are not here: $missing (looked in: ${cuda_dirs:-no folder given or found}${skipped:+; left out for holding their own libtorch: $skipped}, and the system's); give their folder with --cuda-libs DIR (a Python PyTorch CUDA install's site-packages will do) or use the CPU bundle" >&2
+    exit 2
+  fi
+fi
 if [ -n "$cuda_dirs" ]; then
   export LD_LIBRARY_PATH="$cuda_dirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-  [ -n "${GANFACTOR_DEBUG_LAUNCHER:-}" ] && echo "ganfactor: CUDA libraries from $cuda_dirs" >&2
+fi
+if [ -n "${GANFACTOR_DEBUG_LAUNCHER:-}" ]; then
+  echo "ganfactor: CUDA libraries from ${cuda_dirs:-the system}${skipped:+; left out (their own libtorch): $skipped}" >&2
 fi
 cache=()
 [ -n "${GANFACTOR_JAVACPP_CACHE:-}" ] && cache=("-Dorg.bytedeco.javacpp.cachedir=$GANFACTOR_JAVACPP_CACHE")
-exec "$here/runtime/bin/java" ${GANFACTOR_JAVA_OPTS:-} "${cache[@]}" -cp "$here/app/ganfactor.jar:$here/app/lib/*" ganfactor.cli.Main "$@"
+# java.library.path holds only the runtime's own folder: JavaCPP's last resort (System.loadLibrary)
+# must not find a system libtorch of another version when an extraction fails
+exec "$here/runtime/bin/java" ${GANFACTOR_JAVA_OPTS:-} "${cache[@]}" -Djava.library.path="$here/runtime/lib" \
+  -cp "$here/app/ganfactor.jar:$here/app/lib/*" ganfactor.cli.Main "$@"

@@ -125,20 +125,28 @@ public final class JacobianEngine {
 
     /**
      * The memory budget actually used. Given ({@code requested > 0}): as given, but on a CUDA
-     * device at most 80 % of its free memory (cudaMemGetInfo). Automatic ({@link #AUTO_BUDGET}):
-     * 80 % of the device's free memory on a CUDA device; on the CPU half of the host memory the
-     * kernel reports available (MemAvailable), less what the JVM heap may still claim; 2 GiB when
-     * neither can be read.
+     * device at most 80 % of the memory this process can still use there ({@link
+     * ganfactor.torch.Devices.DeviceMemory#usable()}: the driver's free memory plus what LibTorch's
+     * caching allocator holds unallocated). Automatic ({@link #AUTO_BUDGET}): 80 % of that on a CUDA
+     * device; on the CPU half of the host memory the kernel reports available (MemAvailable), less
+     * what the JVM heap may still claim; 2 GiB when neither can be read.
      */
     public static Budget budget(Generator g, long requested) {
-        long[] mem = ganfactor.torch.Devices.memoryInfo(g.device());
+        return budget(g.device().cuda(), g.device().cuda() ? ganfactor.torch.Devices.deviceMemory(g.device()) : null, requested);
+    }
+
+    /** {@link #budget(Generator, long)} from the device's memory as read ({@code mem}; null when unknown). */
+    static Budget budget(boolean cuda, ganfactor.torch.Devices.DeviceMemory mem, long requested) {
+        long usable = mem == null ? -1 : mem.usable();
+        String where = mem == null ? "" : bytes(usable) + " the process can use on the device (" + bytes(mem.free()) + " free + "
+                + bytes(Math.max(0, mem.reserved() - mem.allocated())) + " held unallocated by LibTorch's cache; " + mem.source() + ")";
         if (requested > 0) {
-            if (mem != null && requested > mem[0] * 0.8)
-                return new Budget(Math.max(1L << 20, (long) (mem[0] * 0.8)), "given " + bytes(requested) + ", capped at 80% of the device's free " + bytes(mem[0]));
+            if (mem != null && requested > usable * 0.8)
+                return new Budget(Math.max(1L << 20, (long) (usable * 0.8)), "given " + bytes(requested) + ", capped at 80% of the " + where);
             return new Budget(requested, "given");
         }
-        if (mem != null) return new Budget(Math.max(MIN_BUDGET, (long) (mem[0] * 0.8)), "auto: 80% of the device's free " + bytes(mem[0]));
-        if (g.device().cuda()) return new Budget(2L << 30, "auto: the device's free memory is unknown (no cudaMemGetInfo), 2 GiB");
+        if (mem != null) return new Budget(Math.max(MIN_BUDGET, (long) (usable * 0.8)), "auto: 80% of the " + where);
+        if (cuda) return new Budget(2L << 30, "auto: the device's memory could not be read, 2 GiB");
         long avail = hostAvailable();
         if (avail <= 0) return new Budget(2L << 30, "auto: the host's available memory is unknown, 2 GiB");
         Runtime rt = Runtime.getRuntime();

@@ -128,7 +128,7 @@ public final class CusolverLinalg implements Linalg {
             long inf = (long) Torch.scalar(info);   // the one host copy: the factorisation's status
             if (inf > 0) throw new NotPositiveDefiniteException(inf, "matrix");
             if (inf < 0) throw new IllegalArgumentException("potrf: argument " + -inf + " is invalid");
-            out = handoff.keep(a.tril());
+            out = handoff.keep(a.tril_());   // in place: potrf left the other triangle as it was
         }
         handoff.deliver();
         return out;
@@ -293,14 +293,32 @@ public final class CusolverLinalg implements Linalg {
         return out;
     }
 
+    /** How many SVDs fell back from gesvdj to LibTorch's gesvd in this JVM (recorded by {@code gpu-check}). */
+    static final java.util.concurrent.atomic.AtomicLong GESVDJ_FALLBACKS = new java.util.concurrent.atomic.AtomicLong();
+
+    public static long gesvdjFallbacks() {
+        return GESVDJ_FALLBACKS.get();
+    }
+
     /**
      * Thin SVD by Jacobi (gesvdj, economy). Row-major m [r, c] is column-major m^T [c, r]; its SVD
      * m^T = U' S V'^T gives m = V' S U'^T: u = V' (read row-major, transposed back) and vh = U'^T
-     * (U' read row-major as it is).
+     * (U' read row-major as it is). When Jacobi does not converge (info > 0: its sweeps ran out),
+     * the SVD is redone by LibTorch's QR-based gesvd on the device, as LibTorch itself falls back;
+     * counted in {@link #gesvdjFallbacks()}. (Never run on a GPU: gesvdj's failure cannot be made
+     * on the CPU.)
      */
     @Override
     public Svd svd(Tensor mat) {
         if (!mine(mat) || mat.dim() != 2) return cpu.svd(mat);
+        Svd r = gesvdj(mat);
+        if (r != null) return r;
+        GESVDJ_FALLBACKS.incrementAndGet();
+        return TorchLinalg.gesvd(mat);
+    }
+
+    /** gesvdj, or null when it did not converge. */
+    private Svd gesvdj(Tensor mat) {
         int rows = (int) mat.size(0), cols = (int) mat.size(1), p = Math.min(rows, cols);
         Handoff handoff = new Handoff();
         Svd out;
@@ -327,7 +345,8 @@ public final class CusolverLinalg implements Linalg {
                     status(cusolverDnSgesvdj(h, CUSOLVER_EIG_MODE_VECTOR, 1, cols, rows, pa, cols, ps, pu, cols, pv, rows, new FloatPointer(ws.data_ptr()), lwork.get(), new IntPointer(info.data_ptr()), params), "cusolverDnSgesvdj");
                 }
                 long inf = (long) Torch.scalar(info);   // synchronises before params is destroyed
-                if (inf != 0) throw new IllegalStateException("cusolver gesvdj: " + (inf > 0 ? "did not converge (" + inf + ")" : "argument " + -inf + " invalid"));
+                if (inf > 0) return null;            // did not converge: the caller redoes it by gesvd
+                if (inf < 0) throw new IllegalStateException("cusolver gesvdj: argument " + -inf + " invalid");
             } finally {
                 cusolverDnDestroyGesvdjInfo(params);
             }

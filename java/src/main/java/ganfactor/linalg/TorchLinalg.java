@@ -69,6 +69,15 @@ public final class TorchLinalg implements Linalg {
         return new Eigen(e.values(), n.t().contiguous(), pivotRatio(l));
     }
 
+    /**
+     * LibTorch's SVD with the QR-based gesvd driver (CUDA tensors only: LibTorch takes a driver on
+     * CUDA alone); {@link CusolverLinalg}'s fallback when Jacobi does not converge.
+     */
+    static Svd gesvd(Tensor m) {
+        T_TensorTensorTensor_T r = torch.linalg_svd(m, false, new org.bytedeco.pytorch.StringViewOptional("gesvd"));
+        return new Svd(new Tensor(r.get0()), new Tensor(r.get1()), new Tensor(r.get2()));
+    }
+
     @Override
     public Svd svd(Tensor m) {
         if (m.dim() != 2) throw new IllegalArgumentException("svd: a matrix is needed, got " + m.dim() + " dimensions");

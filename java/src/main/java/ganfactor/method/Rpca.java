@@ -187,7 +187,10 @@ public final class Rpca {
         /**
          * The smallest d for which a matrix on a GPU takes the device backend of the certified SVT
          * by default; smaller ones are solved on the host. An estimate, not a measurement (no GPU
-         * has run it): a device iteration is ~85 small kernels and ~12 host round trips, guessed at
+         * has run it): a device iteration is ~85 small kernels and about 5 host round trips (3 reads
+         * and 2 uploads of small host values per iteration, counted on CPU tensors by RpcaTest's
+         * deviceBackendRoundTripsPerIterationAreCounted; every one goes through Torch's counted
+         * functions), guessed at
          * ~1 ms whatever d, against ~4.5 ms on the host at d = 512 (and ~0.1 ms at 64, where the
          * demo's 2,400 iterations would be ~10x slower on the device).
          */
@@ -350,9 +353,9 @@ public final class Rpca {
         long t0 = System.nanoTime();
         try (PointerScope scope = new PointerScope()) {
             Tensor mm = m.detach().to(torch.ScalarType.Double).contiguous();
-            double normF = mm.norm().item_double();
+            double normF = Torch.scalar(mm.norm());
             if (!Double.isFinite(normF)) throw new InputException("rpca: the matrix has non-finite entries");
-            double asym = mm.sub(mm.t()).norm().item_double();
+            double asym = Torch.scalar(mm.sub(mm.t()).norm());
             if (asym > 1e-6 * normF) throw new InputException("rpca: the matrix is not symmetric (||M - M^T|| / ||M|| = " + asym / normF + ")");
             mm = sym(mm);
             if (normF == 0) {
@@ -413,7 +416,7 @@ public final class Rpca {
             double mu, muMax, muRef = Double.NaN;
             if (o.solver != Solver.IALM) {
                 // n1 n2 / (4 ||M||_1), ||M||_1 = largest absolute column sum (NumPy norm(M, 1))
-                double norm1 = m.abs().sum(new long[]{0}).max().item_double();
+                double norm1 = Torch.scalar(m.abs().sum(new long[]{0}).max());
                 muRef = (double) d * d / (4 * norm1);
                 mu = Double.isNaN(o.mu) ? muRef * (o.solver == Solver.EXACT ? o.muScale : 1) : o.mu;
                 muMax = mu;
@@ -421,7 +424,7 @@ public final class Rpca {
                 double norm2 = spectralNorm();
                 mu = Double.isNaN(o.mu) ? 1.25 / norm2 : o.mu;
                 muMax = mu * o.muMaxFactor;
-                double maxAbs = m.abs().max().item_double();
+                double maxAbs = Torch.scalar(m.abs().max());
                 try (PointerScope ignored = new PointerScope()) {
                     y.copy_(m.mul(new Scalar(-1.0 / Math.max(norm2, maxAbs / o.lambda))));
                 }
@@ -447,7 +450,7 @@ public final class Rpca {
                     residualAbs = res;
                     if (o.monitor != null) o.monitor.iteration(it, res / normF, rank);
                     if (exact) {
-                        double normY = y.norm().item_double();
+                        double normY = Torch.scalar(y.norm());
                         dualRel = normY > 0 ? lastDual / normY : (lastDual > 0 ? Double.POSITIVE_INFINITY : 0);
                         double primalRel = res / normF;
                         if (primalRel <= o.primalTol && dualRel <= o.dualTol) {
@@ -504,11 +507,11 @@ public final class Rpca {
                 if (newL == null) newL = fullSvt(x, 1 / mu);
                 l.copy_(newL);
                 Tensor sNew = shrink(m.sub(l).sub(yOverMu), o.lambda / mu);
-                lastDual = mu * sNew.sub(s).norm().item_double();
+                lastDual = mu * Torch.scalar(sNew.sub(s).norm());
                 s.copy_(sNew);
                 Tensor r = l.add(s).sub(m);
                 y.add_(r, new Scalar(mu));
-                return r.norm().item_double();
+                return Torch.scalar(r.norm());
             }
         }
 
@@ -599,7 +602,7 @@ public final class Rpca {
             long[] keep = new long[c];
             double[] kept = new double[c];
             for (int i = 0, j = 0; i < n; i++) if (shrunk[i] != 0) { keep[j] = i; kept[j++] = shrunk[i]; }
-            Tensor v = c == n ? rows : rows.index_select(0, Torch.ofLong(keep, c).to(rows.device(), torch.ScalarType.Long));
+            Tensor v = c == n ? rows : rows.index_select(0, Torch.uploadLong(keep, rows, c));
             Tensor scaled = v.mul(like(m, kept, c, 1));
             return sym(v.t().matmul(scaled));
         }
@@ -612,12 +615,12 @@ public final class Rpca {
         java.util.Arrays.sort(idx, (a, b) -> Double.compare(Math.abs(w[b]), Math.abs(w[a])));
         long[] pick = new long[Math.min(k, w.length)];
         for (int i = 0; i < pick.length; i++) pick[i] = idx[i];
-        return rows.index_select(0, Torch.ofLong(pick, pick.length).to(rows.device(), torch.ScalarType.Long));
+        return rows.index_select(0, Torch.uploadLong(pick, rows, pick.length));
     }
 
     /** A small float64 tensor of the given values on the device of {@code like}. */
     static Tensor like(Tensor like, double[] v, long... shape) {
-        return Torch.of(v, shape).to(like.device(), torch.ScalarType.Double);
+        return Torch.upload(v, like, shape);
     }
 
     /** Entrywise soft threshold sign(x) max(|x| - t, 0). */

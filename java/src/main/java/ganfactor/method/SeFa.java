@@ -72,7 +72,7 @@ public final class SeFa {
             info.put("latent_dim", d);
             info.put("k", kk);
             info.put("matrix", "eigh(W W^T), W = style affines^T (d x sum C) with unit-L2 columns, float64; descending");
-            info.put("trace", torch.trace(gram).item_double());
+            info.put("trace", ganfactor.torch.Torch.scalar(torch.trace(gram)));
             info.put("linalg", la.name());
             info.put("seconds", (System.nanoTime() - t0) / 1e9);
             return Directions.of(e.vectors(), e.values(), info);

@@ -156,7 +156,7 @@ final class TensorCertifiedOps implements CertifiedOps {
         try (PointerScope ignored = new PointerScope()) {
             long[] idx = new long[n];
             for (int j = 0; j < n; j++) idx[j] = cols[j];
-            Tensor ix = Torch.ofLong(idx, n).to(m.device(), torch.ScalarType.Long);
+            Tensor ix = Torch.uploadLong(idx, m, n);
             b(dst, 0, n).copy_(blocks[src.ordinal()].index_select(0, ix));
         }
     }
@@ -250,7 +250,7 @@ final class TensorCertifiedOps implements CertifiedOps {
                 w[j] = f[j];
                 sg[j] = sign[j];
             }
-            Tensor rows = blocks[v.ordinal()].index_select(0, Torch.ofLong(idx, c).to(m.device(), torch.ScalarType.Long))
+            Tensor rows = blocks[v.ordinal()].index_select(0, Torch.uploadLong(idx, m, c))
                     .mul(dev(w, c, 1));
             Tensor low = rows.t().mm(rows.mul(dev(sg, c, 1))); // sum_j sign_j f_j^2 v_j v_j^T
             l.copy_(Rpca.sym(low));

@@ -68,6 +68,31 @@ public final class Torch {
      */
     private static final java.util.concurrent.atomic.AtomicLong HOST_COPIES = new java.util.concurrent.atomic.AtomicLong();
 
+    /**
+     * Host-to-device copies of Java values made through {@link #upload} and {@link #uploadLong}
+     * (debug counter): with {@link #hostCopies()} the host round trips of a piece of work. Counted
+     * on the CPU too (where the copy is a plain one), so a test without a GPU sees what a GPU run
+     * would pay: each is a pageable copy from host memory.
+     */
+    private static final java.util.concurrent.atomic.AtomicLong UPLOADS = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Number of uploads made so far in this JVM (see {@link #upload}). */
+    public static long uploads() {
+        return UPLOADS.get();
+    }
+
+    /** THE host-to-device copy of Java doubles: a float64 tensor of {@code data} on {@code like}'s device. Counted in {@link #uploads()}. */
+    public static Tensor upload(double[] data, Tensor like, long... shape) {
+        UPLOADS.incrementAndGet();
+        return of(data, shape).to(like.device(), ScalarType.Double);
+    }
+
+    /** The same for indices: an int64 tensor on {@code like}'s device. Counted in {@link #uploads()}. */
+    public static Tensor uploadLong(long[] data, Tensor like, long... shape) {
+        UPLOADS.incrementAndGet();
+        return ofLong(data, shape).to(like.device(), ScalarType.Long);
+    }
+
     /** Number of host copies made so far in this JVM (see {@link #toHost}). */
     public static long hostCopies() {
         return HOST_COPIES.get();

@@ -349,6 +349,30 @@ class RpcaTest {
      * in the other), so only "most steps certified" is asserted, as for the host backend.
      * ({@link #theCertificateRefusesAnEigenvalueTheBlockMisses} runs on both backends.)
      */
+    /**
+     * The host round trips of the device backend (issue 31), counted where a GPU would pay them:
+     * device-to-host reads ({@code Torch.hostCopies}) and host-to-device uploads of Java values
+     * ({@code Torch.uploads}), on CPU tensors. Every read and upload of the certified solve goes
+     * through those two counted functions. Measured here: 3.0 reads and 2.0 uploads per iteration
+     * (2,238 iterations); the bound leaves room for Grams whose steps need more block products.
+     */
+    @Test
+    void deviceBackendRoundTripsPerIterationAreCounted() {
+        double[] g = decayingGram(40, 5);
+        Rpca.Options tens = options(Rpca.Solver.ADMM, 0.38 / Math.sqrt(40)).copy();
+        tens.certifiedTensors = true;
+        long c0 = ganfactor.torch.Torch.hostCopies(), u0 = ganfactor.torch.Torch.uploads();
+        Rpca.Result r = solve(g, 40, tens);
+        double reads = (ganfactor.torch.Torch.hostCopies() - c0) / (double) r.iterations();
+        double uploads = (ganfactor.torch.Torch.uploads() - u0) / (double) r.iterations();
+        System.out.printf("device backend, decaying Gram d=40: %d iterations, %.1f reads and %.1f uploads per iteration%n", r.iterations(), reads, uploads);
+        assertTrue(reads > 1 && uploads > 1, "both kinds are counted");
+        assertTrue(reads + uploads <= ROUND_TRIPS_PER_ITERATION, "host round trips per iteration: " + reads + " reads + " + uploads + " uploads");
+    }
+
+    /** The documented bound (Rpca's class comment): reads + uploads per iteration of the device backend. */
+    static final double ROUND_TRIPS_PER_ITERATION = 8;
+
     @Test
     void certifiedSvtOnTensorsMatchesTheHostBackend() {
         GramPair gp = demoEyes();
@@ -483,11 +507,7 @@ class RpcaTest {
 
     /** The foreground and background Grams of the demo generator's eyes region (d = 64, W). */
     static GramPair demoEyes() {
-        Generator g = TestSupport.demo32();
-        Latents lat = Latents.fromSeed(g, LatentSpace.W, 4, 1, 1.0, g.numLayers());
-        View view = new View(256, View.Reduce.SUM, g.channels(), g.height(), g.width());
-        return JacobianEngine.compute(g, lat.row(0), LatentSpace.W, view, List.of(Regions.parse("eyes", 256, g)),
-                new JacobianEngine.Options()).grams().get(0);
+        return ganfactor.check.Matrices.demoEyes(TestSupport.demo32());
     }
 
     /**
@@ -583,20 +603,7 @@ class RpcaTest {
 
     /** The same construction at order d (J of 4d x d), seeded. */
     static double[] decayingGram(int d, long seed) {
-        int p = 4 * d;
-        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
-        double[] x = new double[p * d], y = new double[d * d];
-        for (int i = 0; i < x.length; i++) x[i] = r.nextGaussian();
-        for (int i = 0; i < y.length; i++) y[i] = r.nextGaussian();
-        try (PointerScope scope = new PointerScope()) {
-            org.bytedeco.pytorch.Tensor u = new org.bytedeco.pytorch.Tensor(org.bytedeco.pytorch.global.torch.linalg_qr(Torch.of(x, p, d)).get0());
-            org.bytedeco.pytorch.Tensor v = new org.bytedeco.pytorch.Tensor(org.bytedeco.pytorch.global.torch.linalg_qr(Torch.of(y, d, d)).get0());
-            double[] s = new double[d];
-            for (int i = 0; i < d; i++) s[i] = Math.exp(-i / 8.0);
-            org.bytedeco.pytorch.Tensor j = u.mul(Torch.of(s, 1, d)).mm(v.t());
-            org.bytedeco.pytorch.Tensor g = j.t().mm(j);
-            return Torch.toDoubles(g.div(g.abs().max()));
-        }
+        return ganfactor.check.Matrices.decayingGram(d, seed);
     }
 
     static double feasibleObjective(Rpca.Result r, double[] m, double lambda) {
