@@ -93,25 +93,13 @@ public class SolveBenchmark {
         }
     }
 
-    /**
-     * n Jacobian-like rows: Z diag(s) R with Z [n, p] and R [p, d] Gaussian (R scaled by
-     * 1/sqrt(d)), p = min(n, d), and a power-law spectrum s_i = 1 / (1 + i / 8), as the singular
-     * values of generator Jacobians decay.
-     */
+    /** n Jacobian-like rows ({@link ganfactor.check.Matrices#jacobianLikeRows}, the recipe gpu-check times too). */
     static Tensor rows(int n, int d, long seed) {
-        int p = Math.min(n, d);
-        SplittableRandom r = new SplittableRandom(seed);
-        double[] z = new double[n * p], q = new double[p * d];
-        for (int i = 0; i < z.length; i++) z[i] = gauss(r);
-        for (int i = 0; i < q.length; i++) q[i] = gauss(r) / Math.sqrt(d);
-        double[] s = new double[p];
-        for (int i = 0; i < p; i++) s[i] = 1.0 / (1 + i / 8.0);
-        return Torch.of(z, n, p).mul(Torch.of(s, 1, p)).mm(Torch.of(q, p, d));
+        return ganfactor.check.Matrices.jacobianLikeRows(n, d, seed);
     }
 
     static double gauss(SplittableRandom r) {
-        double u = r.nextDouble(), w = r.nextDouble();
-        return Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * w);
+        return ganfactor.check.Matrices.gauss(r);
     }
 
     @TearDown(Level.Trial)

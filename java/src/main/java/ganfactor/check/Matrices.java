@@ -55,6 +55,28 @@ public final class Matrices {
         }
     }
 
+    /**
+     * n Jacobian-like rows [n, d]: Z diag(s) R with Z [n, p] and R [p, d] Gaussian (R scaled by
+     * 1/sqrt(d)), p = min(n, d), and a power-law spectrum s_i = 1 / (1 + i / 8), as the singular
+     * values of generator Jacobians decay. A CPU float64 tensor in the caller's scope.
+     */
+    public static Tensor jacobianLikeRows(int n, int d, long seed) {
+        int p = Math.min(n, d);
+        SplittableRandom r = new SplittableRandom(seed);
+        double[] z = new double[n * p], q = new double[p * d];
+        for (int i = 0; i < z.length; i++) z[i] = gauss(r);
+        for (int i = 0; i < q.length; i++) q[i] = gauss(r) / Math.sqrt(d);
+        double[] s = new double[p];
+        for (int i = 0; i < p; i++) s[i] = 1.0 / (1 + i / 8.0);
+        return Torch.of(z, n, p).mul(Torch.of(s, 1, p)).mm(Torch.of(q, p, d));
+    }
+
+    /** A standard normal draw by Box-Muller (the recipe the benchmarks fixed their data with). */
+    public static double gauss(SplittableRandom r) {
+        double u = r.nextDouble(), w = r.nextDouble();
+        return Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * w);
+    }
+
     /** The demo generator's Gram pair of the eyes box (W, seed 4, summed 256 x 256 view), on the host. */
     public static GramPair demoEyes(Generator demo) {
         Latents lat = Latents.fromSeed(demo, LatentSpace.W, 4, 1, 1.0, demo.numLayers());

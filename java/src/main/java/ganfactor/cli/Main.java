@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
                 ProjectBoundaryCommand.class,
                 DemoCommand.class,
                 StudioCommand.class,
+                GpuCheckCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_INPUT = 2;

@@ -136,7 +136,7 @@ class BadInputCorpusTest {
         System.setErr(new java.io.PrintStream(warnings, true));
         try {
             for (String cmd : List.of("info", "export", "jacobian", "discover", "solve", "localize", "edit", "sefa", "ganspace", "sample",
-                    "train-boundary", "project-boundary", "demo", "studio")) {
+                    "train-boundary", "project-boundary", "demo", "studio", "gpu-check")) {
                 StringWriter o = new StringWriter(), err = new StringWriter();
                 int code = Main.execute(new String[]{cmd, "--help"}, new PrintWriter(o, true), new PrintWriter(err, true));
                 assertEquals(0, code, cmd + " --help: " + err);
