@@ -66,8 +66,16 @@ public final class Engine {
         initialised = true;
     }
 
+    /**
+     * Versions, threads and the device probe, for {@code info} and the run records. It sets up
+     * LibTorch only when nothing has yet ({@code init(0)}), so the threads a command chose with
+     * {@code --threads} are what the record says and what later work in the JVM gets (it reset
+     * them to one per core before).
+     */
     public static Map<String, String> info() {
-        init(0);
+        synchronized (Engine.class) {
+            if (!initialised) init(0);
+        }
         Map<String, String> m = new LinkedHashMap<>();
         m.put("ganfactor", VERSION);
         m.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");

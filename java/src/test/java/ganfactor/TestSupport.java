@@ -48,14 +48,10 @@ public final class TestSupport {
     }
 
     public static double maxAbs(double[] a) {
-        double m = 0;
-        for (double v : a) m = Math.max(m, Math.abs(v));
-        return m;
+        return ganfactor.check.Matrices.maxAbs(a);
     }
 
     public static double maxAbsDiff(double[] a, double[] b) {
-        double m = 0;
-        for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-        return m;
+        return ganfactor.check.Matrices.maxAbsDiff(a, b);
     }
 }

@@ -212,7 +212,7 @@ class BadInputCorpusTest {
         }
     }
 
-    private static TreeMap<String, String> snapshot(Path root) throws IOException {
+    static TreeMap<String, String> snapshot(Path root) throws IOException {
         TreeMap<String, String> m = new TreeMap<>();
         try (Stream<Path> s = Files.walk(root)) {
             for (Path p : s.toList()) {

@@ -238,6 +238,27 @@ class ReliabilityTest {
         assertTrue(bad.err().contains("use --space wp"), bad.err());
     }
 
+    /**
+     * --threads holds for the whole run and is what the record says, also for a second run in the
+     * same JVM (issue 26: the record's version block reset LibTorch to one thread per core, so
+     * `discover --threads 1` recorded 2 and later work in the JVM ran on all cores).
+     */
+    @Test
+    void threadsHoldThroughTheRecordAndASecondRun() throws Exception {
+        try {
+            for (String name : List.of("t1", "t2")) {
+                Path out = dir.resolve(name);
+                CliRun r = CliRun.run("jacobian", "--region", "eyes", "--grid", "32", "--threads", "1", "--quiet", "--out", out.toString());
+                assertEquals(0, r.code(), r.err());
+                com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("jacobian.json").toFile());
+                assertEquals("1", j.get("versions").get("torch threads").asText(), name + ": " + j.get("versions"));
+                assertEquals(1, org.bytedeco.pytorch.global.torch.get_num_threads(), name + ": the JVM keeps the command's threads after it");
+            }
+        } finally {
+            ganfactor.Engine.init(0);   // the rest of the suite runs on one thread per core
+        }
+    }
+
     /** Every command's summary in `ganfactor --help` is one whole sentence (six stopped mid-sentence). */
     @Test
     void helpSummariesAreWholeSentences() {
@@ -290,13 +311,6 @@ class ReliabilityTest {
     }
 
     private static TreeMap<String, String> snapshot(Path root) throws IOException {
-        TreeMap<String, String> m = new TreeMap<>();
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.toList()) {
-                String k = root.relativize(p).toString();
-                m.put(k, Files.isDirectory(p) ? "dir" : Files.size(p) + "@" + Files.getLastModifiedTime(p).toMillis());
-            }
-        }
-        return m;
+        return BadInputCorpusTest.snapshot(root);
     }
 }

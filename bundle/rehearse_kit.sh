@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Rehearses bundle/DEVICE.md's sequence on this machine, a fresh local folder standing in for the
+# device: the GPU kit's parts copied one by one (as the calls carry them), reassembled, checked and
+# unpacked by device_run.sh with an empty JavaCPP cache (without a GPU and the CUDA libraries the
+# launcher then refuses, naming what is missing); then the CPU kit through the same steps, where
+# gpu-check answers without a GPU (exit 4) and `gpu-check --rehearse` runs every step on the CPU.
+# Writes KITDIR/REHEARSAL.txt.
+#   bundle/rehearse_kit.sh [KITDIR]          # default .kit (made by bundle/kit.sh)
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+kit="${1:-$here/../.kit}"
+kit="$(cd "$kit" && pwd)"
+dev="$(mktemp -d /tmp/gf-device-XXXX)"
+rep="$kit/REHEARSAL.txt"
+: > "$rep"
+say() { echo "$*" | tee -a "$rep"; }
+copy_parts() {  # copy_parts FROM TO: one part at a time, each timed
+  mkdir -p "$2"
+  cp "$1/SHA256SUMS" "$2/"
+  for p in "$1"/kit.tar.xz.part-*; do
+    s=$(date +%s.%N)
+    cp "$p" "$2/"
+    say "$(printf '  carried %-22s %9d bytes in %s s' "$(basename "$p")" "$(stat -c %s "$p")" "$(awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')")"
+  done
+}
+say "rehearsal of bundle/DEVICE.md, $(date -u +%Y-%m-%dT%H:%M:%SZ), device stand-in $dev"
+say "GPU kit: $(head -1 "$kit/KIT.txt")"
+copy_parts "$kit" "$dev/parts"
+say "device_run.sh on the GPU kit (fresh work folder and JavaCPP cache):"
+GANFACTOR_WORK="$dev/work" bash "$here/device_run.sh" "$dev/parts" "$dev/out-gpu" 2>&1 | sed 's/^/    /' | tee -a "$rep" >/dev/null
+say "  exit $(grep -c . "$dev/out-gpu/device-run.txt" >/dev/null; tail -1 "$dev/out-gpu/device-run.txt")"
+rm -rf "$dev/work"
+say "CPU kit:"
+"$here/kit.sh" --cpu --out "$dev/cpukit" | sed 's/^/    /' | tee -a "$rep" >/dev/null
+copy_parts "$dev/cpukit" "$dev/cpuparts"
+say "device_run.sh on the CPU kit (fresh work folder and JavaCPP cache): gpu-check without a GPU"
+GANFACTOR_WORK="$dev/work" bash "$here/device_run.sh" "$dev/cpuparts" "$dev/out-cpu" 2>&1 | sed 's/^/    /' | tee -a "$rep" >/dev/null
+say "the same bundle, gpu-check --rehearse:"
+GANFACTOR_REUSE=1 GANFACTOR_WORK="$dev/work" bash "$here/device_run.sh" "$dev/cpuparts" "$dev/out-rehearse" -- --rehearse 2>&1 | sed 's/^/    /' | tee -a "$rep" >/dev/null
+rc=$(tail -1 "$dev/out-rehearse/device-run.txt" | sed -n 's/.*rc=\([0-9]*\).*/\1/p')
+say "gpu-check --rehearse exit code: $rc"
+rm -rf "$dev"
+[ "$rc" = 0 ]
