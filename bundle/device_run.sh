@@ -77,6 +77,11 @@ else
   step "rebuild natives jar" rejar
 fi
 bundle="$(ls -d "$work"/ganfactor-*/)"
+# the launcher travels with the working tree: it replaces the kit's, so a fix to it needs no new kit
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+if [ -f "$here/launcher.sh" ] && ! cmp -s "$here/launcher.sh" "$bundle/ganfactor"; then
+  cp "$here/launcher.sh" "$bundle/ganfactor" && chmod +x "$bundle/ganfactor" && say "launcher replaced by the working tree's bundle/launcher.sh"
+fi
 if [ -n "${GANFACTOR_JAR:-}" ]; then   # a rebuilt application jar carried with the working tree (a fix between runs)
   cp "$GANFACTOR_JAR" "$bundle/app/ganfactor.jar" && say "application jar replaced by $GANFACTOR_JAR"
 fi

@@ -11,8 +11,10 @@
 #   4. the system's own (ldconfig), left to the dynamic loader
 # A folder holding a libtorch or libc10 of its own (a Python torch's torch/lib) is never added:
 # the bundle's LibTorch must not meet a foreign one. Before the JVM starts, every CUDA library
-# the GPU natives link is looked for in those folders and the system's; one that is missing
-# stops the launch with its name (exit 2), instead of a failed load or a crash inside the JVM.
+# the GPU natives link is looked for in those folders and the system's. On a machine with an
+# NVIDIA device (/dev/nvidiactl or /dev/nvidia0; GANFACTOR_ASSUME_GPU=1 says so too) one that is
+# missing stops the launch with its name (exit 2), instead of a run on the CPU or a crash inside
+# the JVM; without a device the GPU natives run on the CPU, and the launcher says so on one line.
 # Other settings: GANFACTOR_JAVA_OPTS (extra JVM options, e.g. -Xmx16g),
 # GANFACTOR_JAVACPP_CACHE (where the natives are unpacked; default ~/.javacpp/cache),
 # GANFACTOR_DEBUG_LAUNCHER=1 (say which folders were taken).
@@ -88,8 +90,14 @@ if [ $gpu = 1 ]; then
     [ $hit = 0 ] && missing="${missing:+$missing }$lib"
   done
   if [ -n "$missing" ]; then
-    echo "ganfactor: the GPU natives need CUDA 13 libraries that are not here: $missing (looked in: ${cuda_dirs:-no folder given or found}${skipped:+; left out for holding their own libtorch: $skipped}, and the system's); give their folder with --cuda-libs DIR (a Python PyTorch CUDA install's site-packages will do) or use the CPU bundle" >&2
-    exit 2
+    where="looked in: ${cuda_dirs:-no folder given or found}${skipped:+; left out for holding their own libtorch: $skipped}, and the system's"
+    if [ -n "${GANFACTOR_ASSUME_GPU:-}" ] || [ -e /dev/nvidiactl ] || [ -e /dev/nvidia0 ]; then
+      # a GPU is there: running on the CPU instead, or loading half of CUDA, would be the wrong answer
+      echo "ganfactor: the GPU natives need CUDA 13 libraries that are not here: $missing ($where); give their folder with --cuda-libs DIR (a Python PyTorch CUDA install's site-packages will do) or use the CPU bundle" >&2
+      exit 2
+    fi
+    # no GPU on this machine: the GPU natives run on the CPU (LibTorch then sees no CUDA device)
+    echo "ganfactor: no NVIDIA device here and CUDA 13 libraries missing ($missing): running on the CPU" >&2
   fi
 fi
 if [ -n "$cuda_dirs" ]; then

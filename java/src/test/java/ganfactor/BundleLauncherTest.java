@@ -56,12 +56,19 @@ class BundleLauncherTest {
     }
 
     Run run(Path bundle, String... args) throws Exception {
+        return run(bundle, true, args);
+    }
+
+    /** Runs the launcher; {@code gpu}: as on a machine with an NVIDIA device (GANFACTOR_ASSUME_GPU). */
+    Run run(Path bundle, boolean gpu, String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("bash", bundle.resolve("ganfactor").toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("HOME", dir.toString());                 // no site-packages of this machine's user
         pb.environment().put("GANFACTOR_PYTHON", "/nonexistent/python");
         pb.environment().remove("LD_LIBRARY_PATH");
+        if (gpu) pb.environment().put("GANFACTOR_ASSUME_GPU", "1");
+        else pb.environment().remove("GANFACTOR_ASSUME_GPU");
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         return new Run(p.waitFor(), out);
@@ -94,6 +101,16 @@ class BundleLauncherTest {
         Run none = run(b, "info");   // no folder given, none found: every library missing
         assertEquals(2, none.code(), none.out());
         assertTrue(none.out().contains("libcusolver.so.12") && none.out().contains("--cuda-libs DIR"), none.out());
+    }
+
+    /** Without an NVIDIA device the GPU natives run on the CPU (measured: info works without any CUDA library); the launcher says so and starts. */
+    @Test
+    void withoutADeviceTheGpuBundleRunsOnTheCpu() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/dev/nvidiactl")) || Files.exists(Path.of("/dev/nvidia0")), "this machine has an NVIDIA device");
+        Run r = run(bundle(true), false, "info");
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("no NVIDIA device here and CUDA 13 libraries missing") && r.out().contains("running on the CPU"), r.out());
+        assertTrue(r.out().contains("ARGS="), r.out());
     }
 
     @Test
