@@ -198,7 +198,49 @@ public final class GpuCheck {
         return was;
     }
 
+    /** The solver timings first (quick), then the generator's: W, then W+ (the largest) last, so a run cut short keeps the most. */
     private void timings() {
+        solveTimings();
+        generatorTimings();
+    }
+
+    private void solveTimings() {
+        timed("resefa standard d=" + plan.solveDim(), () -> {
+            int d = plan.solveDim();
+            Tensor a = Torch.of(Matrices.gram(d, 3 * d, 1, 0), d, d).to(dev.torch(), torch.ScalarType.Double);
+            Tensor b = Torch.of(Matrices.gram(d, 3 * d, 2, 0.1), d, d).to(dev.torch(), torch.ScalarType.Double);
+            ReSeFa.Options o = solveOptions();
+            Object[] last = new Object[1];
+            double med = median(Math.max(5, plan.repeats()), () -> ReSeFa.solve(a, b, o), last);
+            return values(String.format(Locale.ROOT, "median %.4f s (all %d directions, %s)", med, d, ((Directions) last[0]).info().get("linalg")), "median_s", med);
+        });
+        timed("resefa fast path d=" + plan.fastDim(), () -> {
+            int d = plan.fastDim(), rows = plan.fastRegionRows();
+            Tensor jr = Matrices.jacobianLikeRows(rows, d, 1).div(new Scalar(Math.sqrt(rows))).to(dev.torch(), torch.ScalarType.Double);
+            Tensor jb = Matrices.jacobianLikeRows(2048, d, 2);
+            Tensor bt = jb.t().mm(jb).div(new Scalar(2048.0)).to(dev.torch(), torch.ScalarType.Double);
+            ReSeFa.Options o = solveOptions();
+            o.path = ReSeFa.SolvePath.FAST;
+            o.k = 32;
+            double med = median(plan.repeats(), () -> ReSeFa.solveFast(jr, bt, o), null);
+            return values(String.format(Locale.ROOT, "median %.3f s (top 32, %d region rows, background rank %d)", med, rows, Math.min(d, 512)), "median_s", med);
+        });
+        timed("rpca certified d=" + plan.rpcaDim(), () -> {
+            int d = plan.rpcaDim();
+            Tensor m = Torch.of(Matrices.decayingGram(d, 3), d, d).to(dev.torch(), torch.ScalarType.Double);
+            Rpca.Options o = new Rpca.Options();
+            if (dev.cuda()) o.linalg = Linalg.forDevice(dev, o.linalg);
+            long c0 = Torch.hostCopies(), u0 = Torch.uploads();
+            Object[] last = new Object[1];
+            double med = median(plan.repeats(), () -> Rpca.solve(m, o), last);
+            Rpca.Result r = (Rpca.Result) last[0];
+            double trips = (Torch.hostCopies() - c0 + Torch.uploads() - u0) / (double) ((plan.repeats() + 1) * r.iterations());
+            return values(String.format(Locale.ROOT, "median %.3f s of %d (%d iterations, rank %d, %.1f host round trips an iteration)", med, plan.repeats(), r.iterations(), r.rank(), trips),
+                    "median_s", med, "iterations", r.iterations(), "rank", r.rank(), "round_trips_per_iteration", trips);
+        });
+    }
+
+    private void generatorTimings() {
         Generator g;
         try {
             g = Generator.open(plan.model()).to(torch.ScalarType.Float).to(dev);
@@ -248,39 +290,6 @@ public final class GpuCheck {
                 }
             }
         }
-        timed("resefa standard d=" + plan.solveDim(), () -> {
-            int d = plan.solveDim();
-            Tensor a = Torch.of(Matrices.gram(d, 3 * d, 1, 0), d, d).to(dev.torch(), torch.ScalarType.Double);
-            Tensor b = Torch.of(Matrices.gram(d, 3 * d, 2, 0.1), d, d).to(dev.torch(), torch.ScalarType.Double);
-            ReSeFa.Options o = solveOptions();
-            Object[] last = new Object[1];
-            double med = median(Math.max(5, plan.repeats()), () -> ReSeFa.solve(a, b, o), last);
-            return values(String.format(Locale.ROOT, "median %.4f s (all %d directions, %s)", med, d, ((Directions) last[0]).info().get("linalg")), "median_s", med);
-        });
-        timed("resefa fast path d=" + plan.fastDim(), () -> {
-            int d = plan.fastDim(), rows = plan.fastRegionRows();
-            Tensor jr = Matrices.jacobianLikeRows(rows, d, 1).div(new Scalar(Math.sqrt(rows))).to(dev.torch(), torch.ScalarType.Double);
-            Tensor jb = Matrices.jacobianLikeRows(2048, d, 2);
-            Tensor bt = jb.t().mm(jb).div(new Scalar(2048.0)).to(dev.torch(), torch.ScalarType.Double);
-            ReSeFa.Options o = solveOptions();
-            o.path = ReSeFa.SolvePath.FAST;
-            o.k = 32;
-            double med = median(plan.repeats(), () -> ReSeFa.solveFast(jr, bt, o), null);
-            return values(String.format(Locale.ROOT, "median %.3f s (top 32, %d region rows, background rank %d)", med, rows, Math.min(d, 512)), "median_s", med);
-        });
-        timed("rpca certified d=" + plan.rpcaDim(), () -> {
-            int d = plan.rpcaDim();
-            Tensor m = Torch.of(Matrices.decayingGram(d, 3), d, d).to(dev.torch(), torch.ScalarType.Double);
-            Rpca.Options o = new Rpca.Options();
-            if (dev.cuda()) o.linalg = Linalg.forDevice(dev, o.linalg);
-            long c0 = Torch.hostCopies(), u0 = Torch.uploads();
-            Object[] last = new Object[1];
-            double med = median(plan.repeats(), () -> Rpca.solve(m, o), last);
-            Rpca.Result r = (Rpca.Result) last[0];
-            double trips = (Torch.hostCopies() - c0 + Torch.uploads() - u0) / (double) ((plan.repeats() + 1) * r.iterations());
-            return values(String.format(Locale.ROOT, "median %.3f s of %d (%d iterations, rank %d, %.1f host round trips an iteration)", med, plan.repeats(), r.iterations(), r.rank(), trips),
-                    "median_s", med, "iterations", r.iterations(), "rank", r.rank(), "round_trips_per_iteration", trips);
-        });
     }
 
     private ReSeFa.Options solveOptions() {
