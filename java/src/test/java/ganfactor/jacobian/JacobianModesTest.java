@@ -174,10 +174,11 @@ class JacobianModesTest {
      * Open (found in issue 30's session, not explained): the first autograd forward (gf_view) of a
      * freshly built float64 StyleGAN2 gives W+ Jacobian columns of the two 4 x 4 layers 8e-9 away
      * (3.8e-9 of the largest entry) from every later call, whichever mode, chunk or batch makes it,
-     * while all later calls agree with the hand-written forward tangents to 1e-15. It is not the
-     * OpenBLAS kernel (Haswell and SkylakeX alike), nor the channels-last layout, nor
-     * setGraphExecutorOptimize(false) set after the module is built; TorchScript's first (profiling)
-     * run is the suspect. The demo generator shows nothing of the kind.
+     * while all later calls agree with each other exactly and with the hand-written forward
+     * tangents to 1e-15. It is not the OpenBLAS kernel (Haswell and SkylakeX alike), nor the
+     * channels-last layout, nor TorchScript's executor: the same with the profiling mode, the
+     * executor mode or the graph optimizer switched off before the module is built. The demo
+     * generator shows nothing of the kind.
      */
     @Test
     @org.junit.jupiter.api.Disabled("open numerical question, see the comment: the first call of a fresh StyleGAN2 module is 3.8e-9 off")
