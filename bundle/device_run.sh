@@ -47,7 +47,8 @@ unpack() {
     cat "$parts"/kit.tar.xz.part-* | tee >(sha256sum | cut -d' ' -f1 > "$work/.sum") \
       | python3 -c 'import lzma,shutil,sys; shutil.copyfileobj(lzma.open(sys.stdin.buffer), sys.stdout.buffer, 1 << 24)' | tar -C "$work" -xf - || return 1
   fi
-  sleep 1
+  local i=0
+  while [ ! -s "$work/.sum" ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done   # the checksum's process ends after tar
   [ "$(cat "$work/.sum")" = "$whole" ] || { echo "the reassembled kit's checksum differs"; return 1; }
 }
 rejar() {
