@@ -125,6 +125,7 @@ public final class AggregateGrams {
             List<Region> rs = s.regions(g, view);
             LatentSpace space = s.latentSpace();
             JacobianEngine.Options jo = s.jacobian();   // host Grams: they are summed here and shipped
+            CodeProgress progress = CodeProgress.of("aggregate", s.progress);
             while (codes.hasNext()) {
                 try (PointerScope scope = new PointerScope()) {   // the code's own tensors (z, mapping) are freed here too
                     double[] x = CodeSource.code(codes.next(), g, space, s.psi, s.truncationLayers);
@@ -133,6 +134,7 @@ public final class AggregateGrams {
                     sum.jacobianSeconds += (System.nanoTime() - t0) / 1e9;
                     sum.add(res.grams());
                 }
+                progress.tick();
             }
         }
         return sum;

@@ -120,6 +120,7 @@ public final class DiscoverBatch {
         private TaskContext tc;
         private boolean inject;
         private int emitted;
+        private CodeProgress progress;
 
         PartitionWork(DiscoverySettings s, String settingsJson, int failAfter) {
             this.s = s;
@@ -145,6 +146,7 @@ public final class DiscoverBatch {
             for (int r = 0; r < rs.size(); r++)
                 any |= keep[r] = solver.wantsRegionRows(space.dim(g.latentDim(), g.numLayers()), (long) rs.get(r).count() * view.viewChannels());
             jo.regionRows = any ? keep : null;
+            progress = CodeProgress.of("discover-batch", s.progress);
             return this;
         }
 
@@ -180,6 +182,7 @@ public final class DiscoverBatch {
                             space.label(), d.dim(), d.count(), d.values().clone(), d.vectors().clone(), jac, solve, settingsJson));
                 }
             }
+            progress.tick();
         }
     }
 

@@ -45,6 +45,8 @@ public final class DiscoverySettings implements Serializable {
     public long memoryBudget = JacobianEngine.AUTO_BUDGET;
     /** Truncation of codes drawn from seeds (1 = none). */
     public double psi = 1.0;
+    /** A line on the executors' stderr every 30 s while a partition works ({@link CodeProgress}); off with --quiet. */
+    public boolean progress = true;
     public int truncationLayers = 8;
 
     public LatentSpace latentSpace() {

@@ -58,7 +58,7 @@ public final class SparkJobs implements Runnable {
         int threads;
         @Option(names = "--partitions", defaultValue = "0", description = "partitions (0: Spark's default parallelism)")
         int partitions;
-        @Option(names = "--quiet", description = "no line per finished partition")
+        @Option(names = "--quiet", description = "no line per finished partition, nor the executors' line every 30 s within one")
         boolean quiet;
 
         @picocli.CommandLine.Spec
@@ -125,6 +125,7 @@ public final class SparkJobs implements Runnable {
             s.regularize = regularize;
             s.jacobianMode = mode;
             s.psi = psi;
+            s.progress = !quiet;
             return s;
         }
     }
