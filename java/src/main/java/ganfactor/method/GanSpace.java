@@ -41,7 +41,16 @@ public final class GanSpace {
     private GanSpace() {}
 
     /** What to sample; {@code k = 0} means min(80, d). */
-    public static final class Options {
+    public static final class Options implements Cloneable {
+        /** A shallow copy: what a caller changes for one call. */
+        public Options copy() {
+            try {
+                return (Options) super.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
+        }
+
         public int samples = DEFAULT_SAMPLES;
         public int batch = DEFAULT_BATCH;
         public long seed = DEFAULT_SEED;

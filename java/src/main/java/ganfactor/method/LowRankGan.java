@@ -37,7 +37,7 @@ public final class LowRankGan {
 
     private LowRankGan() {}
 
-    public static final class Options {
+    public static final class Options implements Cloneable {
         public Rpca.Options rpca = new Rpca.Options();
         /** Absolute tolerance for the numerical ranks; NaN: s_max * d * eps_double (NumPy matrix_rank). */
         public double rankTolerance = Double.NaN;
@@ -66,6 +66,17 @@ public final class LowRankGan {
          * cores were not measured.
          */
         public boolean parallelRpca = true;
+
+        /** A copy with its own RPCA options (the same linalg, monitor and cancellation objects): what a caller changes for one call. */
+        public Options copy() {
+            try {
+                Options c = (Options) super.clone();
+                c.rpca = rpca.copy();
+                return c;
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
+        }
 
         public Map<String, Object> describe() {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -41,8 +41,7 @@ public final class Baselines {
     public static Outcome ganspace(Generator g, GanSpace.Options o, Linalg linalg, BaselineGrids.Spec pictures, Cancellation c, OutputDir dir) {
         RunRecord rec = RunRecord.of("ganfactor ganspace");
         GanSpaceSolver solver = new GanSpaceSolver(o, linalg);
-        solver.solve(Solver.Problem.global(g, c));
-        GanSpace.Result res = solver.last();
+        GanSpace.Result res = solver.compute(Solver.Problem.global(g, c));
         res.write(dir, "", false);
         Directions dirs = res.directions();
         // GANSpace reference: w +/- sigma * std_i * v_i with sigma up to 2, here over all layers

@@ -6,13 +6,13 @@ import ganfactor.method.Directions;
 import ganfactor.method.GanSpace;
 
 /**
- * GANSpace (PCA of sampled w = mapping(z)): a global baseline, no region. {@link #last()} keeps
- * the full result of the latest solve (per-component stds and the mean w, which its files need).
+ * GANSpace (PCA of sampled w = mapping(z)): a global baseline, no region. {@link #compute} gives
+ * the full result (per-component stds and the mean w, which its files need). Holds no state of a
+ * call: one solver serves several threads.
  */
 public final class GanSpaceSolver implements Solver {
     private final GanSpace.Options options;
     private final Linalg linalg;
-    private GanSpace.Result last;
 
     public GanSpaceSolver(GanSpace.Options options, Linalg linalg) {
         this.options = options;
@@ -36,20 +36,16 @@ public final class GanSpaceSolver implements Solver {
 
     @Override
     public Directions solve(Problem p) {
-        if (p.generator() == null) throw new IllegalArgumentException("GANSpace needs the generator");
-        java.util.function.BooleanSupplier before = options.cancelled;
-        if (p.cancellation() != Cancellation.NEVER) options.cancelled = () -> p.cancellation().isCancelled() || before.getAsBoolean();
-        try {
-            GanSpace.check(p.generator(), options);
-            last = GanSpace.compute(p.generator(), options, linalg);
-            return last.directions();
-        } finally {
-            options.cancelled = before;
-        }
+        return compute(p).directions();
     }
 
-    /** The full result of the latest {@link #solve}, or null before one. */
-    public GanSpace.Result last() {
-        return last;
+    /** The full result for {@code p}, with this call's own options (the cancellation spliced in). */
+    public GanSpace.Result compute(Problem p) {
+        if (p.generator() == null) throw new IllegalArgumentException("GANSpace needs the generator");
+        GanSpace.Options o = options.copy();
+        java.util.function.BooleanSupplier before = options.cancelled;
+        if (p.cancellation() != Cancellation.NEVER) o.cancelled = () -> p.cancellation().isCancelled() || before.getAsBoolean();
+        GanSpace.check(p.generator(), o);
+        return GanSpace.compute(p.generator(), o, linalg);
     }
 }

@@ -38,12 +38,12 @@ public final class LowRankGanSolver implements Solver {
     @Override
     public Directions solve(Problem p) {
         var gp = p.requireGrams(name());
+        // this call's own options: the solver's stay as they were, so one solver serves several threads
+        LowRankGan.Options o = options.copy();
         java.util.function.BooleanSupplier before = options.rpca.cancelled;
-        if (p.cancellation() != Cancellation.NEVER) options.rpca.cancelled = () -> p.cancellation().isCancelled() || before.getAsBoolean();
+        if (p.cancellation() != Cancellation.NEVER) o.rpca.cancelled = () -> p.cancellation().isCancelled() || before.getAsBoolean();
         try (PointerScope s = new PointerScope()) {
-            return LowRankGan.solve(gp.aTensor(), gp.bTensor(), options);
-        } finally {
-            options.rpca.cancelled = before;
+            return LowRankGan.solve(gp.aTensor(), gp.bTensor(), o);
         }
     }
 }
