@@ -1,8 +1,5 @@
 package ganfactor;
 
-import ganfactor.generator.Generator;
-import ganfactor.io.OutputDir;
-import ganfactor.torch.NativeException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,14 +28,14 @@ public record Failure(Kind kind, String message) {
 
     /** The kind and the one-line message of {@code e}. */
     public static Failure of(Throwable e) {
-        if (e instanceof InputException) return new Failure(Kind.INPUT, Generator.oneLine(e));
-        if (e instanceof ConflictException) return new Failure(Kind.CONFLICT, Generator.oneLine(e));
+        if (e instanceof InputException) return new Failure(Kind.INPUT, Messages.oneLine(e));
+        if (e instanceof ConflictException) return new Failure(Kind.CONFLICT, Messages.oneLine(e));
         if (e instanceof UncheckedIOException u && u.getCause() != null) e = u.getCause();
         if (e instanceof IOException io)
-            return new Failure(Kind.INPUT, (io.getMessage() == null ? "" : io.getMessage() + ": ") + OutputDir.reason(io));
+            return new Failure(Kind.INPUT, (io.getMessage() == null ? "" : io.getMessage() + ": ") + Messages.reason(io));
         if (e instanceof CancellationException) return new Failure(Kind.CANCELLED, "cancelled; no output was written");
-        if (e instanceof NativeException n) return new Failure(n.outOfMemory() ? Kind.OUT_OF_MEMORY : Kind.NATIVE, Generator.oneLine(n));
+        if (e instanceof NativeException n) return new Failure(n.outOfMemory() ? Kind.OUT_OF_MEMORY : Kind.NATIVE, Messages.oneLine(n));
         if (e instanceof OutOfMemoryError) return new Failure(Kind.OUT_OF_MEMORY, "out of memory (" + e.getMessage() + ")");
-        return new Failure(Kind.INTERNAL, e.getClass().getSimpleName() + ": " + Generator.oneLine(e));
+        return new Failure(Kind.INTERNAL, e.getClass().getSimpleName() + ": " + Messages.oneLine(e));
     }
 }

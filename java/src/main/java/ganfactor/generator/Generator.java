@@ -381,7 +381,7 @@ public final class Generator implements AutoCloseable {
             IValue out = m.apply(in);
             return new Tensor(out.toTensor());
         } catch (RuntimeException e) {
-            throw ganfactor.torch.NativeException.wrap(source + ": " + method + "()", shapes(args), device, e);
+            throw ganfactor.NativeException.wrap(source + ": " + method + "()", shapes(args), device == null ? null : device.label(), e);
         }
     }
 
@@ -441,8 +441,6 @@ public final class Generator implements AutoCloseable {
     }
 
     public static String oneLine(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        int nl = m.indexOf('\n');
-        return (nl >= 0 ? m.substring(0, nl) : m).trim();
+        return ganfactor.Messages.oneLine(e);
     }
 }

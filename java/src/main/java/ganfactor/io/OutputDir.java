@@ -319,10 +319,6 @@ public final class OutputDir implements AutoCloseable {
 
     /** An I/O failure in a few words: the JDK's exception messages are often just the path. */
     public static String reason(IOException e) {
-        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
-        if (e instanceof java.nio.file.NoSuchFileException) return "no such file or folder: " + e.getMessage();
-        if (e instanceof java.nio.file.FileAlreadyExistsException) return "already exists: " + e.getMessage();
-        if (e instanceof FileSystemException fse && fse.getReason() != null) return fse.getReason();
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return ganfactor.Messages.reason(e);
     }
 }

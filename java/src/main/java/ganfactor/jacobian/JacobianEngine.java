@@ -273,7 +273,7 @@ public final class JacobianEngine {
                                         : doubleBackwardColumns(g, x1, space, view, rowsIdx, colsIdx, eye, c0, kc);
                                 J.narrow(1, c0, kc).copy_(cols.narrow(1, p0, p1 - p0).t());
                             } catch (RuntimeException e) {
-                                if (!ganfactor.torch.NativeException.isOutOfMemory(e)) throw e;
+                                if (!ganfactor.NativeException.isOutOfMemory(e)) throw e;
                                 chunk = halve(chunk, e, dev, o);   // the pass's tensors are already freed by its scope
                                 continue;                          // retry the same columns with fewer at a time
                             }

@@ -1,4 +1,4 @@
-package ganfactor.torch;
+package ganfactor;
 
 import java.util.Locale;
 
@@ -18,16 +18,16 @@ public final class NativeException extends RuntimeException {
     }
 
     /**
-     * {@code e}, from LibTorch during {@code op} on {@code device} with inputs {@code shapes}, as a
+     * {@code e}, from LibTorch during {@code op} on {@code device} (a label: "cpu", "cuda:0"; or null) with inputs {@code shapes}, as a
      * NativeException; our own exceptions (bad input, an earlier NativeException, cancellation)
      * pass through unchanged.
      */
-    public static RuntimeException wrap(String op, String shapes, ComputeDevice device, RuntimeException e) {
+    public static RuntimeException wrap(String op, String shapes, String device, RuntimeException e) {
         // JavaCPP rethrows a C++ exception as a plain java.lang.RuntimeException; anything more
         // specific is ours (bad input, use after close, cancellation, an earlier NativeException)
         if (e.getClass() != RuntimeException.class) return e;
         boolean oom = isOutOfMemory(e);
-        String where = device == null ? "" : " on " + device.label();
+        String where = device == null ? "" : " on " + device;
         return new NativeException(op + where + (shapes == null || shapes.isEmpty() ? "" : " with " + shapes) + ": "
                 + (oom ? "out of memory (" + firstLine(e) + ")" : firstLine(e)), oom, e);
     }
