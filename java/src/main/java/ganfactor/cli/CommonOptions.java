@@ -74,7 +74,7 @@ final class CommonOptions {
     Generator openGenerator() {
         check();
         ganfactor.torch.ComputeDevice dev = run.start();   // a bad --device fails before the model loads
-        Generator g = Generator.open(model);
+        Generator g = Printing.opened(Generator.open(model));
         g.to(precision);
         return g.to(dev);
     }

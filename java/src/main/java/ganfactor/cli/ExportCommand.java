@@ -27,7 +27,7 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         GeneratorFiles.checkTarget(out, force);
         Engine.init(0);
-        Generator g = Generator.open(model);
+        Generator g = Printing.opened(Generator.open(model));
         GeneratorFiles.export(g, out, force);
         System.out.printf("wrote %s (%s, %d W+ layers, d = %d, %dx%d)%n", out, g.source(), g.numLayers(), g.latentDim(), g.height(), g.width());
         return 0;

@@ -39,7 +39,7 @@ final class GanspaceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ComputeDevice dev = run.start();
-        Generator g = Generator.open(model).to(precision);
+        Generator g = Printing.opened(Generator.open(model)).to(precision);
         g.to(dev);
         GanSpace.Options o = new GanSpace.Options();
         o.samples = samples;

@@ -16,6 +16,12 @@ final class Printing {
         for (String w : warnings) System.err.println("ganfactor: warning: " + what.trim() + ": " + w);
     }
 
+    /** A generator's warnings (an unknown conv clamp, say), each on a line of its own (stderr). */
+    static ganfactor.generator.Generator opened(ganfactor.generator.Generator g) {
+        warnings(g.source(), g.warnings());
+        return g;
+    }
+
     /** One line per result: the top directions' eigenvalues and locality ratios against the random baseline. */
     static void report(Discovery.Report rep, PrintStream out) {
         for (Discovery.Outcome o : rep.outcomes()) {

@@ -31,7 +31,7 @@ final class SefaCommand implements Callable<Integer> {
     public Integer call() {
         ComputeDevice dev = run.start();
         BaselineGrids.Spec spec = pictures.spec();
-        Generator g = Generator.open(model).to(dev);
+        Generator g = Printing.opened(Generator.open(model)).to(dev);
         try (OutputDir dir = output.open("ganfactor sefa")) {
             Baselines.Outcome o = Baselines.sefa(g, layers, k, Linalg.forDevice(dev, TorchLinalg.INSTANCE), spec, Main.CANCEL, dir);
             dir.commit();

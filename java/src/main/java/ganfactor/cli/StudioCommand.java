@@ -45,7 +45,7 @@ final class StudioCommand implements Callable<Integer> {
         if (heartbeat < 200) throw new InputException("--heartbeat-ms must be at least 200");
         if (maxUploadMb < 1 || maxUploadMb > 4096) throw new InputException("--max-upload-mb must be between 1 and 4096");
         ganfactor.torch.ComputeDevice dev = run.start();
-        try (Generator g = Generator.open(model)) {
+        try (Generator g = Printing.opened(Generator.open(model))) {
             g.to(precision);
             g.to(dev);
             Studio studio = new Studio(g, new Studio.Config(workdir, heartbeat, (long) maxUploadMb << 20));

@@ -43,6 +43,7 @@ public final class Generator implements AutoCloseable {
     private ganfactor.torch.ComputeDevice device = ganfactor.torch.ComputeDevice.CPU;
     /** Where the conv clamp of a StyleGAN2 built from a weight file came from (null otherwise). */
     private String clampSource;
+    private final java.util.List<String> warnings = new java.util.ArrayList<>();
     private volatile boolean closed;
 
     private Generator(JitModule module, String source) {
@@ -141,11 +142,11 @@ public final class Generator implements AutoCloseable {
             }
             StyleGan2.fill(m, c, nv, seed, true);
         }
-        if (clampFrom == null)
-            System.err.println("warning: " + source + ": " + UNKNOWN_CLAMP + "; a model trained with a clamp (stylegan2-ada: 256) then gives wrong images:"
-                    + " give it as " + source + "#clamp=256, or " + source + "#clamp=none to say there is none");
         Generator g = wrap(m, source, c);
         g.clampSource = clampFrom == null ? UNKNOWN_CLAMP_RECORD : clampFrom;
+        if (clampFrom == null)
+            g.warnings.add(UNKNOWN_CLAMP + "; a model trained with a clamp (stylegan2-ada: 256) then gives wrong images:"
+                    + " give it as " + source + "#clamp=256, or " + source + "#clamp=none to say there is none");
         return g;
     }
 
@@ -157,6 +158,11 @@ public final class Generator implements AutoCloseable {
      * "option #clamp=...", "unknown/assumed none ...", "built by ganfactor" for stylegan2:RES);
      * "not applicable" for TorchScript and demo generators, whose modules carry their own.
      */
+    /** What the user should hear about this generator (an unknown conv clamp, say): the front end says it; the library prints nothing. */
+    public java.util.List<String> warnings() {
+        return java.util.List.copyOf(warnings);
+    }
+
     public Map<String, Object> convClampRecord() {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         if (styleGan2 == null) {

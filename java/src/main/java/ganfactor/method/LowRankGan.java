@@ -172,6 +172,8 @@ public final class LowRankGan {
         info.put("rpca_parallel", r.sideBySide());
         info.put("rpca_a", ra.describe());
         info.put("rpca_b", rb.describe());
+        for (String w : ra.warnings()) Directions.warn(info, "A: " + w);
+        for (String w : rb.warnings()) Directions.warn(info, "B: " + w);
         if (!ra.converged()) Directions.warn(info, String.format("RPCA of A did not converge in %d iterations (relative residual %.3g)", ra.iterations(), ra.residual()));
         if (!rb.converged()) Directions.warn(info, String.format("RPCA of B did not converge in %d iterations (relative residual %.3g)", rb.iterations(), rb.residual()));
         try (PointerScope ignored = new PointerScope()) {

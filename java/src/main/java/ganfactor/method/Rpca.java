@@ -319,7 +319,27 @@ public final class Rpca {
      */
     public record Result(double[] low, double[] sparse, int dim, int iterations, boolean converged, double residual,
                          int rank, double seconds, String solver, double muInitial, double muFinal,
-                         int fullEigh, int subspaceSteps, double dualResidual, int blockProducts) {
+                         int fullEigh, int subspaceSteps, double dualResidual, int blockProducts, java.util.List<String> warnings) {
+        public Result {
+            warnings = java.util.List.copyOf(warnings);
+        }
+
+        /** A result without warnings. */
+        public Result(double[] low, double[] sparse, int dim, int iterations, boolean converged, double residual,
+                      int rank, double seconds, String solver, double muInitial, double muFinal,
+                      int fullEigh, int subspaceSteps, double dualResidual, int blockProducts) {
+            this(low, sparse, dim, iterations, converged, residual, rank, seconds, solver, muInitial, muFinal, fullEigh, subspaceSteps,
+                    dualResidual, blockProducts, java.util.List.of());
+        }
+
+        /** This result with one more warning (for the caller's record; the library prints nothing). */
+        public Result withWarning(String w) {
+            java.util.List<String> all = new java.util.ArrayList<>(warnings);
+            all.add(w);
+            return new Result(low, sparse, dim, iterations, converged, residual, rank, seconds, solver, muInitial, muFinal, fullEigh,
+                    subspaceSteps, dualResidual, blockProducts, all);
+        }
+
         public Tensor lowTensor() { return Torch.of(low, dim, dim); }
 
         public Tensor sparseTensor() { return Torch.of(sparse, dim, dim); }
@@ -338,6 +358,7 @@ public final class Rpca {
             m.put("subspace_steps", subspaceSteps);
             if (blockProducts > 0) m.put("block_products", blockProducts);
             if (!Double.isNaN(dualResidual)) m.put("relative_dual_residual", dualResidual);
+            if (!warnings.isEmpty()) m.put("warnings", warnings);
             return m;
         }
     }
@@ -376,8 +397,8 @@ public final class Rpca {
                     // the device path has never run on a GPU (README): rather than fail a LowRankGAN run,
                     // say so and solve the same problem on the host
                     String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-                    System.err.println("warning: rpca on " + mm.device().str().getString() + " failed (" + why + "); solving it on the host instead");
-                    return RpcaCertified.solve(Torch.toDoubles(mm), d, normF, o, t0);
+                    return RpcaCertified.solve(Torch.toDoubles(mm), d, normF, o, t0)
+                            .withWarning("rpca on " + mm.device().str().getString() + " failed (" + why + "); solved on the host instead");
                 }
             }
             return new Run(mm, normF, o, t0).run();
