@@ -113,6 +113,7 @@ public final class NativeApi {
             need(shape, 5, "shape");
             Engine.init(0);
             Generator g = Generator.open(model);
+            for (String w : g.warnings()) System.err.println("ganfactor: warning: " + g.source() + ": " + w);   // the C host's stderr, as before
             // The module outlives this call's scope (which frees every temporary of the load and
             // the probe pass); gf_close releases it, see close().
             g.module().retainReference();

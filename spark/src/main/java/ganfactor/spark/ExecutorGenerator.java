@@ -70,6 +70,7 @@ public final class ExecutorGenerator {
             Engine.loadNatives();
             Engine.init(threads(spec));
             Generator g = Generator.open(spec.model());   // a bad model fails here, and the JVM keeps the generator it had
+            for (String w : g.warnings()) System.err.println("ganfactor-spark: warning: " + g.source() + ": " + w);   // the executor's log
             g.to(spec.dtype());
             g = g.to(dev);
             if (current != null && !current.isClosed() && users > 0) {
