@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Same outputs as before? Runs one fixed set of commands with two builds of ganfactor (their
+# launchers, e.g. an old checkout's ./ganfactor and this one's) on one thread (--threads 1, so
+# LibTorch's reductions run in one order), then compares every file they wrote: .npy, .png and
+# .csv byte for byte, .json records after dropping what is meant to change (timings, dates,
+# versions, paths). For refactors that must not move a number (issue 26).
+#
+#   benchmarks/compare_outputs.sh OLD_GANFACTOR NEW_GANFACTOR [WORK_DIR]
+#
+# Prints one line per file (same / DIFFERENT / only in one) and exits 1 when anything differs.
+set -uo pipefail
+old="${1:?usage: compare_outputs.sh OLD_GANFACTOR NEW_GANFACTOR [WORK_DIR]}"
+new="${2:?usage: compare_outputs.sh OLD_GANFACTOR NEW_GANFACTOR [WORK_DIR]}"
+work="${3:-$(mktemp -d /tmp/gf-compare-XXXX)}"
+mkdir -p "$work"
+run_all() {  # run_all GANFACTOR DIR
+  local g="$1" d="$2"
+  rm -rf "$d" && mkdir -p "$d" && cd "$d" || return 1
+  "$g" demo --threads 1 --out demo --quiet >/dev/null
+  "$g" jacobian --region eyes --region mouth --grid 32 --threads 1 --num 2 --out jac --quiet >/dev/null
+  "$g" discover --region eyes --threads 1 --show 1 --out disc --quiet >/dev/null
+  "$g" discover --method lowrankgan --region mouth --rpca-lambda 0.125 --threads 1 --show 1 --out lrg --quiet >/dev/null
+  "$g" solve --fg jac/eyes_A.npy --bg jac/eyes_B.npy --regularize paper --threads 1 --out solve >/dev/null
+  "$g" solve --method lowrankgan --fg jac/mouth_A.npy --bg jac/mouth_B.npy --rpca-lambda 0.125 --threads 1 --out solve-lrg >/dev/null
+  "$g" edit --direction disc/eyes/directions.npy --index 0 --threads 1 --out edit --quiet >/dev/null
+  "$g" sefa --threads 1 --show 1 --out sefa >/dev/null
+  "$g" ganspace --samples 2000 --threads 1 --show 1 --out ganspace --quiet >/dev/null
+  "$g" sample --num 300 --attribute smile --threads 1 --out sample --quiet >/dev/null
+  "$g" train-boundary --codes sample/w.npy --scores sample/scores_smile.npy --out boundary >/dev/null
+}
+(run_all "$old" "$work/old") || echo "compare_outputs: a command failed with $old" >&2
+(run_all "$new" "$work/new") || echo "compare_outputs: a command failed with $new" >&2
+python3 - "$work/old" "$work/new" <<'PY'
+import json, os, re, sys
+a, b = sys.argv[1], sys.argv[2]
+VOLATILE = re.compile(r"(second|_s$|time|date|created|duration|elapsed|version|java|os$|path|folder|cwd|host|pid|written|started|torch threads|cpu cores|budget|out$)", re.I)
+def files(root):
+    out = set()
+    for d, _, fs in os.walk(root):
+        for f in fs:
+            if f == ".ganfactor-manifest":
+                continue
+            out.add(os.path.relpath(os.path.join(d, f), root))
+    return out
+def clean(x):
+    if isinstance(x, dict):
+        return {k: clean(v) for k, v in x.items() if not VOLATILE.search(k)}
+    if isinstance(x, list):
+        return [clean(v) for v in x]
+    return x
+fa, fb = files(a), files(b)
+bad = 0
+for f in sorted(fa | fb):
+    if f not in fa or f not in fb:
+        print(f"only in {'old' if f in fa else 'new'}: {f}")
+        bad += 1
+        continue
+    pa, pb = os.path.join(a, f), os.path.join(b, f)
+    if f.endswith(".json"):
+        same = clean(json.load(open(pa))) == clean(json.load(open(pb)))
+    else:
+        same = open(pa, "rb").read() == open(pb, "rb").read()
+    print(("same       " if same else "DIFFERENT  ") + f)
+    bad += 0 if same else 1
+# the one field a refactor may change on purpose, said apart: the threads the record names (issue 26: --threads 1 used to read 2)
+for f in sorted(fa & fb):
+    if f.endswith(".json"):
+        ta = json.load(open(os.path.join(a, f))).get("versions", {}).get("torch threads")
+        tb = json.load(open(os.path.join(b, f))).get("versions", {}).get("torch threads")
+        if ta != tb:
+            print(f"note: {f}: the record's torch threads {ta} -> {tb}")
+print(f"{len(fa | fb)} files, {bad} differ or are missing")
+sys.exit(1 if bad else 0)
+PY
