@@ -3,8 +3,9 @@
 # jars, nothing from the network. For a GPU bundle it puts the CUDA 13 libraries that LibTorch
 # and cuSOLVER need (libcudart.so.13, libcublas, libcusolver, libcudnn, libnccl, ...) on
 # LD_LIBRARY_PATH, found in this order:
-#   1. --cuda-libs DIR (first argument): DIR itself, DIR/*/lib and DIR/nvidia/*/lib, so DIR may
-#      be the lib folder, an nvidia/ folder or a whole site-packages
+#   1. --cuda-libs DIR (first argument): DIR itself, and DIR/nvidia/*/lib when DIR has an nvidia/
+#      folder (a whole site-packages: no other package's lib folder is taken), else DIR/*/lib (an
+#      nvidia/ folder given itself)
 #   2. $GANFACTOR_CUDA_LIBS (':'-separated folders, each searched the same way)
 #   3. a Python PyTorch CUDA install: the nvidia/*/lib folders of site-packages, through
 #      $GANFACTOR_PYTHON or python3 (import nvidia), then common site-packages globs
@@ -15,6 +16,8 @@
 # NVIDIA device (/dev/nvidiactl or /dev/nvidia0; GANFACTOR_ASSUME_GPU=1 says so too) one that is
 # missing stops the launch with its name (exit 2), instead of a run on the CPU or a crash inside
 # the JVM; without a device the GPU natives run on the CPU, and the launcher says so on one line.
+# GANFACTOR_CUDA_CHECK=warn turns that stop into a warning line (device_run.sh sets it: on a device
+# the probe's steps then say what actually fails).
 # Other settings: GANFACTOR_JAVA_OPTS (extra JVM options, e.g. -Xmx16g),
 # GANFACTOR_JAVACPP_CACHE (where the natives are unpacked; default ~/.javacpp/cache),
 # GANFACTOR_DEBUG_LAUNCHER=1 (say which folders were taken).
@@ -37,12 +40,13 @@ add_dir() {
   fi
   case ":$cuda_dirs:" in *":$d:"*) ;; *) cuda_dirs="${cuda_dirs:+$cuda_dirs:}$d" ;; esac
 }
-add_tree() {  # DIR itself, DIR/*/lib and DIR/nvidia/*/lib
-  local d="$1" sub
+add_tree() {  # DIR itself, and DIR/nvidia/*/lib for a site-packages (else DIR/*/lib, the nvidia/ layout)
+  local d="$1" sub subs
   [ -d "$d" ] || { echo "ganfactor: CUDA library folder '$d' does not exist" >&2; exit 2; }
   d="$(cd "$d" && pwd)"
   ls "$d"/*.so* >/dev/null 2>&1 && add_dir "$d"
-  for sub in "$d"/*/lib "$d"/nvidia/*/lib; do [ -d "$sub" ] && ls "$sub"/*.so* >/dev/null 2>&1 && add_dir "$sub"; done
+  if [ -d "$d/nvidia" ]; then subs=("$d"/nvidia/*/lib); else subs=("$d"/*/lib); fi
+  for sub in "${subs[@]}"; do [ -d "$sub" ] && ls "$sub"/*.so* >/dev/null 2>&1 && add_dir "$sub"; done
   return 0
 }
 gpu=0
@@ -91,7 +95,10 @@ if [ $gpu = 1 ]; then
   done
   if [ -n "$missing" ]; then
     where="looked in: ${cuda_dirs:-no folder given or found}${skipped:+; left out for holding their own libtorch: $skipped}, and the system's"
-    if [ -n "${GANFACTOR_ASSUME_GPU:-}" ] || [ -e /dev/nvidiactl ] || [ -e /dev/nvidia0 ]; then
+    if [ "${GANFACTOR_CUDA_CHECK:-}" = "warn" ]; then
+      # asked to go on (gpu-check on a device: the probe then shows what actually fails to load)
+      echo "ganfactor: warning: CUDA 13 libraries not found: $missing ($where); going on as GANFACTOR_CUDA_CHECK=warn asks" >&2
+    elif [ -n "${GANFACTOR_ASSUME_GPU:-}" ] || [ -e /dev/nvidiactl ] || [ -e /dev/nvidia0 ]; then
       # a GPU is there: running on the CPU instead, or loading half of CUDA, would be the wrong answer
       echo "ganfactor: the GPU natives need CUDA 13 libraries that are not here: $missing ($where); give their folder with --cuda-libs DIR (a Python PyTorch CUDA install's site-packages will do) or use the CPU bundle" >&2
       exit 2

@@ -43,7 +43,7 @@ class BundleLauncherTest {
 
     Path sitePackages() throws IOException {
         Path sp = dir.resolve("site-packages");
-        for (String f : List.of("torch/lib/libtorch.so", "torch/lib/libc10.so", "torch/lib/libtorch_cuda.so")) touch(sp.resolve(f));
+        for (String f : List.of("torch/lib/libtorch.so", "torch/lib/libc10.so", "torch/lib/libtorch_cuda.so", "cupy/lib/libcupy_extra.so")) touch(sp.resolve(f));
         for (String f : CU13) touch(sp.resolve("nvidia/cu13/lib/" + f));
         for (String f : CUDNN) touch(sp.resolve("nvidia/cudnn/lib/" + f));
         touch(sp.resolve("nvidia/nccl/lib/libnccl.so.2"));
@@ -59,8 +59,16 @@ class BundleLauncherTest {
         return run(bundle, true, args);
     }
 
-    /** Runs the launcher; {@code gpu}: as on a machine with an NVIDIA device (GANFACTOR_ASSUME_GPU). */
+    Run runWith(Path bundle, java.util.Map<String, String> env, String... args) throws Exception {
+        return run(bundle, true, env, args);
+    }
+
     Run run(Path bundle, boolean gpu, String... args) throws Exception {
+        return run(bundle, gpu, java.util.Map.of(), args);
+    }
+
+    /** Runs the launcher; {@code gpu}: as on a machine with an NVIDIA device (GANFACTOR_ASSUME_GPU). */
+    Run run(Path bundle, boolean gpu, java.util.Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("bash", bundle.resolve("ganfactor").toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -69,6 +77,8 @@ class BundleLauncherTest {
         pb.environment().remove("LD_LIBRARY_PATH");
         if (gpu) pb.environment().put("GANFACTOR_ASSUME_GPU", "1");
         else pb.environment().remove("GANFACTOR_ASSUME_GPU");
+        pb.environment().remove("GANFACTOR_CUDA_CHECK");
+        pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         return new Run(p.waitFor(), out);
@@ -83,6 +93,7 @@ class BundleLauncherTest {
         for (String d : List.of("nvidia/cu13/lib", "nvidia/cudnn/lib", "nvidia/nccl/lib"))
             assertTrue(ld.contains(sp.resolve(d).toString()), d + " in " + ld);
         assertFalse(ld.contains("torch/lib"), "a foreign libtorch's folder: " + ld);
+        assertFalse(ld.contains("cupy/lib"), "another package's lib folder of a site-packages: " + ld);
         assertTrue(r.out().contains("-Djava.library.path=" + b.resolve("runtime/lib")), r.out());
         assertTrue(r.out().contains("ganfactor.cli.Main info"), r.out());
     }
@@ -96,8 +107,12 @@ class BundleLauncherTest {
         assertEquals(2, r.code(), r.out());
         assertTrue(r.out().contains("not here: libcudnn_ops.so.9 libcusolver.so.12") || r.out().contains("libcusolver.so.12"), r.out());
         assertTrue(r.out().contains("libcudnn_ops.so.9"), r.out());
-        assertTrue(r.out().contains("left out for holding their own libtorch: " + sp.resolve("torch/lib")), r.out());
+        assertFalse(r.out().contains("torch/lib"), "torch/lib is not even looked at in a site-packages: " + r.out());
         assertFalse(r.out().contains("ARGS="), "the JVM must not start: " + r.out());
+        // GANFACTOR_CUDA_CHECK=warn (device_run.sh): said, and the JVM starts
+        Run warned = runWith(b, java.util.Map.of("GANFACTOR_CUDA_CHECK", "warn"), "--cuda-libs", sp.toString(), "info");
+        assertEquals(0, warned.code(), warned.out());
+        assertTrue(warned.out().contains("warning: CUDA 13 libraries not found: libcudnn_ops.so.9") && warned.out().contains("ARGS="), warned.out());
         Run none = run(b, "info");   // no folder given, none found: every library missing
         assertEquals(2, none.code(), none.out());
         assertTrue(none.out().contains("libcusolver.so.12") && none.out().contains("--cuda-libs DIR"), none.out());
