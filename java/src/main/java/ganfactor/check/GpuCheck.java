@@ -60,6 +60,11 @@ public final class GpuCheck {
             return new Plan("full", "stylegan2:1024", 3, true, 512, 9216, 2300, 512, 1);
         }
 
+        /** The full plan without the W+ Jacobians (18x the W work) and with two repeats: a rerun that must be short. */
+        public static Plan quick() {
+            return new Plan("quick", "stylegan2:1024", 2, false, 512, 9216, 2300, 512, 1);
+        }
+
         /** The same steps on the CPU at small sizes (a random 64 px StyleGAN2 with few channels). */
         public static Plan rehearsal() {
             return new Plan("rehearsal", "stylegan2:64:cbase=512:cmax=32:map=2:zdim=32", 1, true, 64, 512, 300, 48, 1);

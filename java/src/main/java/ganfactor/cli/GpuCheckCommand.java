@@ -27,6 +27,8 @@ final class GpuCheckCommand implements Callable<Integer> {
 
     @Option(names = "--rehearse", description = "run every step on the CPU at small sizes instead (no CUDA needed)")
     boolean rehearse;
+    @Option(names = "--quick", description = "leave out the W+ Jacobians and run two repeats instead of three (a rerun that must be short)")
+    boolean quick;
     @Mixin OutputOptions output;
     @Spec CommandSpec spec;
 
@@ -44,7 +46,7 @@ final class GpuCheckCommand implements Callable<Integer> {
             }
             dev = Devices.select("cuda");
         }
-        GpuCheck.Plan plan = rehearse ? GpuCheck.Plan.rehearsal() : GpuCheck.Plan.full();
+        GpuCheck.Plan plan = rehearse ? GpuCheck.Plan.rehearsal() : quick ? GpuCheck.Plan.quick() : GpuCheck.Plan.full();
         try (OutputDir dir = output.open("ganfactor gpu-check")) {
             System.out.println("ganfactor gpu-check (" + plan.name() + ", " + dev.label() + "):");
             GpuCheck.Result r = GpuCheck.run(dev, plan, dir, line -> {

@@ -29,6 +29,9 @@ class GpuCheckCommandTest {
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().startsWith("ganfactor gpu-check: no usable CUDA device: "), r.err());
         assertFalse(Files.exists(dir.resolve("gc")));
+        CliRun q = CliRun.run("gpu-check", "--quick", "--out", dir.resolve("gq").toString());
+        assertEquals(GpuCheckCommand.EXIT_NO_GPU, q.code(), q.err());
+        assertFalse(ganfactor.check.GpuCheck.Plan.quick().wplus(), "--quick leaves out the W+ Jacobians");
     }
 
     @Test
