@@ -24,6 +24,8 @@ final class LowRank {
     int numRelax;
     @Option(names = "--rank-tol", description = "absolute tolerance for numerical ranks (default: s_max * d * eps, as NumPy's matrix_rank)")
     Double rankTol;
+    @Option(names = "--rpca-profile", description = "record where each certified RPCA's work and time go (counters, seconds per part of the iteration) in the JSON record")
+    boolean profile;
 
     LowRankGan.Options options(int k) {
         LowRankGan.Options o = new LowRankGan.Options();
@@ -37,6 +39,7 @@ final class LowRank {
         o.rpca.primalTol = tol;
         o.rpca.maxIterations = maxIterations;
         o.rpca.certifiedSvt = certified;
+        o.rpca.profile = profile;
         o.rpca.cancelled = Main.CANCEL;
         o.numRelax = numRelax;
         if (rankTol != null) o.rankTolerance = rankTol;

@@ -34,7 +34,7 @@ final class MethodOptions {
     picocli.CommandLine.Model.CommandSpec mixee;
 
     static final java.util.List<String> RESEFA_ONLY = java.util.List.of("--regularize", "--eps", "--tau", "--solve-path", "--fast-rank");
-    static final java.util.List<String> LOWRANK_ONLY = java.util.List.of("--rpca-solver", "--rpca-lambda", "--rpca-tol", "--rpca-max-iterations", "--rpca-certified", "--num-relax", "--rank-tol");
+    static final java.util.List<String> LOWRANK_ONLY = java.util.List.of("--rpca-solver", "--rpca-lambda", "--rpca-tol", "--rpca-max-iterations", "--rpca-certified", "--rpca-profile", "--num-relax", "--rank-tol");
 
     String methodName() {
         String m = method.toLowerCase(Locale.ROOT);

@@ -258,6 +258,8 @@ public final class Rpca {
         public Linalg linalg = TorchLinalg.INSTANCE;
         public Monitor monitor = null;
         public BooleanSupplier cancelled = () -> false;
+        /** Record where the certified solve's work and time go (counters, seconds per part) in the result ({@code --rpca-profile}). */
+        public boolean profile;
 
         boolean subspace() {
             return subspaceSvt != null ? subspaceSvt : solver == Solver.IALM;
@@ -319,9 +321,11 @@ public final class Rpca {
      */
     public record Result(double[] low, double[] sparse, int dim, int iterations, boolean converged, double residual,
                          int rank, double seconds, String solver, double muInitial, double muFinal,
-                         int fullEigh, int subspaceSteps, double dualResidual, int blockProducts, java.util.List<String> warnings) {
+                         int fullEigh, int subspaceSteps, double dualResidual, int blockProducts, java.util.List<String> warnings,
+                         Map<String, Object> profile) {
         public Result {
             warnings = java.util.List.copyOf(warnings);
+            profile = profile == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(profile));
         }
 
         /** A result without warnings. */
@@ -329,7 +333,13 @@ public final class Rpca {
                       int rank, double seconds, String solver, double muInitial, double muFinal,
                       int fullEigh, int subspaceSteps, double dualResidual, int blockProducts) {
             this(low, sparse, dim, iterations, converged, residual, rank, seconds, solver, muInitial, muFinal, fullEigh, subspaceSteps,
-                    dualResidual, blockProducts, java.util.List.of());
+                    dualResidual, blockProducts, java.util.List.of(), Map.of());
+        }
+
+        /** This result with the certified solve's profile ({@link Options#profile}). */
+        public Result withProfile(Map<String, Object> p) {
+            return new Result(low, sparse, dim, iterations, converged, residual, rank, seconds, solver, muInitial, muFinal, fullEigh,
+                    subspaceSteps, dualResidual, blockProducts, warnings, p);
         }
 
         /** This result with one more warning (for the caller's record; the library prints nothing). */
@@ -337,7 +347,7 @@ public final class Rpca {
             java.util.List<String> all = new java.util.ArrayList<>(warnings);
             all.add(w);
             return new Result(low, sparse, dim, iterations, converged, residual, rank, seconds, solver, muInitial, muFinal, fullEigh,
-                    subspaceSteps, dualResidual, blockProducts, all);
+                    subspaceSteps, dualResidual, blockProducts, all, profile);
         }
 
         public Tensor lowTensor() { return Torch.of(low, dim, dim); }
@@ -359,6 +369,7 @@ public final class Rpca {
             if (blockProducts > 0) m.put("block_products", blockProducts);
             if (!Double.isNaN(dualResidual)) m.put("relative_dual_residual", dualResidual);
             if (!warnings.isEmpty()) m.put("warnings", warnings);
+            if (!profile.isEmpty()) m.put("profile", profile);
             return m;
         }
     }

@@ -127,7 +127,7 @@ final class RpcaCertified {
     /** ||X||_F and the distances of X to the anchors, from the sweep that made X (or 0 after a renewal). */
     private double xNorm = Double.NaN, distLower = Double.POSITIVE_INFINITY, distUpper = Double.POSITIVE_INFINITY;
     final Stats stats = new Stats();
-    /** Nanoseconds per part of the iteration (printed with -Dganfactor.rpca.debug=true). */
+    /** Nanoseconds per part of the iteration (in the result with {@link Rpca.Options#profile}). */
     private final long[] nanos = new long[PARTS.length];
     private static final String[] PARTS = {"sweep", "products", "rayleigh-ritz", "residual", "cholqr", "orthonormal", "certificate upper", "certificate lower", "build L", "full eigh"};
     private long mark = System.nanoTime();
@@ -272,14 +272,30 @@ final class RpcaCertified {
             }
             mu = muNext;
         }
-        if (Boolean.getBoolean("ganfactor.rpca.debug"))
-            System.err.printf("rpca certified (%s): full %d (out of products %d, refused %d, narrow %d), certified %d, products %d (columns %d), cholesky upper %d lower %d anchor %d, upper by anchor %d%n",
-                    ops.getClass().getSimpleName(), stats.fullEigh, stats.outOfProducts, stats.refused, stats.narrow, stats.certified, stats.products, stats.productColumns,
-                    stats.choleskyUpper, stats.choleskyLower, stats.choleskyAnchor, stats.upperByAnchor);
-        if (Boolean.getBoolean("ganfactor.rpca.debug"))
-            for (int i = 0; i < PARTS.length; i++) System.err.printf("  %-18s %8.3f s%n", PARTS[i], nanos[i] / 1e9);
-        return new Rpca.Result(ops.low(), ops.sparse(), d, it, converged, residualAbs / normF, kept, (System.nanoTime() - t0) / 1e9,
+        Rpca.Result r = new Rpca.Result(ops.low(), ops.sparse(), d, it, converged, residualAbs / normF, kept, (System.nanoTime() - t0) / 1e9,
                 solver.name().toLowerCase(), mu0, mu, stats.fullEigh, stats.certified, dualRel, stats.products);
+        return o.profile ? r.withProfile(profile()) : r;
+    }
+
+    /** Where the solve's work and time went: the counters and the seconds of each part of the iteration ({@link Rpca.Options#profile}). */
+    private java.util.Map<String, Object> profile() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("backend", ops.getClass().getSimpleName());
+        m.put("full_eigh", stats.fullEigh);
+        m.put("full_eigh_out_of_products", stats.outOfProducts);
+        m.put("refused", stats.refused);
+        m.put("narrow", stats.narrow);
+        m.put("certified", stats.certified);
+        m.put("block_products", stats.products);
+        m.put("product_columns", stats.productColumns);
+        m.put("cholesky_upper", stats.choleskyUpper);
+        m.put("cholesky_lower", stats.choleskyLower);
+        m.put("cholesky_anchor", stats.choleskyAnchor);
+        m.put("upper_by_anchor", stats.upperByAnchor);
+        java.util.Map<String, Object> s = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < PARTS.length; i++) s.put(PARTS[i], nanos[i] / 1e9);
+        m.put("seconds", s);
+        return m;
     }
 
     /** L = the SVT of X at tau; sets kept and theta. */

@@ -370,6 +370,37 @@ class RpcaTest {
         assertTrue(reads + uploads <= ROUND_TRIPS_PER_ITERATION, "host round trips per iteration: " + reads + " reads + " + uploads + " uploads");
     }
 
+    /**
+     * The certified solve's profile goes into the result, not to stderr (the library prints nothing;
+     * it used to print with -Dganfactor.rpca.debug): the counters agree with the result's own, and
+     * the seconds per part add up to no more than the solve's time.
+     */
+    @Test
+    void theProfileIsInTheResultAndNothingIsPrinted() {
+        Rpca.Options o = options(Rpca.Solver.ADMM, 0.38 / Math.sqrt(40)).copy();
+        o.certifiedSvt = true;
+        o.profile = true;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        Rpca.Result r;
+        try {
+            System.setErr(new java.io.PrintStream(err, true));
+            r = solve(decayingGram(40, 5), 40, o);
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals("", err.toString());
+        java.util.Map<String, Object> p = r.profile();
+        assertEquals(r.blockProducts(), ((Number) p.get("block_products")).intValue());
+        assertEquals(r.subspaceSteps(), ((Number) p.get("certified")).intValue());
+        double parts = 0;
+        for (Object v : ((java.util.Map<?, ?>) p.get("seconds")).values()) parts += ((Number) v).doubleValue();
+        assertTrue(parts > 0 && parts <= r.seconds() * 1.01, parts + " s in parts of a " + r.seconds() + " s solve");
+        assertTrue(r.describe().containsKey("profile"));
+        o.profile = false;
+        assertTrue(solve(decayingGram(40, 5), 40, o).profile().isEmpty());
+    }
+
     /** The documented bound (Rpca's class comment): reads + uploads per iteration of the device backend. */
     static final double ROUND_TRIPS_PER_ITERATION = 8;
 
