@@ -24,23 +24,30 @@ copy_parts() {  # copy_parts FROM TO: one part at a time, each timed
   done
 }
 say "rehearsal of bundle/DEVICE.md, $(date -u +%Y-%m-%dT%H:%M:%SZ), device stand-in $dev"
-say "GPU kit: $(head -1 "$kit/KIT.txt")"
-copy_parts "$kit" "$dev/parts"
-say "device_run.sh on the GPU kit (fresh work folder and JavaCPP cache):"
-GANFACTOR_WORK="$dev/work" bash "$here/device_run.sh" "$dev/parts" "$dev/out-gpu" 2>&1 | sed 's/^/    /' | tee -a "$rep" >/dev/null
-say "the same GPU bundle (its natives run on the CPU here), gpu-check --rehearse:"
-GANFACTOR_REUSE=1 GANFACTOR_WORK="$dev/work" bash "$here/device_run.sh" "$dev/parts" "$dev/out-gpu-rehearse" -- --rehearse 2>&1 | sed 's/^/    /' | tee -a "$rep" >/dev/null
-gpu_rc=$(tail -1 "$dev/out-gpu-rehearse/device-run.txt" | sed -n 's/.*rc=\([0-9]*\).*/\1/p')
-say "GPU bundle gpu-check --rehearse exit code: $gpu_rc"
-rm -rf "$dev/work"
+device_run() {  # device_run PARTS OUT [GPU_CHECK_ARGS...]: device_run.sh in the stand-in's work folder, indented into the report
+  local parts="$1" out="$2"
+  shift 2
+  GANFACTOR_WORK="$dev/work" bash "$here/device_run.sh" "$parts" "$out" "$@" 2>&1 | sed 's/^/    /' | tee -a "$rep" >/dev/null
+}
+rehearse() {  # rehearse KIT_DIR NAME: parts carried, a cold run (gpu-check without a GPU), then --rehearse on the same bundle; echoes its exit code
+  local from="$1" name="$2"
+  copy_parts "$from" "$dev/$name-parts"
+  say "device_run.sh on the $name kit (fresh work folder and JavaCPP cache): gpu-check without a GPU"
+  device_run "$dev/$name-parts" "$dev/out-$name"
+  say "the same $name bundle, gpu-check --rehearse:"
+  GANFACTOR_REUSE=1 device_run "$dev/$name-parts" "$dev/out-$name-rehearse" -- --rehearse
+  local rc
+  rc=$(tail -1 "$dev/out-$name-rehearse/device-run.txt" | sed -n 's/.*rc=\([0-9]*\).*/\1/p')
+  say "$name bundle gpu-check --rehearse exit code: $rc"
+  rm -rf "$dev/work"
+  [ "$rc" = 0 ]
+}
+say "GPU kit: $(head -1 "$kit/KIT.txt") (without an NVIDIA device its natives run on the CPU)"
+rehearse "$kit" gpu
+gpu_ok=$?
 say "CPU kit:"
 "$here/kit.sh" --cpu --out "$dev/cpukit" | sed 's/^/    /' | tee -a "$rep" >/dev/null
-copy_parts "$dev/cpukit" "$dev/cpuparts"
-say "device_run.sh on the CPU kit (fresh work folder and JavaCPP cache): gpu-check without a GPU"
-GANFACTOR_WORK="$dev/work" bash "$here/device_run.sh" "$dev/cpuparts" "$dev/out-cpu" 2>&1 | sed 's/^/    /' | tee -a "$rep" >/dev/null
-say "the same bundle, gpu-check --rehearse:"
-GANFACTOR_REUSE=1 GANFACTOR_WORK="$dev/work" bash "$here/device_run.sh" "$dev/cpuparts" "$dev/out-rehearse" -- --rehearse 2>&1 | sed 's/^/    /' | tee -a "$rep" >/dev/null
-rc=$(tail -1 "$dev/out-rehearse/device-run.txt" | sed -n 's/.*rc=\([0-9]*\).*/\1/p')
-say "gpu-check --rehearse exit code: $rc"
+rehearse "$dev/cpukit" cpu
+cpu_ok=$?
 rm -rf "$dev"
-[ "$rc" = 0 ] && [ "$gpu_rc" = 0 ]
+[ $gpu_ok = 0 ] && [ $cpu_ok = 0 ]

@@ -13,6 +13,7 @@ import ganfactor.method.ReSeFa;
 import ganfactor.method.Rpca;
 import ganfactor.pipeline.Discovery;
 import ganfactor.pipeline.ReSeFaSolver;
+import ganfactor.pipeline.RunRecord;
 import ganfactor.region.Region;
 import ganfactor.region.Regions;
 import ganfactor.region.View;
@@ -106,26 +107,17 @@ public final class GpuCheck {
         rec.put("device", dev.label());
         rec.put("passed", passed);
         Devices.Probe p = Devices.probe();
-        rec.put("probe", RunRecordless.ordered("note", p.note(), "steps", p.steps().stream().map(Devices.Step::toString).toList()));
+        rec.put("probe", RunRecord.ordered("note", p.note(), "steps", p.steps().stream().map(Devices.Step::toString).toList()));
         rec.put("engine", ganfactor.Engine.info());
         List<Map<String, Object>> st = new ArrayList<>();
         for (Step s : c.steps)
-            st.add(RunRecordless.ordered("name", s.name(), "passed", s.passed(), "detail", s.detail(), "seconds", s.seconds(), "values", s.values()));
+            st.add(RunRecord.ordered("name", s.name(), "passed", s.passed(), "detail", s.detail(), "seconds", s.seconds(), "values", s.values()));
         rec.put("steps", st);
         dir.writeString("gpu-check.json", Json.write(rec));
         StringBuilder lines = new StringBuilder();
         for (Step s : c.steps) lines.append(s.line()).append('\n');
         dir.writeString("gpu-check.log", lines.toString());
         return new Result(List.copyOf(c.steps), passed, rec);
-    }
-
-    /** Small ordered maps for the record (the library's RunRecord needs a command context this job does not have). */
-    static final class RunRecordless {
-        static Map<String, Object> ordered(Object... kv) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
-            return m;
-        }
     }
 
     private void all() {
@@ -145,18 +137,12 @@ public final class GpuCheck {
         timings();
     }
 
+    /** A check: its one-line finding is the step's detail. */
     private void check(String name, Supplier<String> body) {
-        long t0 = System.nanoTime();
-        Step s;
-        try (PointerScope scope = new PointerScope()) {
-            s = new Step(name, true, body.get(), (System.nanoTime() - t0) / 1e9, Map.of());
-        } catch (Throwable t) {
-            s = new Step(name, false, oneLine(t), (System.nanoTime() - t0) / 1e9, Map.of());
-        }
-        steps.add(s);
-        log.accept(s.line());
+        timed(name, () -> values(body.get()));
     }
 
+    /** A step: runs {@code body} in its own PointerScope; a failure is recorded and the next step runs. */
     private void timed(String name, Supplier<Map<String, Object>> body) {
         long t0 = System.nanoTime();
         Step s;
@@ -171,8 +157,7 @@ public final class GpuCheck {
     }
 
     static String oneLine(Throwable t) {
-        String m = t.getMessage() == null ? "" : t.getMessage().lines().findFirst().orElse("");
-        return t.getClass().getSimpleName() + (m.isEmpty() ? "" : ": " + m);
+        return t.getClass().getSimpleName() + ": " + ganfactor.Messages.oneLine(t);
     }
 
     /** The median seconds of {@code n} runs of {@code body} after one warm-up run; the last run's value is kept in {@code last}. */
@@ -194,12 +179,12 @@ public final class GpuCheck {
         return n % 2 == 1 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
     }
 
-    /** Allows or forbids TF32 in LibTorch's CUDA matmuls and convolutions; returns the previous pair. */
-    static boolean[] tf32(boolean allow) {
+    /** Sets TF32 for LibTorch's CUDA matmuls and convolutions; returns the previous pair {matmul, convolution}. */
+    static boolean[] tf32(boolean matmul, boolean conv) {
         org.bytedeco.pytorch.Context c = torch.globalContext();
         boolean[] was = {c.allowTF32CuBLAS(), c.allowTF32CuDNN()};
-        c.setAllowTF32CuBLAS(allow);
-        c.setAllowTF32CuDNN(allow);
+        c.setAllowTF32CuBLAS(matmul);
+        c.setAllowTF32CuDNN(conv);
         return was;
     }
 
@@ -273,7 +258,7 @@ public final class GpuCheck {
                 });
                 if (dev.cuda()) {
                     timed("jacobian " + tag + " " + g.height() + " px tf32", () -> {
-                        boolean[] was = tf32(true);
+                        boolean[] was = tf32(true, true);
                         try {
                             Object[] last = new Object[1];
                             double med = median(n, space == LatentSpace.W, () -> JacobianEngine.compute(g, x, space, view, List.of(eyes), new JacobianEngine.Options()), last);
@@ -281,7 +266,7 @@ public final class GpuCheck {
                             double cos = f32[0] == null ? Double.NaN : Matrices.minAbsCos(d.vectors(), f32[0].vectors(), Math.min(5, d.count()), d.dim());
                             return values(String.format(Locale.ROOT, "median %.3f s of %d; top-5 |cos| to float32 %.6f", med, n, cos), "median_s", med, "repeats", n, "top5_min_abs_cos_to_float32", cos);
                         } finally {
-                            tf32(was[0]);
+                            tf32(was[0], was[1]);
                         }
                     });
                 }
@@ -333,10 +318,12 @@ public final class GpuCheck {
         }
     }
 
+    /** A step's values: its summary line first, then the named figures. */
     private static Map<String, Object> values(String summary, Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("summary", summary);
-        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
-        return m;
+        Object[] all = new Object[kv.length + 2];
+        all[0] = "summary";
+        all[1] = summary;
+        System.arraycopy(kv, 0, all, 2, kv.length);
+        return RunRecord.ordered(all);
     }
 }

@@ -16,6 +16,9 @@ import java.util.List;
 public final class CommandInputs {
     private CommandInputs() {}
 
+    /** {@code parquet:PATH#COLUMN}, {@code npy:PATH}: a scheme word before the path. */
+    private static final java.util.regex.Pattern SCHEME = java.util.regex.Pattern.compile("^[a-z]+:(.+?)(#.*)?$");
+
     /**
      * The existing files and folders among a command's option and parameter values (except
      * {@code --out}): Path values, and strings that name a path as a whole, after a {@code NAME=}
@@ -51,7 +54,7 @@ public final class CommandInputs {
             int eq = s.indexOf('='), hash = s.indexOf('#');
             if (eq > 0) forms.add(s.substring(eq + 1));
             if (hash > 0) forms.add(s.substring(0, hash));
-            java.util.regex.Matcher scheme = java.util.regex.Pattern.compile("^[a-z]+:(.+?)(#.*)?$").matcher(s);
+            java.util.regex.Matcher scheme = SCHEME.matcher(s);
             if (scheme.matches()) forms.add(scheme.group(1));
             for (String f : forms) {
                 try {

@@ -5,7 +5,6 @@ import ganfactor.InputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,15 +29,6 @@ public final class Inputs {
     public static Inputs of(List<Input> inputs) {
         return new Inputs(inputs);
     }
-
-    /** This set plus one more input. */
-    public Inputs and(String label, Path path) {
-        List<Input> l = new ArrayList<>(inputs);
-        l.add(new Input(label, path));
-        return new Inputs(l);
-    }
-
-    public List<Input> list() { return inputs; }
 
     /**
      * Throws a one-line {@link InputException} when replacing {@code target} (a folder or a file,

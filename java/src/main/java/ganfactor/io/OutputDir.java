@@ -129,7 +129,7 @@ public final class OutputDir implements AutoCloseable {
                 String n = p.getFileName().toString();
                 if (n.equals(own) || !n.startsWith(prefix + "partial-")) continue;
                 Matcher m = STAGING.matcher(n.substring(prefix.length() - 1));
-                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(2))).map(ProcessHandle::isAlive).orElse(false)) return m.group(2);
+                if (m.matches() && alive(Long.parseLong(m.group(2)))) return m.group(2);
             }
         } catch (IOException | NumberFormatException e) {
             return null;
@@ -192,7 +192,7 @@ public final class OutputDir implements AutoCloseable {
             for (String f : files) m.append(f).append('\n');
             Files.writeString(staging.resolve(MANIFEST), m.toString(), StandardCharsets.UTF_8);
             if (replaced == null && Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !isEmpty(target))
-                throw new ConflictException(target + ": another run wrote this folder while this one was running; it was left as it is and this run's results were discarded");
+                throw overtaken();
             if (replaced != null && Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !isEmpty(target)) {
                 // checked again: a file may have been added while the run was going
                 Set<String> now = replaceable(target.toString(), target);
@@ -208,7 +208,7 @@ public final class OutputDir implements AutoCloseable {
             }
         } catch (java.nio.file.DirectoryNotEmptyException | java.nio.file.FileAlreadyExistsException e) {
             // the target appeared between the check above and the rename: another run committed there
-            throw new ConflictException(target + ": another run wrote this folder while this one was running; it was left as it is and this run's results were discarded");
+            throw overtaken();
         } catch (IOException e) {
             throw new InputException("cannot move the results into " + target + " (" + reason(e) + ")");
         }
@@ -259,6 +259,15 @@ public final class OutputDir implements AutoCloseable {
         return listed;
     }
 
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** The target was written by another run between the start and the commit. */
+    private ConflictException overtaken() {
+        return new ConflictException(target + ": another run wrote this folder while this one was running; it was left as it is and this run's results were discarded");
+    }
+
     /** Removes staging and set-aside folders for this target whose process is gone (a killed run). */
     private void cleanStale(Path parent, String name) throws IOException {
         String prefix = "." + name + ".";
@@ -269,7 +278,7 @@ public final class OutputDir implements AutoCloseable {
                 Matcher m = STAGING.matcher(n.substring(prefix.length() - 1));
                 if (m.matches()) {
                     long pid = Long.parseLong(m.group(2));
-                    if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue;   // another run, still going
+                    if (alive(pid)) continue;   // another run, still going
                     deleteTree(p);
                     notices.add("removed " + p.getFileName() + ", left by an interrupted run (process " + pid + ")");
                 } else if (n.startsWith(prefix + "partial-")) {

@@ -338,16 +338,19 @@ public final class Rpca {
 
         /** This result with the certified solve's profile ({@link Options#profile}). */
         public Result withProfile(Map<String, Object> p) {
-            return new Result(low, sparse, dim, iterations, converged, residual, rank, seconds, solver, muInitial, muFinal, fullEigh,
-                    subspaceSteps, dualResidual, blockProducts, warnings, p);
+            return with(warnings, p);
         }
 
         /** This result with one more warning (for the caller's record; the library prints nothing). */
         public Result withWarning(String w) {
             java.util.List<String> all = new java.util.ArrayList<>(warnings);
             all.add(w);
+            return with(all, profile);
+        }
+
+        private Result with(java.util.List<String> w, Map<String, Object> p) {
             return new Result(low, sparse, dim, iterations, converged, residual, rank, seconds, solver, muInitial, muFinal, fullEigh,
-                    subspaceSteps, dualResidual, blockProducts, all, profile);
+                    subspaceSteps, dualResidual, blockProducts, w, p);
         }
 
         public Tensor lowTensor() { return Torch.of(low, dim, dim); }

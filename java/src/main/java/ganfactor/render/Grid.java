@@ -39,8 +39,7 @@ public final class Grid {
 
     /** Checks a requested cell size (0 = the image's own size where {@code allowZero}). */
     public static void checkCell(int cell, boolean allowZero) {
-        int min = allowZero ? 0 : 16;
-        if (cell < min || cell > MAX_CELL || (cell > 0 && cell < 16))
+        if (cell > MAX_CELL || (cell < 16 && !(allowZero && cell == 0)))
             throw new ganfactor.InputException("--cell must be between 16 and " + MAX_CELL + " pixels" + (allowZero ? " (or 0, the image size)" : "") + ", got " + cell);
     }
 
@@ -88,12 +87,14 @@ public final class Grid {
         int titleH = title == null || title.isBlank() ? 0 : tfm.getHeight() + 6;
         int labelH = fm.getHeight() + 6;
 
-        int width = margin + left + cw + wideGap + S * cw + Math.max(0, S - 1) * gap + margin;
-        int height = margin + titleH + labelH + N * ch + (N - 1) * gap + margin;
-        if ((long) width * height > MAX_PIXELS || width <= 0 || height <= 0)
+        // in long: the size is checked before it could overflow an int
+        long w = margin + left + cw + wideGap + (long) S * cw + Math.max(0, S - 1) * (long) gap + margin;
+        long h = margin + titleH + labelH + (long) N * ch + (N - 1) * (long) gap + margin;
+        if (w * h > MAX_PIXELS)
             throw new ganfactor.InputException(String.format(java.util.Locale.ROOT,
                     "the grid of %d sample(s) x %d strength(s) at %d px per cell would be %,d x %,d pixels (at most %,d in all): lower --cell or the number of strengths or samples",
-                    N, S, cw, (long) margin * 2 + left + cw + wideGap + (long) S * (cw + gap), (long) margin * 2 + titleH + labelH + (long) N * (ch + gap), MAX_PIXELS));
+                    N, S, cw, w, h, MAX_PIXELS));
+        int width = (int) w, height = (int) h;
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);

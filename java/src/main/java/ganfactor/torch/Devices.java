@@ -163,12 +163,10 @@ public final class Devices {
         }
 
         public String handles() {
-            if (org.bytedeco.pytorch.global.torch_cuda.getCurrentCUDASolverDnHandle() == null
-                    || org.bytedeco.pytorch.global.torch_cuda.getCurrentCUDASolverDnHandle().isNull())
-                throw new IllegalStateException("getCurrentCUDASolverDnHandle() returned null");
-            if (org.bytedeco.pytorch.global.torch_cuda.getCurrentCUDABlasHandle() == null
-                    || org.bytedeco.pytorch.global.torch_cuda.getCurrentCUDABlasHandle().isNull())
-                throw new IllegalStateException("getCurrentCUDABlasHandle() returned null");
+            org.bytedeco.javacpp.Pointer solver = org.bytedeco.pytorch.global.torch_cuda.getCurrentCUDASolverDnHandle();
+            if (solver == null || solver.isNull()) throw new IllegalStateException("getCurrentCUDASolverDnHandle() returned null");
+            org.bytedeco.javacpp.Pointer blas = org.bytedeco.pytorch.global.torch_cuda.getCurrentCUDABlasHandle();
+            if (blas == null || blas.isNull()) throw new IllegalStateException("getCurrentCUDABlasHandle() returned null");
             return "ok";
         }
     };
@@ -233,7 +231,7 @@ public final class Devices {
      */
     public static DeviceMemory deviceMemory(ComputeDevice d) {
         if (!d.cuda()) return null;
-        try {
+        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {   // the pair and the stats are native
             org.bytedeco.pytorch.cuda.DeviceAllocator a = org.bytedeco.pytorch.global.torch_cuda.getDeviceAllocator(org.bytedeco.pytorch.global.torch.DeviceType.CUDA);
             org.bytedeco.pytorch.SizeTPair info = a.getMemoryInfo((byte) 0);
             org.bytedeco.pytorch.cuda.DeviceStats st = a.getDeviceStats((byte) 0);
