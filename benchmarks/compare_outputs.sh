@@ -42,9 +42,20 @@ def files(root):
                 continue
             out.add(os.path.relpath(os.path.join(d, f), root))
     return out
-def clean(x):
+# keys a change adds to the records on purpose (named in the README): compared only when both sides have them
+ADDED = {"method_settings"}
+added_seen = set()
+def clean(x, other=None):
     if isinstance(x, dict):
-        return {k: clean(v) for k, v in x.items() if not VOLATILE.search(k)}
+        out = {}
+        for k, v in x.items():
+            if VOLATILE.search(k):
+                continue
+            if k in ADDED and (other is None or k not in other):
+                added_seen.add(k)
+                continue
+            out[k] = clean(v, other.get(k) if isinstance(other, dict) else None)
+        return out
     if isinstance(x, list):
         return [clean(v) for v in x]
     return x
@@ -57,7 +68,8 @@ for f in sorted(fa | fb):
         continue
     pa, pb = os.path.join(a, f), os.path.join(b, f)
     if f.endswith(".json"):
-        same = clean(json.load(open(pa))) == clean(json.load(open(pb)))
+        ja, jb = json.load(open(pa)), json.load(open(pb))
+        same = clean(ja, jb) == clean(jb, ja)
     else:
         same = open(pa, "rb").read() == open(pb, "rb").read()
     print(("same       " if same else "DIFFERENT  ") + f)
@@ -69,6 +81,8 @@ for f in sorted(fa & fb):
         tb = json.load(open(os.path.join(b, f))).get("versions", {}).get("torch threads")
         if ta != tb:
             print(f"note: {f}: the record's torch threads {ta} -> {tb}")
+for k in sorted(added_seen):
+    print(f"note: records gained '{k}' (ADDED: compared only where both builds write it)")
 print(f"{len(fa | fb)} files, {bad} differ or are missing")
 sys.exit(1 if bad else 0)
 PY

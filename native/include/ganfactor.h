@@ -71,8 +71,8 @@ typedef struct gf_solve_options {
     const char *regularization; /* ReSeFa: "none" (default, falls back to "paper" when B is singular), "paper", "reference" */
     double eps;                 /* ReSeFa paper form B + eps tr(B)/d I, default 1e-3 */
     double tau;                 /* ReSeFa reference form B + tau tr(B) I, default 1e-3 */
-    double rpca_lambda;         /* LowRankGAN RPCA sparsity weight, 0 = the reference's 1/60 (tuned for d = 512;
-                                   about 1/sqrt(d) for small latent spaces such as the demo's) */
+    double rpca_lambda;         /* LowRankGAN RPCA sparsity weight, 0 = auto: the reference's 1/60 from d = 512
+                                   (what it was tuned for), 1/sqrt(d) below (the demo: 1/8) */
 } gf_solve_options;
 
 /* The message of this thread's last failure ("" if none). Never NULL; owned by the library. */

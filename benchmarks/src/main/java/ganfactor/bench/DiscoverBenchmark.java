@@ -5,11 +5,7 @@ import ganfactor.generator.Generator;
 import ganfactor.generator.LatentSpace;
 import ganfactor.generator.Latents;
 import ganfactor.io.OutputDir;
-import ganfactor.method.LowRankGan;
-import ganfactor.method.ReSeFa;
 import ganfactor.pipeline.Discovery;
-import ganfactor.pipeline.LowRankGanSolver;
-import ganfactor.pipeline.ReSeFaSolver;
 import ganfactor.region.Region;
 import ganfactor.region.Regions;
 import ganfactor.region.View;
@@ -84,13 +80,9 @@ public class DiscoverBenchmark {
                     : View.defaultFor(g.channels(), g.height(), g.width());
             List<Region> rs = Regions.parseAll(List.of("eyes"), v.grid(), g, false);
             Discovery.Settings s = new Discovery.Settings();
-            if (method.equals("lowrankgan")) {
-                s.solver = new LowRankGanSolver(new LowRankGan.Options());
-            } else {
-                ReSeFa.Options o = new ReSeFa.Options();
-                o.regularization = ReSeFa.Regularization.PAPER;
-                s.solver = new ReSeFaSolver(ReSeFaSolver.onDevice(o, dev));
-            }
+            // the demo command's request (the registry's defaults; ReSeFa with the paper's regularisation)
+            s.request = ganfactor.pipeline.DemoJob.request(method);
+            s.solver = s.request.solver(dev);
             s.show = show;
             try (OutputDir dir = new OutputDir(out.resolve("d"), true, "ganfactor benchmark")) {
                 Discovery.Report rep = Discovery.run(g, lat, v, rs, s, dir);

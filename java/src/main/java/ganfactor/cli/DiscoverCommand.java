@@ -22,7 +22,12 @@ import java.util.concurrent.Callable;
 @Command(name = "discover", header = "Find region directions end to end: Jacobian Grams, ReSeFa or LowRankGAN, edit grids, locality reports.", description = {
         "Region directions end to end: Jacobian Grams -> ReSeFa or LowRankGAN -> edits -> grids and locality report.",
         "Writes per region: mask.png, directions.npy [k, d] float32, eigenvalues.npy, grid_<j>.png, locality_<j>.png, locality.csv; and discover.json."})
-final class DiscoverCommand implements Callable<Integer> {
+final class DiscoverCommand implements Callable<Integer>, RegistryOptions.Offers {
+    @Override
+    public List<ganfactor.pipeline.Setting<?>> registrySettings() {
+        return MethodOptions.SETTINGS;
+    }
+
     @Mixin CommonOptions common;
     @Mixin ViewOptions viewOptions;
     @Mixin MethodOptions methodOptions;
@@ -51,19 +56,19 @@ final class DiscoverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Solver solver = methodOptions.solver();
+        ganfactor.pipeline.MethodRequest request = methodOptions.request();   // checked before the generator opens
         Generator g = common.openGenerator();
-        methodOptions.device = g.device();
-        solver = methodOptions.solver();   // now placed on the generator's device
+        Solver solver = request.solver(g.device());
         Latents lat = common.latents(g);
         View view = viewOptions.view(g);
         List<Region> rs = Regions.parseAll(regions, view.grid(), g, viewOptions.unscaledPresets);
         if (officialFiles && aggregate) throw new InputException("--official-files writes one file per sample, as the official script; it cannot be combined with --aggregate");
-        if (officialFiles && methodOptions.k != 0) throw new InputException("--official-files writes all d directions, as the official script; leave --k at 0");
+        if (officialFiles && request.get(ganfactor.pipeline.Methods.K) != 0) throw new InputException("--official-files writes all d directions, as the official script; leave --k at 0");
         if (show < 0) throw new InputException("--show must be >= 0");
         ganfactor.render.Grid.checkCell(cell, false);
         Discovery.Settings s = new Discovery.Settings();
         s.solver = solver;
+        s.request = request;
         s.aggregate = aggregate;
         s.officialFiles = officialFiles;
         s.show = show;

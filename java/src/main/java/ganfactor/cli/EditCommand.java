@@ -26,7 +26,12 @@ import java.util.concurrent.Callable;
         "mask_<region>.png, locality_<i>.csv and locality_<i>.png (mean squared change inside and outside the region, ReSeFa Fig. 5).",
         "--boundary edits along an InterFaceGAN boundary [1, d] as the reference does: Z and W codes by absolute signed distance",
         "x + (a - x.n) n, W+ codes by a relative offset wp + a n on every layer, strengths linspace(-3, 3, 10) unless given."})
-final class EditCommand implements Callable<Integer> {
+final class EditCommand implements Callable<Integer>, RegistryOptions.Offers {
+    @Override
+    public List<ganfactor.pipeline.Setting<?>> registrySettings() {
+        return ganfactor.pipeline.Methods.nullSpaceSettings();
+    }
+
     @Mixin CommonOptions common;
     @Option(names = "--direction", description = "directions .npy: [k, d] or [d] (W/Z), [k, L*d] or [k, L, d] (W+), any float dtype or integers")
     Path direction;
@@ -46,7 +51,8 @@ final class EditCommand implements Callable<Integer> {
     @Option(names = "--local", description = "first project the direction(s) into this region's background null space (LowRankGAN): "
             + "B from the exact Jacobian at the codes (mean over them), RPCA, n' = N N^T n / ||N N^T n||; also the default --region")
     String local;
-    @picocli.CommandLine.Mixin LowRank lowRank;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
     @Option(names = "--grid", defaultValue = "256", description = "view grid the region is given on (default: ${DEFAULT-VALUE})")
     int grid;
     @Option(names = "--cell", defaultValue = "128", description = "cell width in the grid image, pixels; 0 = the image size (default: ${DEFAULT-VALUE})")
@@ -76,7 +82,7 @@ final class EditCommand implements Callable<Integer> {
         if (local != null) {
             Region lr = Regions.parseAll(List.of(local), grid, g, false).get(0);
             if (reg == null) reg = lr;
-            LocalEdit.Result le = LocalEdit.project(g, lat, lr, grid, rows.rows(), rows.indices(), lowRank.options(0), TerminalProgress.auto(common.quiet), Main.CANCEL);
+            LocalEdit.Result le = LocalEdit.project(g, lat, lr, grid, rows.rows(), rows.indices(), LowRank.options(spec), TerminalProgress.auto(common.quiet), Main.CANCEL);
             System.out.printf("local edit in %s: background null space of %d of %d dimensions%n", lr.name(), le.nullSpaceDimension(), le.dim());
             localRec = le.record();
         }

@@ -27,7 +27,12 @@ import java.util.concurrent.Callable;
         "LowRankGAN's mask-free local editing: project any directions (an InterFaceGAN boundary, a SeFa or GANSpace direction...)",
         "into the null space of a region's background, n' = N N^T n / ||N N^T n||, with N from RPCA of the background Gram B.",
         "Writes directions.npy [k, d] float32 (the projected unit rows), null_space.npy [d - rank, d] float64 and localize.json."})
-final class LocalizeCommand implements Callable<Integer> {
+final class LocalizeCommand implements Callable<Integer>, RegistryOptions.Offers {
+    @Override
+    public List<ganfactor.pipeline.Setting<?>> registrySettings() {
+        return ganfactor.pipeline.Methods.nullSpaceSettings();
+    }
+
     @Option(names = "--direction", required = true, description = "directions .npy: [k, d] or [d] (any float dtype or integers)")
     Path direction;
     @Option(names = "--index", defaultValue = "all", description = "rows to project: all, 0, 0,2, 0-3 (default: ${DEFAULT-VALUE})")
@@ -45,7 +50,8 @@ final class LocalizeCommand implements Callable<Integer> {
     int sample;
     @Mixin CommonOptions common;
     @Mixin ViewOptions viewOptions;
-    @Mixin LowRank lowRank;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
     @picocli.CommandLine.Mixin OutputOptions output;
 
     @Override
@@ -56,7 +62,7 @@ final class LocalizeCommand implements Callable<Integer> {
         int k = dirs.ndim() == 1 ? 1 : (int) dirs.shape()[0];
         int d = (int) dirs.shape()[dirs.ndim() - 1];
         int[] rows = IntRanges.parse(index, k, "--index (" + direction + " holds " + k + " direction(s))");
-        LowRankGan.Options lo = lowRank.options(0);
+        LowRankGan.Options lo = LowRank.options(spec);
         RunRecord rec = RunRecord.of("ganfactor localize").put("directions", direction.toString());
         LocalEdit.Background bg;
         if (background.bg != null) {

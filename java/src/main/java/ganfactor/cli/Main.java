@@ -79,11 +79,28 @@ public final class Main implements Runnable {
         System.exit(code);
     }
 
+    /** The command line with every subcommand's registry options added (see {@link RegistryOptions}). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            // every subcommand answers --help and --version, not only the top level
+            sub.getCommandSpec().mixinStandardHelpOptions(true);
+            // the method settings: one --NAME per registry setting, its default and help from there
+            if (sub.getCommand() instanceof RegistryOptions.Offers o) RegistryOptions.add(sub.getCommandSpec(), o.registrySettings());
+        }
+        return cl;
+    }
+
+    /** A registry setting's refusal as this front end words it: the setting as its flag. */
+    static String worded(ganfactor.SettingException e) {
+        return e.worded("--" + e.setting());
+    }
+
     /** Runs a command line in-process (the tests use this) and returns the exit code. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         debug = java.util.Arrays.asList(args).contains("--debug");
         String[] rest = java.util.Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine();
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
@@ -92,7 +109,7 @@ public final class Main implements Runnable {
             Failure f = Failure.of(e);
             String trace = debug ? "" : " (run with --debug for the stack trace)";
             switch (f.kind()) {
-                case INPUT, CONFLICT -> err.println("ganfactor: error: " + f.message());
+                case INPUT, CONFLICT -> err.println("ganfactor: error: " + (e instanceof ganfactor.SettingException se ? worded(se) : f.message()));
                 case CANCELLED -> err.println("ganfactor: " + f.message());
                 case OUT_OF_MEMORY -> err.println("ganfactor: error: " + f.message() + "; lower --memory-budget or --chunk" + (e instanceof OutOfMemoryError ? "" : trace));
                 case NATIVE -> err.println("ganfactor: error: " + f.message() + trace);
@@ -105,8 +122,6 @@ public final class Main implements Runnable {
                 default -> 1;
             };
         });
-        // every subcommand answers --help and --version, not only the top level
-        for (CommandLine sub : cl.getSubcommands().values()) sub.getCommandSpec().mixinStandardHelpOptions(true);
         cl.setParameterExceptionHandler((ex, a) -> {
             String msg = ex.getMessage() == null ? "bad arguments" : ex.getMessage().replaceAll("\\s*\\R\\s*", " ").trim();
             if (ex.getCause() instanceof InputException ie) msg = Generator.oneLine(ie);

@@ -14,7 +14,12 @@ import java.util.concurrent.Callable;
         "Solve ReSeFa or LowRankGAN from saved matrices: Grams (--fg A.npy --bg B.npy, [d, d] or [N, d, d], as `ganfactor jacobian` writes them)",
         "or the reference's Jacobian file (--jacobian J.npy [N, C, G, G, 1, d] or [N, G, G, 1, d]; ganfactor's older [N, C, G, G, d] too; with --region).",
         "Writes directions.npy [k, d] float32 and eigenvalues.npy per sample (sample_<i>/ when N > 1) and solve.json."})
-final class SolveCommand implements Callable<Integer> {
+final class SolveCommand implements Callable<Integer>, RegistryOptions.Offers {
+    @Override
+    public java.util.List<ganfactor.pipeline.Setting<?>> registrySettings() {
+        return MethodOptions.SETTINGS;
+    }
+
 
     static final class Input {
         @Option(names = "--fg", description = "foreground Gram A .npy ([d, d] or [N, d, d]); needs --bg") Path fg;
@@ -34,9 +39,9 @@ final class SolveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        methodOptions.device = run.start();
+        var device = run.start();
         SolveJob.Input in = new SolveJob.Input(input.fg, bg, input.jacobian, region);
-        ganfactor.pipeline.Solver solver = methodOptions.solver();
+        ganfactor.pipeline.Solver solver = methodOptions.solver(device);
         var outcomes = SolveJob.run(in, aggregate, solver, Main.CANCEL, () -> output.open("ganfactor solve"));
         for (SolveJob.Outcome o : outcomes) {
             Directions d = o.directions();

@@ -9,8 +9,6 @@ import ganfactor.generator.Latents;
 import ganfactor.jacobian.GramPair;
 import ganfactor.jacobian.JacobianEngine;
 import ganfactor.method.Directions;
-import ganfactor.method.LowRankGan;
-import ganfactor.method.ReSeFa;
 import ganfactor.region.Region;
 import ganfactor.region.Regions;
 import ganfactor.region.View;
@@ -201,30 +199,11 @@ public final class NativeApi {
             need(handle, 1, "handle");
             need(shape, 2, "shape");
             if (d <= 0) throw new Failure(ERR_SIZE, "dimension must be positive, got " + d);
-            if (k < 0) throw new Failure(ERR_ARGUMENT, "k must be >= 0, got " + k);
             double[] ga = read(a, (long) d * d, "A");
             double[] gb = read(b, (long) d * d, "B");
             if (!allFinite(ga)) throw new Failure(ERR_INPUT, "A holds NaN or infinity");
             if (!allFinite(gb)) throw new Failure(ERR_INPUT, "B holds NaN or infinity");
-            ganfactor.pipeline.Solver solver;
-            if (method == METHOD_RESEFA) {
-                ReSeFa.Options o = new ReSeFa.Options();
-                o.regularization = ReSeFa.Regularization.parse(regularization == null ? "none" : regularization);
-                if (!(eps > 0) || !(tau > 0)) throw new Failure(ERR_ARGUMENT, "eps and tau must be positive, got " + eps + " and " + tau);
-                o.eps = eps;
-                o.tau = tau;
-                o.k = k;
-                o.path = ReSeFa.SolvePath.STANDARD;
-                solver = new ganfactor.pipeline.ReSeFaSolver(o);
-            } else if (method == METHOD_LOWRANKGAN) {
-                LowRankGan.Options o = new LowRankGan.Options();
-                o.maxDirections = k;
-                if (rpcaLambda < 0 || !Double.isFinite(rpcaLambda)) throw new Failure(ERR_ARGUMENT, "rpca lambda must be >= 0 (0: the default), got " + rpcaLambda);
-                if (rpcaLambda > 0) o.rpca.lambda = rpcaLambda;
-                solver = new ganfactor.pipeline.LowRankGanSolver(o);
-            } else {
-                throw new Failure(ERR_ARGUMENT, "unknown method " + method + " (0 resefa, 1 lowrankgan)");
-            }
+            ganfactor.pipeline.Solver solver = request(method, k, regularization, eps, tau, rpcaLambda).solver(null);
             Directions dirs = solver.solve(ganfactor.pipeline.Solver.Problem.of(new GramPair("C API", d, 0, 0, ga, gb)));
             long id = NEXT.getAndIncrement();
             DIRECTIONS.put(id, dirs);
@@ -232,6 +211,36 @@ public final class NativeApi {
             shape[0] = dirs.count();
             shape[1] = dirs.dim();
         });
+    }
+
+    /** The C arguments' names of the registry's settings (the others are the same). */
+    private static final Map<String, String> C_NAMES = Map.of("regularize", "regularization", "rpca-lambda", "rpcaLambda", "method", "method");
+
+    /**
+     * The registry request of gf_solve's arguments: {@code k}, and for ReSeFa {@code
+     * regularization} (null: the default), {@code eps} and {@code tau}; for LowRankGAN {@code
+     * rpcaLambda} (0: the default, chosen from d). A refused value is ERR_ARGUMENT naming the C
+     * argument.
+     */
+    public static ganfactor.pipeline.MethodRequest request(int method, int k, String regularization, double eps, double tau, double rpcaLambda) {
+        try {
+            ganfactor.pipeline.MethodRequest r;
+            if (method == METHOD_RESEFA) {
+                r = ganfactor.pipeline.MethodRequest.of(ganfactor.pipeline.Methods.RESEFA);
+                if (regularization != null) r = r.with("regularize", regularization);
+                r = r.with("eps", Double.toString(eps)).with("tau", Double.toString(tau));
+            } else if (method == METHOD_LOWRANKGAN) {
+                r = ganfactor.pipeline.MethodRequest.of(ganfactor.pipeline.Methods.LOWRANKGAN);
+                if (rpcaLambda != 0) r = r.with("rpca-lambda", Double.toString(rpcaLambda));
+            } else {
+                throw new Failure(ERR_ARGUMENT, "unknown method " + method + " (0 resefa, 1 lowrankgan)");
+            }
+            return r.with("k", Integer.toString(k));
+        } catch (ganfactor.SettingException e) {
+            // a word the engine does not know (a regularisation) stays GF_ERR_INPUT, as gf_test has always checked; a number out of range is GF_ERR_INVALID_ARG
+            int code = ganfactor.pipeline.Methods.REGULARIZE.name().equals(e.setting()) ? ERR_INPUT : ERR_ARGUMENT;
+            throw new Failure(code, e.worded(C_NAMES.getOrDefault(e.setting(), e.setting())));
+        }
     }
 
     /** Copies the unit directions [count, dim] (row-major) and, when {@code values} is not null, the [count] values. */

@@ -80,13 +80,13 @@ public final class GanSpace {
         if (!g.hasMapping())
             throw new InputException(g.source() + ": the module has no method mapping(z); GANSpace samples w = mapping(z)");
         int d = g.latentDim(), k = o.components(d);
-        if (k < 1 || k > d) throw new InputException("--k must be between 1 and " + d + " (the latent dimension), got " + o.k);
+        if (k < 1 || k > d) throw new ganfactor.SettingException("k", "must be between 1 and " + d + " (the latent dimension), got " + o.k);
         if (o.samples < 2 || o.samples <= k)
-            throw new InputException("--samples must exceed the number of components (" + k + "), got " + o.samples);
+            throw new ganfactor.SettingException("samples", "must exceed the number of components (" + k + "), got " + o.samples);
         if (o.samples > MAX_SAMPLES)
-            throw new InputException(String.format(java.util.Locale.ROOT, "--samples %,d: at most %,d per run (the reference uses 300,000; the covariance converges long before)", o.samples, MAX_SAMPLES));
-        if (o.batch < 1 || o.batch > MAX_BATCH) throw new InputException(String.format(java.util.Locale.ROOT, "--batch must be between 1 and %,d, got %,d", MAX_BATCH, o.batch));
-        if (o.seed < 0 || o.seed > 0xffffffffL) throw new InputException("--seed must be between 0 and 4294967295, got " + o.seed);
+            throw new ganfactor.SettingException("samples", String.format(java.util.Locale.ROOT, "must be at most %,d per run (the reference uses 300,000; the covariance converges long before), got %,d", MAX_SAMPLES, o.samples));
+        if (o.batch < 1 || o.batch > MAX_BATCH) throw new ganfactor.SettingException("batch", String.format(java.util.Locale.ROOT, "must be between 1 and %,d, got %,d", MAX_BATCH, o.batch));
+        if (o.seed < 0 || o.seed > 0xffffffffL) throw new ganfactor.SettingException("seed", "must be between 0 and 4294967295, got " + o.seed);
     }
 
     /** Samples N codes w = mapping(z) batch by batch and accumulates their mean and scatter. */

@@ -37,6 +37,16 @@ public final class LowRankGan {
 
     private LowRankGan() {}
 
+    /**
+     * The RPCA lambda when none is given: the reference's 1/60 from d = 512 (the dimension it was
+     * tuned for), 1/sqrt(d) below (the PCP paper's choice for a d x d matrix), where 1/60 leaves the
+     * background's low-rank part nearly empty (the demo, d = 64: a null space of 63 of 64
+     * dimensions with 1/60, 34 with 1/8) and a local edit changes nothing.
+     */
+    public static double autoLambda(int d) {
+        return d >= 512 ? 1.0 / 60 : 1.0 / Math.sqrt(d);
+    }
+
     public static final class Options implements Cloneable {
         public Rpca.Options rpca = new Rpca.Options();
         /** Absolute tolerance for the numerical ranks; NaN: s_max * d * eps_double (NumPy matrix_rank). */
@@ -66,6 +76,17 @@ public final class LowRankGan {
          * cores were not measured.
          */
         public boolean parallelRpca = true;
+        /** Choose the RPCA lambda from the Gram's d by {@link #autoLambda} (ignoring {@code rpca.lambda}): the registry's default. */
+        public boolean autoLambda = false;
+
+        /** These options for Grams of dimension {@code d}: a copy with lambda chosen when {@link #autoLambda}, else these. */
+        public Options forDim(int d) {
+            if (!autoLambda) return this;
+            Options c = copy();
+            c.rpca.lambda = LowRankGan.autoLambda(d);
+            c.autoLambda = false;
+            return c;
+        }
 
         /** A copy with its own RPCA options (the same linalg, monitor and cancellation objects): what a caller changes for one call. */
         public Options copy() {
@@ -80,7 +101,9 @@ public final class LowRankGan {
 
         public Map<String, Object> describe() {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("rpca", rpca.describe());
+            Map<String, Object> r = rpca.describe();
+            if (autoLambda) r.put("lambda", "auto (1/60 from d = 512, 1/sqrt(d) below)");
+            m.put("rpca", r);
             m.put("rank_tolerance", Double.isNaN(rankTolerance) ? "s_max*d*eps" : rankTolerance);
             m.put("num_relax", numRelax);
             m.put("max_directions", maxDirections);
@@ -151,7 +174,7 @@ public final class LowRankGan {
 
     /** RPCA of B and its null space. */
     public static NullSpace nullSpace(Tensor b, Options o) {
-        checkGram(b, "B");
+        o = o.forDim(checkGram(b, "B"));
         Rpca.Result rb = Rpca.solve(b, o.rpca);
         try (PointerScope ignored = new PointerScope()) {
             return NullSpace.of(rb.lowTensor(), o);
@@ -162,6 +185,7 @@ public final class LowRankGan {
     public static Directions solve(Tensor a, Tensor b, Options o) {
         int d = checkGram(a, "A");
         if (checkGram(b, "B") != d) throw new InputException("A is " + Torch.shapeString(a) + " but B is " + Torch.shapeString(b));
+        o = o.forDim(d);
         if (o.numRelax < 0) throw new InputException("num-relax must be >= 0, got " + o.numRelax);
         if (o.maxDirections < 0) throw new InputException("at most k directions: k must be >= 0, got " + o.maxDirections);
         Map<String, Object> info = new LinkedHashMap<>();

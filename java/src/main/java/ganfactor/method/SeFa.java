@@ -49,7 +49,7 @@ public final class SeFa {
     public static Directions compute(Generator g, String layerSpec, int k, Linalg la) {
         long t0 = System.nanoTime();
         int d = g.latentDim();
-        if (k < 0 || k > d) throw new InputException("--k must be between 1 and " + d + " (the latent dimension), got " + k);
+        if (k < 0 || k > d) throw new ganfactor.SettingException("k", "must be between 0 (all) and " + d + " (the latent dimension), got " + k);
         int kk = k == 0 ? d : k;
         try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
             List<Tensor> affines = g.tensorList(AFFINES);

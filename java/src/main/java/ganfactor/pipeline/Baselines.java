@@ -22,13 +22,14 @@ public final class Baselines {
     public record Outcome(Directions directions, String line) {}
 
     /** SeFa on the style affines of {@code layers} ("all", a list or ranges), {@code k} directions (0 = all). */
-    public static Outcome sefa(Generator g, String layers, int k, Linalg linalg, BaselineGrids.Spec pictures, Cancellation c, OutputDir dir) {
+    public static Outcome sefa(Generator g, MethodRequest request, ganfactor.torch.ComputeDevice device, BaselineGrids.Spec pictures, Cancellation c, OutputDir dir) {
         RunRecord rec = RunRecord.of("ganfactor sefa");
-        Directions dirs = new SeFaSolver(layers, k, linalg).solve(Solver.Problem.global(g, c));
+        String layers = request.get(Methods.LAYERS);
+        Directions dirs = request.solver(device).solve(Solver.Problem.global(g, c));
         dirs.write(dir, "", false);
         int[] factorised = (int[]) dirs.info().get("layers");
         // SeFa reference: linspace(-3, 3, 11) on the factorised layers, psi 0.7 on 8 layers
-        rec.generator(g).put("parameters", RunRecord.ordered("layers", layers, "k", dirs.count())).put("result", dirs.info())
+        rec.generator(g).put("parameters", RunRecord.ordered("layers", layers, "k", dirs.count())).put("method_settings", request.describe()).put("result", dirs.info())
                 .put("pictures", pictures.render(g, dirs, dir, "sefa", Editor.linspace(-3, 3, 11), factorised, null))
                 .put("files", RunRecord.ordered("directions.npy", "[" + dirs.count() + ", " + dirs.dim() + "] float32, unit rows, descending eigenvalue",
                         "eigenvalues.npy", "[" + dirs.count() + "] float64"));
@@ -38,14 +39,14 @@ public final class Baselines {
     }
 
     /** GANSpace: PCA of w over {@code o.samples} seeded codes (checked before anything is computed). */
-    public static Outcome ganspace(Generator g, GanSpace.Options o, Linalg linalg, BaselineGrids.Spec pictures, Cancellation c, OutputDir dir) {
+    public static Outcome ganspace(Generator g, GanSpace.Options o, MethodRequest request, Linalg linalg, BaselineGrids.Spec pictures, Cancellation c, OutputDir dir) {
         RunRecord rec = RunRecord.of("ganfactor ganspace");
         GanSpaceSolver solver = new GanSpaceSolver(o, linalg);
         GanSpace.Result res = solver.compute(Solver.Problem.global(g, c));
         res.write(dir, "", false);
         Directions dirs = res.directions();
         // GANSpace reference: w +/- sigma * std_i * v_i with sigma up to 2, here over all layers
-        rec.generator(g).put("parameters", RunRecord.ordered("samples", o.samples, "batch", o.batch, "seed", o.seed, "k", dirs.count()))
+        rec.generator(g).put("parameters", RunRecord.ordered("samples", o.samples, "batch", o.batch, "seed", o.seed, "k", dirs.count())).put("method_settings", request.describe())
                 .put("result", dirs.info())
                 .put("pictures", pictures.render(g, dirs, dir, "ganspace", Editor.linspace(-2, 2, 5), null, res.stds()))
                 .put("files", RunRecord.ordered("directions.npy", "[" + dirs.count() + ", " + dirs.dim() + "] float32, unit rows, descending variance",

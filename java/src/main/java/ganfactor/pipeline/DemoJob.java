@@ -1,6 +1,5 @@
 package ganfactor.pipeline;
 
-import ganfactor.InputException;
 import ganfactor.edit.Locality;
 import ganfactor.generator.DemoGenerator;
 import ganfactor.generator.Generator;
@@ -9,7 +8,6 @@ import ganfactor.generator.Latents;
 import ganfactor.io.OutputDir;
 import ganfactor.jacobian.Progress;
 import ganfactor.method.Directions;
-import ganfactor.method.LowRankGan;
 import ganfactor.method.ReSeFa;
 import ganfactor.region.Region;
 import ganfactor.region.Regions;
@@ -32,38 +30,35 @@ import java.util.Map;
 public final class DemoJob {
     private DemoJob() {}
 
-    /** {@code method}: resefa or lowrankgan. */
-    public static Solver solver(String method, ComputeDevice device) {
-        switch (method.toLowerCase(Locale.ROOT)) {
-            case "lowrankgan":
-                return new LowRankGanSolver(new LowRankGan.Options());
-            case "resefa":
-                // The demo's eyes stay inside the eyes box, so B is singular there (see the README):
-                // ask for the paper's regularisation up front rather than falling back with a warning.
-                ReSeFa.Options o = new ReSeFa.Options();
-                o.regularization = ReSeFa.Regularization.PAPER;
-                return new ReSeFaSolver(ReSeFaSolver.onDevice(o, device));
-            default:
-                throw new InputException("unknown --method '" + method + "' (expected resefa or lowrankgan)");
-        }
+    /**
+     * The demo's request for {@code method} (resefa or lowrankgan): the registry's defaults, except
+     * that ReSeFa asks for the paper's regularisation (the demo's eyes stay inside the eyes box, so
+     * B is singular there: asked for up front rather than a fallback with a warning). The record
+     * lists it among the settings given.
+     */
+    public static MethodRequest request(String method) {
+        MethodRequest r = MethodRequest.of(Methods.regional(method));
+        return r.method() == Methods.RESEFA ? r.with(Methods.REGULARIZE, ReSeFa.Regularization.PAPER) : r;
     }
 
     /** Runs the demo for {@code seed} into {@code dir} (not committed) and returns the lines to print. */
-    public static List<String> run(long seed, Solver solver, ComputeDevice device, Progress progress, Cancellation c, OutputDir dir) {
+    public static List<String> run(long seed, MethodRequest request, ComputeDevice device, Progress progress, Cancellation c, OutputDir dir) {
+        Solver solver = request.solver(device);
         Generator g = Generator.demo().to(ScalarType.Float).to(device);
         Latents lat = Latents.fromSeed(g, LatentSpace.W, seed, 1, 1.0, g.numLayers());
         View view = View.defaultFor(g.channels(), g.height(), g.width());   // the official rule: 3 x 256 x 256 rows for the demo
         List<Region> rs = Regions.parseAll(List.of("eyes", "mouth"), view.grid(), g, false);
         Discovery.Settings s = new Discovery.Settings();
         s.solver = solver;
+        s.request = request;
         s.progress = progress;
         s.cancellation = c;
         RunRecord rec = RunRecord.of("ganfactor demo");
         Discovery.Report rep = Discovery.run(g, lat, view, rs, s, dir);
         lat.save(dir.file("latents.npy"), g);
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "demo generator: d = %d, L = %d, 3x256x256; W space, seed %d; %s with the paper's regularisation (eps 1e-3)",
-                g.latentDim(), g.numLayers(), seed, solver.name()));
+        lines.add(String.format(Locale.ROOT, "demo generator: d = %d, L = %d, 3x256x256; W space, seed %d; %s%s",
+                g.latentDim(), g.numLayers(), seed, solver.name(), given(request)));
         lines.add(String.format(Locale.ROOT, "Jacobian %.2f s (%,d x %d: %s, both regions from one pass), solve %.3f s, edits and pictures %.2f s",
                 rep.jacobianSeconds(), view.rows(), lat.dim(), view.reduce() == View.Reduce.NONE ? "R, G, B rows at 256 x 256, the official rule" : "256 x 256, RGB " + view.reduce().label(),
                 rep.solveSeconds(), rep.editSeconds()));
@@ -71,6 +66,16 @@ public final class DemoJob {
         Discovery.record(rec, g, lat, view, rs, s, rep).put("planted_block_share_of_top_direction", planted);
         dir.writeString("discover.json", rec.json());
         return lines;
+    }
+
+    /** The settings the demo gives rather than the registry's defaults, as words for its first line. */
+    private static String given(MethodRequest r) {
+        Map<String, String> t = r.givenTexts();
+        if (t.isEmpty()) return " with the registry's default settings";
+        List<String> parts = new ArrayList<>();
+        t.forEach((k, v) -> parts.add(k + " " + v));
+        return " with " + String.join(", ", parts) + " (the demo's choice; the default elsewhere: "
+                + String.join(", ", t.keySet().stream().map(k -> k + " " + r.method().setting(k).defaultLabel()).toList()) + ")";
     }
 
     /** Each region's top direction split over the planted latent blocks, with a line per region. */

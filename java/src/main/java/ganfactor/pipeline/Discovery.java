@@ -47,6 +47,8 @@ public final class Discovery {
     /** What to run; every field has a usable default except {@link #solver}. */
     public static final class Settings {
         public Solver solver;
+        /** The registry request the solver was built from (for the record; null: not from the registry). */
+        public MethodRequest request;
         /** One solve for the mean of all samples' Grams instead of one per sample. */
         public boolean aggregate;
         /** Directions rendered and measured per result. */
@@ -113,17 +115,49 @@ public final class Discovery {
         }
     }
 
-    /** The Jacobian stage: Grams on the generator's device (until the solver has read them), and region rows where the solver wants them. */
-    private static Stage jacobians(Generator g, Latents lat, View view, List<Region> regions, Settings s) {
-        int D = lat.dim(), C = view.viewChannels();
-        JacobianEngine.Options jo = s.jacobian.copy();   // the caller's options stay as they were
+    /**
+     * The Jacobian engine's options for solving {@code regions} with {@code solver} (a copy of
+     * {@code base}): Grams stay on the generator's device until the solver has read them, and each
+     * region's rows are kept where the solver wants them (ReSeFa's fast path), decided from the
+     * latent dimension {@code D} and the region's rows in {@code view}. The one place that decides
+     * it for every front end (discover, demo, the studio, Spark).
+     */
+    public static JacobianEngine.Options stageOptions(JacobianEngine.Options base, Solver solver, int D, View view, List<Region> regions,
+                                                      Cancellation cancellation, Progress progress) {
+        JacobianEngine.Options jo = base.copy();   // the caller's options stay as they were
         jo.deviceGrams = true;
-        jo.cancelled = s.cancellation;
-        if (s.progress != Progress.NONE) jo.progress = s.progress;
+        jo.cancelled = cancellation;
+        if (progress != Progress.NONE) jo.progress = progress;
         boolean[] keep = new boolean[regions.size()];
         boolean any = false;
-        for (int r = 0; r < regions.size(); r++) any |= keep[r] = s.solver.wantsRegionRows(D, (long) regions.get(r).count() * C);
+        for (int r = 0; r < regions.size(); r++) any |= keep[r] = solver.wantsRegionRows(D, (long) regions.get(r).count() * view.viewChannels());
         jo.regionRows = any ? keep : null;
+        return jo;
+    }
+
+    /** One code's directions per region, with the seconds of its solves; writes nothing. */
+    public record Solved(List<Directions> directions, double[] solveSeconds) {}
+
+    /**
+     * The solves of one code's Jacobian pass {@code res} (computed with {@link #stageOptions}): one
+     * per region, each from the region's Grams and kept rows. Writes nothing.
+     */
+    public static Solved solveRegions(JacobianEngine.Result res, Solver solver, Generator g, Cancellation cancellation) {
+        List<Directions> ds = new ArrayList<>();
+        double[] secs = new double[res.grams().size()];
+        for (int r = 0; r < res.grams().size(); r++) {
+            cancellation.check();
+            long t0 = System.nanoTime();
+            Tensor rows = res.regionRows() == null ? null : res.regionRows().get(r);
+            ds.add(solver.solve(new Solver.Problem(res.grams().get(r), rows, g, cancellation)));
+            secs[r] = (System.nanoTime() - t0) / 1e9;
+        }
+        return new Solved(ds, secs);
+    }
+
+    /** The Jacobian stage: Grams on the generator's device (until the solver has read them), and region rows where the solver wants them. */
+    private static Stage jacobians(Generator g, Latents lat, View view, List<Region> regions, Settings s) {
+        JacobianEngine.Options jo = stageOptions(s.jacobian, s.solver, lat.dim(), view, regions, s.cancellation, s.progress);
         List<List<GramPair>> grams = new ArrayList<>();
         List<List<Tensor>> rows = new ArrayList<>();
         int chunk = 0;
@@ -231,6 +265,7 @@ public final class Discovery {
     public static RunRecord record(RunRecord rec, Generator g, Latents lat, View view, List<Region> rs, Discovery.Settings s, Discovery.Report rep) {
         rec.generator(g).latents(lat).put("view", view.describe()).regions(rs);
         rec.put("method", s.solver.name());
+        if (s.request != null) rec.put("method_settings", s.request.describe());
         rec.put("aggregate", s.aggregate);
         if (s.officialFiles) rec.put("official_files", "image_XX_region_R_name_" + s.solver.name() + ".npy [d, d] float32 and _mask.png per sample (compute_direction.py names)");
         rec.put("edit", RunRecord.ordered("strengths", s.strengths(), "layers", Editor.layersLabel(s.edit.layers(), g.numLayers()),

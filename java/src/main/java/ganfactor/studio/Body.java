@@ -51,6 +51,17 @@ public final class Body {
         return new Body(v);
     }
 
+    /** A scalar field (string, number or boolean) as text, for a registry setting to parse; null when absent. */
+    public String text(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isValueNode()) throw StudioException.bad("'" + field + "' must be a string, a number or true/false, got " + shortText(v));
+        if (v.asText().length() > 1000) throw StudioException.bad("'" + field + "' is longer than 1000 characters");
+        // 5.0 is the integer 5 to a page's JavaScript: give integral numbers without the fraction
+        if (v.isFloatingPointNumber() && v.asDouble() == Math.rint(v.asDouble()) && Math.abs(v.asDouble()) < 1e15) return Long.toString((long) v.asDouble());
+        return v.asText();
+    }
+
     public String string(String field, String dflt) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) return dflt;

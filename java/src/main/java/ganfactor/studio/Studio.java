@@ -18,13 +18,15 @@ import ganfactor.method.InterFaceGan;
 import ganfactor.method.LowRankGan;
 import ganfactor.method.ReSeFa;
 import ganfactor.method.Rpca;
+import ganfactor.pipeline.Discovery;
 import ganfactor.pipeline.EditJob;
-import ganfactor.pipeline.GanSpaceSolver;
+import ganfactor.pipeline.Method;
+import ganfactor.pipeline.MethodRequest;
+import ganfactor.pipeline.Methods;
+import ganfactor.pipeline.Setting;
+import ganfactor.SettingException;
 import ganfactor.pipeline.LocalEdit;
-import ganfactor.pipeline.LowRankGanSolver;
-import ganfactor.pipeline.ReSeFaSolver;
 import ganfactor.pipeline.RunRecord;
-import ganfactor.pipeline.SeFaSolver;
 import ganfactor.pipeline.Solver;
 import ganfactor.region.Region;
 import ganfactor.region.Regions;
@@ -150,15 +152,17 @@ public final class Studio implements AutoCloseable {
         return info;
     }
 
-    /**
-     * LowRankGAN's RPCA weight when the page gives none: the reference's 1/60 (tuned for d = 512)
-     * from d = 512 up, 1/sqrt(d) below, where 1/60 leaves the background's low-rank part nearly
-     * empty and "make it local" changes nothing (the demo, d = 64: a null space of 63 of 64
-     * dimensions with 1/60, 34 with 1/8; the README's Limitations).
-     */
-    private double defaultLambda() {
-        int d = g.latentDim();
-        return d >= 512 ? 1.0 / 60 : 1.0 / Math.sqrt(d);
+    /** The registry as the page builds its form from it: each method, its settings with kind, default, choices and help. */
+    static List<Object> methodsInfo() {
+        List<Object> out = new ArrayList<>();
+        for (Method m : Methods.ALL) {
+            List<Object> settings = new ArrayList<>();
+            for (Setting<?> st : m.settings())
+                settings.add(RunRecord.ordered("name", st.name(), "kind", st.kind().name().toLowerCase(Locale.ROOT), "default", st.defaultLabel(),
+                        "choices", st.choices(), "help", st.help()));
+            out.add(RunRecord.ordered("name", m.name(), "regional", m.regional(), "summary", m.summary(), "settings", settings));
+        }
+        return out;
     }
 
     private Map<String, Object> computeInfo() {
@@ -178,9 +182,8 @@ public final class Studio implements AutoCloseable {
         m.put("presets", new ArrayList<>(Regions.generatorPresets(g).keySet()));
         m.put("ffhq_presets", new ArrayList<>(Regions.FFHQ.keySet()));
         m.put("parts", g.stringList("part_names"));
-        m.put("methods", List.of("resefa", "lowrankgan", "sefa", "ganspace"));
+        m.put("methods", methodsInfo());
         m.put("max_strength", Editor.MAX_STRENGTH);
-        m.put("rpca_lambda", defaultLambda());
         m.put("working_folder", work.root().toString());
         m.put("max_upload_bytes", config.maxUploadBytes());
         m.put("heartbeat_ms", config.heartbeatMillis());
@@ -346,54 +349,39 @@ public final class Studio implements AutoCloseable {
 
     // ---- discovery ----
 
+    /**
+     * The request of {@code m} from the body's fields named as the registry's settings ({@code k},
+     * {@code regularize}, {@code rpca-lambda}...); a field of another method's setting is refused,
+     * and a refused value names its field.
+     */
+    public static MethodRequest request(Method m, Body b, List<Setting<?>> offered) {
+        MethodRequest r = MethodRequest.of(m);
+        try {
+            for (Setting<?> s : Methods.settingsOf(Methods.ALL))
+                if (b.has(s.name()) && (offered.contains(s) || m.setting(s.name()) == null)) r = r.with(s.name(), b.text(s.name()));
+        } catch (SettingException e) {
+            throw StudioException.bad(e.worded("'" + e.setting() + "'"));
+        }
+        return r;
+    }
+
     /** Starts a discovery (409 when one runs); the page follows it with {@link #job}. */
     public Map<String, Object> discover(Body b) {
-        String method = b.string("method", "resefa").toLowerCase(Locale.ROOT);
-        int k = (int) b.integer("k", 8, 1, MAX_DIRECTIONS);
+        Method method;
+        try {
+            method = Methods.named(b.string("method", Methods.RESEFA.name()));
+        } catch (SettingException e) {
+            throw StudioException.bad(e.worded("'method'"));
+        }
+        MethodRequest request = request(method, b, method.settings());
         int chunk = (int) b.integer("chunk", 0, 0, 1 << 16);
-        Solver solver = switch (method) {
-            case "resefa" -> {
-                ReSeFa.Options o = new ReSeFa.Options();
-                String reg = b.string("regularize", "paper");
-                try {
-                    o.regularization = ReSeFa.Regularization.parse(reg);
-                } catch (InputException e) {
-                    throw StudioException.bad("unknown regularisation '" + reg + "': expected none, paper or reference");
-                }
-                o.eps = b.number("eps", 1e-3, 1e-12, 1e3);
-                o.tau = b.number("tau", 1e-3, 1e-12, 1e3);
-                o.k = k;
-                yield new ReSeFaSolver(ReSeFaSolver.onDevice(o, g.device()));
-            }
-            case "lowrankgan" -> {
-                LowRankGan.Options o = new LowRankGan.Options();
-                o.rpca.lambda = b.number("lambda", defaultLambda(), 1e-9, 1e3);
-                o.rpca.solver = Rpca.Solver.ADMM;
-                o.maxDirections = k;
-                yield new LowRankGanSolver(o);
-            }
-            case "sefa" -> new SeFaSolver(null, k, Linalg.forDevice(g.device(), TorchLinalg.INSTANCE));
-            case "ganspace" -> {
-                GanSpace.Options o = new GanSpace.Options();
-                o.k = Math.min(k, g.latentDim());
-                o.samples = (int) b.integer("samples", GanSpace.DEFAULT_SAMPLES, 100, 1_000_000);
-                yield new GanSpaceSolver(o, Linalg.forDevice(g.device(), TorchLinalg.INSTANCE));
-            }
-            default -> throw StudioException.bad("unknown method '" + method + "': expected resefa, lowrankgan, sefa or ganspace");
-        };
+        Solver solver = request.solver(g.device());
         Body rb = b.object("region");
         // a global baseline ignores the region; a regional method needs one, checked now
         Region region = onWorker(() -> solver.regional() || rb != null ? region(rb) : null);   // LibTorch reads only on the worker
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("method", method);
-        settings.put("k", k);
-        if (method.equals("resefa")) {
-            settings.put("regularize", b.string("regularize", "paper"));
-            settings.put("eps", b.number("eps", 1e-3, 1e-12, 1e3));
-            settings.put("tau", b.number("tau", 1e-3, 1e-12, 1e3));
-        }
-        if (method.equals("lowrankgan")) settings.put("rpca_lambda", b.number("lambda", defaultLambda(), 1e-9, 1e3));
+        Map<String, Object> settings = new LinkedHashMap<>(request.describe());
         settings.put("jacobian_chunk", chunk == 0 ? "auto" : chunk);
+        int k = request.get(Methods.K);
         return startJob("discover", job -> runDiscovery(job, solver, region, k, chunk, settings));
     }
 
@@ -404,20 +392,16 @@ public final class Studio implements AutoCloseable {
         long t0 = System.nanoTime();
         try (PointerScope s = new PointerScope()) {
             if (solver.regional()) {
-                JacobianEngine.Options jo = new JacobianEngine.Options();
-                jo.deviceGrams = true;
-                jo.chunk = chunk;
-                jo.cancelled = job.cancellation();
-                jo.progress = job;
-                jo.messages = m -> {};
-                long rows = (long) region.count() * view.viewChannels();
-                jo.regionRows = solver.wantsRegionRows(lat.dim(), rows) ? new boolean[]{true} : null;
+                // the discovery core's stage: the same Jacobian options and region rows as discover and Spark
+                JacobianEngine.Options base = new JacobianEngine.Options();
+                base.chunk = chunk;
+                base.messages = m -> {};
+                JacobianEngine.Options jo = Discovery.stageOptions(base, solver, lat.dim(), view, List.of(region), job.cancellation(), job);
                 JacobianEngine.Result res = JacobianEngine.compute(g, lat.row(0), lat.space(), view, List.of(region), jo);
                 timing.put("jacobian", (System.nanoTime() - t0) / 1e9);
-                long t1 = System.nanoTime();
-                var rowsT = res.regionRows() == null ? null : res.regionRows().get(0);
-                dirs = solver.solve(new Solver.Problem(res.grams().get(0), rowsT, g, job.cancellation()));
-                timing.put("solve", (System.nanoTime() - t1) / 1e9);
+                Discovery.Solved solved = Discovery.solveRegions(res, solver, g, job.cancellation());
+                dirs = solved.directions().get(0);
+                timing.put("solve", solved.solveSeconds()[0]);
             } else {
                 job.begin(solver.name(), 0);
                 dirs = solver.solve(Solver.Problem.global(g, job.cancellation()));
@@ -425,7 +409,7 @@ public final class Studio implements AutoCloseable {
             }
         }
         job.cancellation().check();
-        dirs = dirs.top(k);
+        if (k > 0) dirs = dirs.top(k);
         // the session changes only now, with the whole result at hand
         directions.removeIf(e -> e.kind().equals("discovered"));
         List<Long> newIds = new ArrayList<>();
@@ -603,13 +587,11 @@ public final class Studio implements AutoCloseable {
         long id = b.requiredInteger("direction", 0, Long.MAX_VALUE);
         Body rb = b.object("region");
         Region region = onWorker(() -> region(rb));   // LibTorch reads only on the worker
-        double lambda = b.number("lambda", defaultLambda(), 1e-9, 1e3);
+        LowRankGan.Options o = Methods.lowRankGan(request(Methods.LOWRANKGAN, b, Methods.nullSpaceSettings()));
         onWorker(() -> entry(id));   // 404 now, not in the job
         return startJob("localize", job -> {
             Entry src = entry(id);
             double[][] rows = {src.vector().clone()};
-            LowRankGan.Options o = new LowRankGan.Options();
-            o.rpca.lambda = lambda;
             LocalEdit.Result r = LocalEdit.project(g, code, region, view.grid(), rows, new int[]{0}, o, job, job.cancellation());
             job.cancellation().check();
             Entry e = new Entry(directionIds.incrementAndGet(), src.label() + " local to " + region.name(), "local", rows[0], Double.NaN, r.record());

@@ -94,7 +94,7 @@ class BadInputCorpusTest {
                 {"train-boundary", "--codes", codes.toString(), "--scores", constScores.toString(), "--out", o, "equal"},
                 {"localize", "--direction", dirs.toString(), "--bg", zeroB.toString(), "--out", o, zeroB.toString()},
                 // sizes that set the work are bounded up front (issue 30: ganspace ran silently until killed, --cell was an internal error)
-                {"ganspace", "--samples", "2000000000", "--out", o, "--samples 2,000,000,000"},
+                {"ganspace", "--samples", "2000000000", "--out", o, "--samples must be between 2 and 10000000, got 2000000000"},
                 {"ganspace", "--batch", "2000000000", "--out", o, "--batch"},
                 {"discover", "--region", "eyes", "--cell", "2000000000", "--out", o, "--cell"},
                 {"edit", "--direction", dirs.toString(), "--cell", "5", "--out", o, "--cell"},

@@ -160,8 +160,8 @@ class GanSpaceTest {
         GanSpace.Options o = new GanSpace.Options();
         o.samples = 10;
         o.k = 16;
-        InputException e = assertThrows(InputException.class, () -> GanSpace.check(g, o));
-        assertTrue(e.getMessage().contains("--samples"), e.getMessage());
+        ganfactor.SettingException e = assertThrows(ganfactor.SettingException.class, () -> GanSpace.check(g, o));
+        assertEquals("samples", e.setting(), e.getMessage());   // the registry's name; each front end words it (--samples on the CLI)
         o.samples = 100;
         o.k = 65;
         assertThrows(InputException.class, () -> GanSpace.check(g, o));
@@ -172,7 +172,7 @@ class GanSpaceTest {
         o.cancelled = () -> true;
         assertThrows(CancellationException.class, () -> GanSpace.sample(g, o));
         Generator noMapping = new PlantedLinear(2).save(tmp.resolve("nomap.pt"), false);
-        e = assertThrows(InputException.class, () -> GanSpace.check(noMapping, new GanSpace.Options()));
-        assertTrue(e.getMessage().contains("mapping"), e.getMessage());
+        InputException nm = assertThrows(InputException.class, () -> GanSpace.check(noMapping, new GanSpace.Options()));
+        assertTrue(nm.getMessage().contains("mapping"), nm.getMessage());
     }
 }

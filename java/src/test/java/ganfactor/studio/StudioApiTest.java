@@ -143,7 +143,9 @@ class StudioApiTest {
                     {"/api/discover", "{\"region\": {\"boxes\": [[94, 164, 94, 204]]}}", "400"},
                     {"/api/discover", "{\"method\": \"magic\", \"region\": {\"part\": \"mouth\"}}", "400"},
                     {"/api/discover", "{\"region\": {\"preset\": \"../../etc/passwd.png\"}}", "400"},
-                    {"/api/discover", "{\"k\": 0, \"region\": {\"part\": \"mouth\"}}", "400"},
+                    {"/api/discover", "{\"k\": -1, \"region\": {\"part\": \"mouth\"}}", "400"},
+                    {"/api/discover", "{\"method\": \"resefa\", \"rpca-lambda\": 0.1, \"region\": {\"part\": \"mouth\"}}", "400"},
+                    {"/api/discover", "{\"method\": \"resefa\", \"eps\": -1, \"region\": {\"part\": \"mouth\"}}", "400"},
                     {"/api/edit", "{\"direction\": " + top + ", \"strength\": \"NaN\"}", "400"},
                     {"/api/edit", "{\"direction\": " + top + ", \"strength\": NaN}", "400"},
                     {"/api/edit", "{\"direction\": " + top + ", \"strength\": 1e300}", "400"},
@@ -265,8 +267,14 @@ class StudioApiTest {
             assertEquals(Directions.dot(p, h.server.studio().vector(b1)), c.get("cos_with_primal").asDouble(), 1e-12);
 
             String mouth = "{\"part\": \"mouth\"}";
-            // no lambda given: the studio's default for d = 64, 1/sqrt(d) = 1/8 (1/60 leaves the demo's background low-rank part nearly empty)
-            assertEquals(0.125, h.get("/api/info").json().get("rpca_lambda").asDouble(), 0.0);
+            // no lambda given: the registry's default, auto (for d = 64, 1/sqrt(d) = 1/8: 1/60 leaves the demo's background low-rank part
+            // nearly empty), which the page reads from the registry's listing; the library call below with 0.125 gives the same direction
+            JsonNode lrg = null;
+            for (JsonNode m : h.get("/api/info").json().get("methods")) if (m.get("name").asText().equals("lowrankgan")) lrg = m;
+            assertNotNull(lrg);
+            boolean auto = false;
+            for (JsonNode s : lrg.get("settings")) auto |= s.get("name").asText().equals("rpca-lambda") && s.get("default").asText().equals("auto");
+            assertTrue(auto, lrg.toString());
             JsonNode l = h.post("/api/localize", "{\"direction\": " + b1 + ", \"region\": " + mouth + "}").json();
             JsonNode lj = h.await(l.get("id").asLong(), 120);
             assertEquals("done", lj.get("state").asText(), lj.toString());

@@ -139,13 +139,9 @@ public final class DiscoverBatch {
             rs = s.regions(g, view);
             solver = s.solver(g);
             space = s.latentSpace();
-            jo = s.jacobian();
-            jo.deviceGrams = true;
-            boolean[] keep = new boolean[rs.size()];
-            boolean any = false;
-            for (int r = 0; r < rs.size(); r++)
-                any |= keep[r] = solver.wantsRegionRows(space.dim(g.latentDim(), g.numLayers()), (long) rs.get(r).count() * view.viewChannels());
-            jo.regionRows = any ? keep : null;
+            // the discovery core's stage: the same device Grams and region rows as the command line's discover
+            jo = ganfactor.pipeline.Discovery.stageOptions(s.jacobian(), solver, space.dim(g.latentDim(), g.numLayers()), view, rs,
+                    Cancellation.NEVER, ganfactor.jacobian.Progress.NONE);
             progress = CodeProgress.of("discover-batch", s.progress);
             return this;
         }
@@ -173,11 +169,10 @@ public final class DiscoverBatch {
                 long t0 = System.nanoTime();
                 JacobianEngine.Result res = jacobian(g, x, space, view, rs, jo);
                 double jac = (System.nanoTime() - t0) / 1e9;
+                ganfactor.pipeline.Discovery.Solved solved = ganfactor.pipeline.Discovery.solveRegions(res, solver, g, Cancellation.NEVER);
                 for (int r = 0; r < rs.size(); r++) {
-                    long t1 = System.nanoTime();
-                    GramPair gp = res.grams().get(r);
-                    Directions d = solver.solve(new Solver.Problem(gp, res.regionRows().get(r), g, Cancellation.NEVER));
-                    double solve = (System.nanoTime() - t1) / 1e9;
+                    Directions d = solved.directions().get(r);
+                    double solve = solved.solveSeconds()[r];
                     ready.add(RowFactory.create(row.getLong(0), row.isNullAt(1) ? null : row.getLong(1), rs.get(r).name(), solver.name(),
                             space.label(), d.dim(), d.count(), d.values().clone(), d.vectors().clone(), jac, solve, settingsJson));
                 }

@@ -5,10 +5,8 @@ import ganfactor.generator.Generator;
 import ganfactor.generator.LatentSpace;
 import ganfactor.jacobian.JacobianEngine;
 import ganfactor.jacobian.Mode;
-import ganfactor.method.LowRankGan;
-import ganfactor.method.ReSeFa;
-import ganfactor.pipeline.LowRankGanSolver;
-import ganfactor.pipeline.ReSeFaSolver;
+import ganfactor.pipeline.MethodRequest;
+import ganfactor.pipeline.Methods;
 import ganfactor.pipeline.RunRecord;
 import ganfactor.pipeline.Solver;
 import ganfactor.region.Region;
@@ -25,7 +23,7 @@ import java.util.Map;
  * What a discovery job computes, as plain serialisable values that every executor turns into the
  * library's objects ({@link #view}, {@link #regions}, {@link #solver}, {@link #jacobian}) exactly
  * as the command line's {@code discover} does for the same options: the view's default rule, the
- * region parser, ReSeFa's or LowRankGAN's solver with the command line's defaults.
+ * region parser, the method's solver from the registry ({@link Methods}), as the command line's.
  */
 public final class DiscoverySettings implements Serializable {
     public ModelSpec model = ModelSpec.demo();
@@ -37,9 +35,8 @@ public final class DiscoverySettings implements Serializable {
     public List<String> regions = new ArrayList<>();
     public boolean unscaledPresets;
     public String method = "resefa";
-    public int k;
-    public String regularize = "none";
-    public double eps = 1e-3, tau = 1e-3;
+    /** The method's settings given (registry names, as text); the rest keep the registry's defaults. */
+    public java.util.LinkedHashMap<String, String> methodSettings = new java.util.LinkedHashMap<>();
     public String jacobianMode = "forward";
     public int chunk;
     public long memoryBudget = JacobianEngine.AUTO_BUDGET;
@@ -57,15 +54,16 @@ public final class DiscoverySettings implements Serializable {
     public void check() {
         latentSpace();
         if (regions.isEmpty()) throw new InputException("--region: at least one region is needed");
-        String m = method.toLowerCase(Locale.ROOT);
-        if (!m.equals("resefa") && !m.equals("lowrankgan")) throw new InputException("unknown --method '" + method + "' (expected resefa or lowrankgan)");
-        if (k < 0) throw new InputException("--k must be >= 0, got " + k);
-        if (!(eps > 0) || !(tau > 0)) throw new InputException("--eps and --tau must be positive");
+        request();
         if (chunk < 0) throw new InputException("--chunk must be >= 0, got " + chunk);
         if (!Double.isFinite(psi)) throw new InputException("--truncation must be a finite number, got " + psi);
         if (truncationLayers < 0) throw new InputException("--truncation-layers must be >= 0");
         Mode.parse(jacobianMode);
-        ReSeFa.Regularization.parse(regularize);
+    }
+
+    /** The method and its settings as the registry checks them (the command line's {@code discover} builds the same request). */
+    public MethodRequest request() {
+        return MethodRequest.of(Methods.regional(method)).withAll(methodSettings);
     }
 
     /** The view: the official rule for the model's output, --grid and --reduce overriding it (as the command line). */
@@ -77,19 +75,9 @@ public final class DiscoverySettings implements Serializable {
         return Regions.parseAll(regions, view.grid(), g, unscaledPresets);
     }
 
-    /** A fresh solver (solvers are not shared between threads), its solves on the generator's device. */
+    /** The solver of {@link #request()}, its solves on the generator's device. */
     public Solver solver(Generator g) {
-        if (method.equalsIgnoreCase("lowrankgan")) {
-            LowRankGan.Options o = new LowRankGan.Options();
-            o.maxDirections = k;
-            return new LowRankGanSolver(o);
-        }
-        ReSeFa.Options o = new ReSeFa.Options();
-        o.regularization = ReSeFa.Regularization.parse(regularize);
-        o.eps = eps;
-        o.tau = tau;
-        o.k = k;
-        return new ReSeFaSolver(ReSeFaSolver.onDevice(o, g.device()));
+        return request().solver(g.device());
     }
 
     public JacobianEngine.Options jacobian() {
@@ -108,8 +96,7 @@ public final class DiscoverySettings implements Serializable {
         r.put("view", view.describe());
         r.regions(rs);
         r.put("method", method.toLowerCase(Locale.ROOT));
-        r.put("k", k);
-        if (method.equalsIgnoreCase("resefa")) r.put("regularization", RunRecord.ordered("kind", regularize, "eps", eps, "tau", tau));
+        r.put("method_settings", request().describe());
         r.put("jacobian", RunRecord.ordered("mode", Mode.parse(jacobianMode).label(), "chunk", chunk, "memory_budget_bytes", memoryBudget));
         r.put("truncation", RunRecord.ordered("psi", psi, "layers", truncationLayers, "applies_to", "codes drawn from seeds"));
         Map<String, Object> m = r.finish();

@@ -29,13 +29,21 @@ public final class SparkJobs implements Runnable {
         CommandLine.usage(this, System.out);
     }
 
-    public static void main(String[] args) {
+    /** The launcher's command line, the method settings' flags built from the registry as the CLI's. */
+    static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new SparkJobs());
+        for (CommandLine sub : cl.getSubcommands().values())
+            if (sub.getCommand() instanceof ganfactor.cli.RegistryOptions.Offers o) ganfactor.cli.RegistryOptions.add(sub.getCommandSpec(), o.registrySettings());
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        CommandLine cl = commandLine();
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
             Throwable t = e;
             while (t != null && !(t instanceof InputException) && !(t instanceof ganfactor.ConflictException)) t = t.getCause();
             if (t != null) {
-                System.err.println("ganfactor-spark: " + t.getMessage());
+                System.err.println("ganfactor-spark: " + (t instanceof ganfactor.SettingException se ? se.worded("--" + se.setting()) : t.getMessage()));
                 return t instanceof ganfactor.ConflictException ? 3 : 2;   // as the command line: 3 = another run took the output
             }
             throw e;
@@ -91,7 +99,15 @@ public final class SparkJobs implements Runnable {
         }
     }
 
-    static class Discovery extends Common {
+    static class Discovery extends Common implements ganfactor.cli.RegistryOptions.Offers {
+        /** The settings of the region methods, as the command line's discover offers them. */
+        static final java.util.List<ganfactor.pipeline.Setting<?>> SETTINGS = ganfactor.pipeline.Methods.settingsOf(ganfactor.pipeline.Methods.regionalMethods());
+
+        @Override
+        public java.util.List<ganfactor.pipeline.Setting<?>> registrySettings() {
+            return SETTINGS;
+        }
+
         @Option(names = "--codes", required = true, description = "seeds:FIRST-LAST (one code per seed), FILE.npy / npy:FILE, or parquet:PATH#COLUMN[,INDEX]")
         String codes;
         @Option(names = "--space", defaultValue = "w", description = "z, w or wp (default: ${DEFAULT-VALUE})")
@@ -104,10 +120,6 @@ public final class SparkJobs implements Runnable {
         String reduce;
         @Option(names = "--method", defaultValue = "resefa", description = "resefa or lowrankgan (default: ${DEFAULT-VALUE})")
         String method;
-        @Option(names = "--k", defaultValue = "0", description = "directions kept (0 = all)")
-        int k;
-        @Option(names = "--regularize", defaultValue = "none", description = "ReSeFa: none, paper or reference (default: ${DEFAULT-VALUE})")
-        String regularize;
         @Option(names = "--jacobian-mode", defaultValue = "forward", description = "forward, double-backward or reverse (default: ${DEFAULT-VALUE})")
         String mode;
         @Option(names = "--truncation", defaultValue = "1.0", description = "truncation psi of codes drawn from seeds")
@@ -121,8 +133,8 @@ public final class SparkJobs implements Runnable {
             s.grid = grid;
             s.reduce = reduce;
             s.method = method.toLowerCase(Locale.ROOT);
-            s.k = k;
-            s.regularize = regularize;
+            // the method settings: flags built from the registry (ganfactor.cli.RegistryOptions), as the command line's discover
+            s.methodSettings.putAll(ganfactor.cli.RegistryOptions.request(command, ganfactor.pipeline.Methods.regional(method), SETTINGS).givenTexts());
             s.jacobianMode = mode;
             s.psi = psi;
             s.progress = !quiet;

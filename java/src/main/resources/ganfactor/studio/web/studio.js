@@ -137,10 +137,8 @@ function setBusy(text) { $("busy").textContent = text || ""; }
 
 async function discover() {
   showError(null);
-  const body = {
-    method: $("method").value, k: Number($("k").value), chunk: Number($("chunk").value),
-    regularize: $("regularize").value, eps: Number($("eps").value), tau: Number($("eps").value), lambda: Number($("lambda").value),
-  };
+  const body = Object.assign({ method: $("method").value, k: Number($("k").value), chunk: Number($("chunk").value) },
+    settingsOf($("method").value));
   const region = regionSpec();
   if (region) body.region = region;
   let job;
@@ -309,7 +307,10 @@ async function localize() {
   showError(null);
   const region = regionSpec();
   let job;
-  try { job = await api("POST", "/api/localize", { direction: state.selected, region, lambda: Number($("lambda").value) }); }
+  // the null space's settings are LowRankGAN's (its RPCA), from its fields of the form
+  const body = Object.assign({ direction: state.selected, region }, settingsOf("lowrankgan"));
+  delete body.k;
+  try { job = await api("POST", "/api/localize", body); }
   catch (e) { showError(e.message); return; }
   await follow(job, (result) => {
     state.directions = state.directions.concat(result.directions);
@@ -338,10 +339,48 @@ async function exportSelected() {
 
 // ---- start ----
 
+// ---- method settings: the form comes from the registry (info.methods); only the fields set are sent ----
+
+function buildMethodForm(methods) {
+  const box = $("method-settings");
+  for (const m of methods) {
+    $("method").add(new Option(m.name + (m.regional ? " (region)" : " (global baseline)"), m.name));
+    const group = document.createElement("span");
+    group.className = "method-settings"; group.dataset.method = m.name;
+    for (const s of m.settings) {
+      if (s.name === "k") continue;   // the common top k field
+      const label = document.createElement("label");
+      label.title = s.help;
+      label.append(s.name + " ");
+      let input;
+      if (s.kind === "choice" || s.kind === "flag") {
+        input = document.createElement("select");
+        input.add(new Option("default (" + s.default + ")", ""));
+        for (const c of s.choices) input.add(new Option(c, c));
+      } else {
+        input = document.createElement("input");
+        input.type = "text"; input.size = 8; input.placeholder = s.default;
+      }
+      input.id = "set-" + m.name + "-" + s.name;
+      input.dataset.setting = s.name;
+      label.append(input);
+      group.append(label);
+    }
+    box.append(group);
+  }
+}
+
+/** The settings of method m the user set (empty fields keep the registry's default). */
+function settingsOf(m) {
+  const out = {};
+  for (const e of document.querySelectorAll('.method-settings[data-method="' + m + '"] [data-setting]'))
+    if (e.value.trim() !== "") out[e.dataset.setting] = e.value.trim();
+  return out;
+}
+
 function methodControls() {
   const m = $("method").value;
-  for (const e of document.querySelectorAll(".resefa")) e.style.display = m === "resefa" ? "" : "none";
-  for (const e of document.querySelectorAll(".lowrankgan")) e.style.display = m === "lowrankgan" ? "" : "none";
+  for (const e of document.querySelectorAll(".method-settings")) e.style.display = e.dataset.method === m ? "" : "none";
 }
 
 async function start() {
@@ -355,7 +394,7 @@ async function start() {
   for (const p of info.parts) $("part").add(new Option(p, p));
   if (!info.parts.length) $("part-label").style.display = "none";
   $("trunc").value = info.num_layers; $("trunc").max = info.num_layers;
-  $("lambda").value = info.rpca_lambda.toPrecision(6);
+  buildMethodForm(info.methods);
   $("layer-end").value = info.num_layers - 1; $("layer-end").max = info.num_layers - 1; $("layer-start").max = info.num_layers - 1;
   sizeStage();
   setupDrawing();
