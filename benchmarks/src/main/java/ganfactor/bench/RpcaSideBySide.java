@@ -119,8 +119,8 @@ public final class RpcaSideBySide {
         ganfactor.generator.Generator g = ganfactor.generator.Generator.demo().to(torch.ScalarType.Float);
         ganfactor.generator.Latents lat = ganfactor.generator.Latents.fromSeed(g, ganfactor.generator.LatentSpace.W, 4, 1, 1.0, g.numLayers());
         ganfactor.region.View view = new ganfactor.region.View(256, ganfactor.region.View.Reduce.SUM, g.channels(), g.height(), g.width());
-        ganfactor.jacobian.GramPair gp = ganfactor.jacobian.JacobianEngine.compute(g, lat.row(0), ganfactor.generator.LatentSpace.W, view,
-                List.of(ganfactor.region.Regions.parse("eyes", 256, g)), new ganfactor.jacobian.JacobianEngine.Options()).grams().get(0);
+        ganfactor.jacobian.GramPair.Host gp = ganfactor.jacobian.JacobianEngine.compute(g, lat.row(0), ganfactor.generator.LatentSpace.W, view,
+                List.of(ganfactor.region.Regions.parse("eyes", 256, g)), new ganfactor.jacobian.JacobianEngine.Options()).grams().get(0).toHost();
         int d = gp.dim();
         ganfactor.method.Directions[] out = new ganfactor.method.Directions[2];
         Rpca.Solver[] solvers = {Rpca.Solver.ADMM, Rpca.Solver.EXACT};

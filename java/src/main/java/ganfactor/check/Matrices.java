@@ -78,11 +78,11 @@ public final class Matrices {
     }
 
     /** The demo generator's Gram pair of the eyes box (W, seed 4, summed 256 x 256 view), on the host. */
-    public static GramPair demoEyes(Generator demo) {
+    public static GramPair.Host demoEyes(Generator demo) {
         Latents lat = Latents.fromSeed(demo, LatentSpace.W, 4, 1, 1.0, demo.numLayers());
         View view = new View(256, View.Reduce.SUM, demo.channels(), demo.height(), demo.width());
         return JacobianEngine.compute(demo, lat.row(0), LatentSpace.W, view, List.of(Regions.parse("eyes", 256, demo)),
-                new JacobianEngine.Options()).grams().get(0);
+                new JacobianEngine.Options()).grams().get(0).toHost();
     }
 
     /** The smallest |cos| between the first k rows of a and b ([k, d] row-major each). */

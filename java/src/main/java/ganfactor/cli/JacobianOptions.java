@@ -24,6 +24,7 @@ final class JacobianOptions {
         if (chunk < 0 || chunk > MAX_CHUNK) throw new InputException("--chunk must be between 0 (automatic) and " + MAX_CHUNK + ", got " + chunk);
         o.chunk = chunk;
         o.memoryBudget = budget;
+        o.messages = System.err::println;   // the engine's notes (an out-of-memory retry with a smaller chunk) on the terminal
         return o;
     }
 }

@@ -124,7 +124,7 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, a) -> {
             String msg = ex.getMessage() == null ? "bad arguments" : ex.getMessage().replaceAll("\\s*\\R\\s*", " ").trim();
-            if (ex.getCause() instanceof InputException ie) msg = Generator.oneLine(ie);
+            if (ex.getCause() instanceof InputException ie) msg = ie instanceof ganfactor.SettingException se ? worded(se) : Generator.oneLine(ie);
             if (debug) ex.printStackTrace(err);
             err.println("ganfactor: error: " + msg + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return EXIT_INPUT;

@@ -48,7 +48,7 @@ final class StudioCommand implements Callable<Integer> {
         try (Generator g = Printing.opened(Generator.open(model))) {
             g.to(precision);
             g.to(dev);
-            Studio studio = new Studio(g, new Studio.Config(workdir, heartbeat, (long) maxUploadMb << 20));
+            Studio studio = new Studio(g, new Studio.Config(workdir, heartbeat, (long) maxUploadMb << 20, Main.debug));
             StudioServer server;
             try {
                 server = StudioServer.start(studio, host, port);

@@ -171,7 +171,7 @@ public final class NativeApi {
             DoubleBuffer ob = doubles(b, (long) d * d, "B (Gram output)");
             View view = new View(grid, red, g.channels(), g.height(), g.width());
             Region r = Regions.parse(region, grid, g);
-            GramPair gp = JacobianEngine.compute(g, x, s, view, List.of(r), new JacobianEngine.Options()).grams().get(0);
+            GramPair.Host gp = JacobianEngine.compute(g, x, s, view, List.of(r), new JacobianEngine.Options()).grams().get(0).toHost();   // host Grams: no copy
             double[] ga = gp.a(), gb = gp.b();
             if (!allFinite(ga) || !allFinite(gb))
                 throw new Failure(ERR_ENGINE, "the Grams of region " + region + " are not finite: the generator overflowed at this code (float32 range)");
@@ -204,7 +204,7 @@ public final class NativeApi {
             if (!allFinite(ga)) throw new Failure(ERR_INPUT, "A holds NaN or infinity");
             if (!allFinite(gb)) throw new Failure(ERR_INPUT, "B holds NaN or infinity");
             ganfactor.pipeline.Solver solver = request(method, k, regularization, eps, tau, rpcaLambda).solver(null);
-            Directions dirs = solver.solve(ganfactor.pipeline.Solver.Problem.of(new GramPair("C API", d, 0, 0, ga, gb)));
+            Directions dirs = solver.solve(ganfactor.pipeline.Solver.Problem.of(GramPair.of("C API", d, 0, 0, ga, gb)));
             long id = NEXT.getAndIncrement();
             DIRECTIONS.put(id, dirs);
             handle[0] = id;

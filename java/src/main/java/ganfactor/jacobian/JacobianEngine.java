@@ -61,8 +61,12 @@ public final class JacobianEngine {
         public boolean[] regionRows;
         /** Also return the full Gram J^T J (for checks). */
         public boolean fullGram;
-        /** One-line messages (a chunk halved after running out of memory). */
-        public java.util.function.Consumer<String> messages = System.err::println;
+        /**
+         * One-line messages (a chunk halved after running out of memory); none by default (the
+         * library prints nothing: a front end passes its own sink, the command line stderr). The
+         * chunk finally used is in the {@link Result} either way.
+         */
+        public java.util.function.Consumer<String> messages = m -> {};
         /**
          * Called with the column count before every forward/double-backward pass; a test hook to
          * simulate a device allocation failure (throw a RuntimeException saying "out of memory").
@@ -111,10 +115,10 @@ public final class JacobianEngine {
             v = Double.NaN;
         }
         if (!(v > 0) || !Double.isFinite(v) || v * mult > 1L << 50)
-            throw new InputException("--memory-budget must be auto or a size like 512m or 2g, got '" + s + "'");
+            throw new ganfactor.SettingException("memory-budget", "must be auto or a size like 512m or 2g, got '" + s + "'");
         long bytes = (long) (v * mult);
         if (bytes < MIN_BUDGET)
-            throw new InputException("--memory-budget " + s + " is below the 64m minimum: smaller budgets split the Jacobian into thousands of passes");
+            throw new ganfactor.SettingException("memory-budget", "must be at least 64m (smaller budgets split the Jacobian into thousands of passes), got " + s);
         return bytes;
     }
 
@@ -207,7 +211,7 @@ public final class JacobianEngine {
     static void requireOneColumn(Generator g, Mode mode, Budget b) {
         long one = bytesPerColumn(g, mode);
         if (b.bytes() < one && b.source().startsWith("given"))
-            throw new InputException("--memory-budget " + bytes(b.bytes()) + " cannot hold one Jacobian " + (mode == Mode.REVERSE ? "row" : "column")
+            throw new ganfactor.SettingException("memory-budget", bytes(b.bytes()) + " cannot hold one Jacobian " + (mode == Mode.REVERSE ? "row" : "column")
                     + " of this generator (about " + bytes(one) + " of activations per pass): give at least " + bytes(4 * one) + ", or leave the default (auto)");
     }
 
@@ -311,7 +315,7 @@ public final class JacobianEngine {
                 for (int k = 0; k < a.length; k++) { a[k] /= nin; bb[k] /= nout; }
                 symmetrize(a, D);
                 symmetrize(bb, D);
-                out.add(new GramPair(regions.get(i).name(), D, nin, nout, a, bb));
+                out.add(GramPair.of(regions.get(i).name(), D, nin, nout, a, bb));
             }
             List<Tensor> rows = new ArrayList<>();
             for (int i = 0; i < regions.size(); i++) {

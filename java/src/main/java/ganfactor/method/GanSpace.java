@@ -138,8 +138,8 @@ public final class GanSpace {
     /** The top {@code k} principal axes of accumulated moments (values = variances, divisor n - 1). */
     public static Result pca(Moments m, int k, Linalg la, Map<String, Object> info) {
         int d = m.dim();
-        if (k < 1 || k > d) throw new InputException("--k must be between 1 and " + d + " (the latent dimension), got " + k);
-        if (m.count() <= k) throw new InputException("--samples must exceed the number of components (" + k + "), got " + m.count());
+        if (k < 1 || k > d) throw new ganfactor.SettingException("k", "must be between 1 and " + d + " (the latent dimension), got " + k);
+        if (m.count() <= k) throw new ganfactor.SettingException("samples", "must exceed the number of components (" + k + "), got " + m.count());
         long t0 = System.nanoTime();
         double[] cov = m.covariance();
         Map<String, Object> rec = info == null ? new LinkedHashMap<>() : info;

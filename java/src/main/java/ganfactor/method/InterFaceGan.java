@@ -136,8 +136,8 @@ public final class InterFaceGan {
     public static Selection select(double[] scores, Options o) {
         int N = scores.length;
         if (!(o.ratio > 0) || Double.isInfinite(o.ratio) || (o.ratio > 1 && o.ratio != Math.floor(o.ratio)))
-            throw new InputException("--ratio must be a fraction in (0, 1] or a whole number of samples per class, got " + o.ratio);
-        if (!(o.split > 0 && o.split <= 1)) throw new InputException("--split must be in (0, 1], got " + o.split);
+            throw new ganfactor.SettingException("ratio", "must be a fraction in (0, 1] or a whole number of samples per class, got " + o.ratio);
+        if (!(o.split > 0 && o.split <= 1)) throw new ganfactor.SettingException("split", "must be in (0, 1], got " + o.split);
         List<Integer> keep = new ArrayList<>(N);
         for (int i = 0; i < N; i++) {
             double s = scores[i];

@@ -99,22 +99,26 @@ public final class ReSeFa {
 
     /** Standard path for one region's Grams. */
     public static Directions solve(GramPair g, Options o) {
-        if (g.isOnDevice()) return solve(g.deviceA(), g.deviceB(), o);
-        return solve(g.a(), g.b(), g.dim(), o);
+        if (g instanceof GramPair.Device dv) return solve(dv.a(), dv.b(), o);
+        GramPair.Host h = (GramPair.Host) g;
+        return solve(h.a(), h.b(), h.dim(), o);
     }
 
-    /** Sum (mean) of several samples' Grams for directions that hold across images. */
+    /**
+     * Sum (mean) of several samples' Grams for directions that hold across images: on the device
+     * when all are device pairs, else on the host (a device pair among host ones is copied, counted).
+     */
     public static GramPair aggregate(List<GramPair> gs) {
         if (gs.isEmpty()) throw new IllegalArgumentException("no Grams to aggregate");
         int d = gs.get(0).dim();
         if (gs.stream().allMatch(GramPair::isOnDevice)) {
             // on the device, in the caller's PointerScope: the same sum of a_i / N as below
-            Tensor a = torch.zeros_like(gs.get(0).deviceA()), b = torch.zeros_like(gs.get(0).deviceB());
+            Tensor a = torch.zeros_like(gs.get(0).aTensor()), b = torch.zeros_like(gs.get(0).bTensor());
             long in = 0, out = 0;
             for (GramPair g : gs) {
                 if (g.dim() != d) throw new InputException("Grams of different sizes cannot be aggregated: " + d + " and " + g.dim());
-                a.add_(g.deviceA().div(new Scalar((double) gs.size())));
-                b.add_(g.deviceB().div(new Scalar((double) gs.size())));
+                a.add_(g.aTensor().div(new Scalar((double) gs.size())));
+                b.add_(g.bTensor().div(new Scalar((double) gs.size())));
                 in += g.inside();
                 out += g.outside();
             }
@@ -124,11 +128,12 @@ public final class ReSeFa {
         long in = 0, out = 0;
         for (GramPair g : gs) {
             if (g.dim() != d) throw new InputException("Grams of different sizes cannot be aggregated: " + d + " and " + g.dim());
-            for (int i = 0; i < a.length; i++) { a[i] += g.a()[i] / gs.size(); b[i] += g.b()[i] / gs.size(); }
+            GramPair.Host h = g.toHost();
+            for (int i = 0; i < a.length; i++) { a[i] += h.a()[i] / gs.size(); b[i] += h.b()[i] / gs.size(); }
             in += g.inside();
             out += g.outside();
         }
-        return new GramPair(gs.get(0).region(), d, in, out, a, b);
+        return GramPair.of(gs.get(0).region(), d, in, out, a, b);
     }
 
     /** Standard path: Cholesky reduction + eigh, with the regularisation and fallback rules above. */

@@ -33,7 +33,7 @@ public final class GramFiles {
         for (int i = 0; i < n; i++) {
             double[] ai = java.util.Arrays.copyOfRange(a.data(), i * dd * dd, (i + 1) * dd * dd);
             double[] bi = java.util.Arrays.copyOfRange(b.data(), i * dd * dd, (i + 1) * dd * dd);
-            out.add(new GramPair("grams", dd, 0, 0, ai, bi));
+            out.add(GramPair.of("grams", dd, 0, 0, ai, bi));
         }
     }
 
@@ -67,7 +67,7 @@ public final class GramFiles {
                 Tensor fa = Jr.div(new Scalar(Math.sqrt(in.length)));
                 double[] a = Torch.toDoubles(fa.t().mm(fa));
                 double[] b = Torch.toDoubles(Jb.t().mm(Jb).div(new Scalar(outside.length)));
-                out.add(new GramPair(r.name(), d, in.length, outside.length, a, b));
+                out.add(GramPair.of(r.name(), d, in.length, outside.length, a, b));
                 kept = handOut.keep(fa);
             } catch (RuntimeException | Error e) {
                 handOut.discard();

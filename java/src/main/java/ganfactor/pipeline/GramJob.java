@@ -72,7 +72,7 @@ public final class GramJob {
         for (int r = 0; r < rs.size(); r++) {
             double[] a = new double[lat.count() * D * D], b = new double[lat.count() * D * D];
             for (int i = 0; i < lat.count(); i++) {
-                GramPair gp = all.get(i).get(r);
+                GramPair.Host gp = all.get(i).get(r).toHost();   // host Grams (not asked for on the device): no copy
                 System.arraycopy(gp.a(), 0, a, i * D * D, D * D);
                 System.arraycopy(gp.b(), 0, b, i * D * D, D * D);
                 for (int q = i * D * D; q < (i + 1) * D * D; q++)

@@ -82,7 +82,7 @@ public final class LocalEdit {
         List<GramPair> gs = new ArrayList<>();
         for (int i = 0; i < lat.count(); i++)
             gs.add(JacobianEngine.compute(g, codeIn(lat, i, space, g.numLayers(), g.latentDim()), space, view, List.of(region), jo).grams().get(0));
-        return ReSeFa.aggregate(gs).b();
+        return ReSeFa.aggregate(gs).toHost().b();
     }
 
     /** A background Gram B [d, d] for {@code localize}: the matrix, its name in messages, whether it came from a file, and its JSON entry. */

@@ -63,7 +63,7 @@ public final class ReSeFaSolver implements Solver {
             }
         }
         if (options.path == ReSeFa.SolvePath.FAST)
-            throw new InputException("--solve-path fast needs the region's Jacobian rows: use discover or solve --jacobian");
+            throw new ganfactor.SettingException("solve-path", "fast needs the region's Jacobian rows: a discovery keeps them, and solve does from a Jacobian file (not from Grams)");
         return ReSeFa.solve(gp, options);
     }
 }

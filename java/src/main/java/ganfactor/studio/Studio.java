@@ -72,9 +72,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Studio implements AutoCloseable {
     /** The working folder, the heartbeat timeout after which an unwatched job is cancelled, and the upload limit. */
-    public record Config(Path workdir, long heartbeatMillis, long maxUploadBytes) {
+    public record Config(Path workdir, long heartbeatMillis, long maxUploadBytes, boolean debug) {
         public static Config defaults(Path workdir) {
-            return new Config(workdir, 10_000, 64L << 20);
+            return new Config(workdir, 10_000, 64L << 20, false);
+        }
+
+        public Config(Path workdir, long heartbeatMillis, long maxUploadBytes) {
+            this(workdir, heartbeatMillis, maxUploadBytes, false);
         }
     }
 
@@ -98,6 +102,7 @@ public final class Studio implements AutoCloseable {
     private static final int MAX_DIRECTIONS = 512;
 
     private final Generator g;
+    private final ErrorLog errors;
     private final WorkFolder work;
     private final Config config;
     private final View view;
@@ -133,6 +138,7 @@ public final class Studio implements AutoCloseable {
         this.g = g;
         this.config = config;
         this.work = new WorkFolder(config.workdir());
+        this.errors = new ErrorLog(work.root(), config.debug());
         this.view = View.defaultFor(g.channels(), g.height(), g.width());
         long beat = Math.max(100, config.heartbeatMillis() / 4);
         watchdog.scheduleAtFixedRate(this::checkHeartbeat, beat, beat, TimeUnit.MILLISECONDS);
@@ -448,6 +454,11 @@ public final class Studio implements AutoCloseable {
         Map<String, Object> run(Job job);
     }
 
+    /** The log of 5xx answers and internally failed jobs, with their stack traces. */
+    public ErrorLog errors() {
+        return errors;
+    }
+
     private Map<String, Object> startJob(String kind, Work work) {
         synchronized (submitLock) {
             Job r = running;
@@ -464,7 +475,8 @@ public final class Studio implements AutoCloseable {
                 } catch (StudioException | InputException e) {
                     job.fail(Job.State.FAILED, Generator.oneLine(e));
                 } catch (Throwable e) {
-                    job.fail(Job.State.FAILED, e.getClass().getSimpleName() + ": " + Generator.oneLine(e));
+                    String hint = errors.record("job " + job.id() + " (" + kind + ")", e);
+                    job.fail(Job.State.FAILED, e.getClass().getSimpleName() + ": " + Generator.oneLine(e) + hint);
                 }
             });
             trimJobs();

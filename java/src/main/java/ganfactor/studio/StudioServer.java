@@ -91,9 +91,9 @@ public final class StudioServer implements AutoCloseable {
                 switch (f.kind()) {
                     case INPUT -> error(ctx, 400, f.message());
                     case CANCELLED, CONFLICT -> error(ctx, 409, f.message());
-                    case OUT_OF_MEMORY -> error(ctx, 503, f.message() + "; try a smaller JVP chunk");
-                    case NATIVE -> error(ctx, 500, f.message());
-                    case INTERNAL -> error(ctx, 500, "internal error: " + f.message());
+                    case OUT_OF_MEMORY -> error(ctx, 503, f.message() + "; try a smaller JVP chunk" + studio.errors().record(ctx.method() + " " + ctx.path(), e));
+                    case NATIVE -> error(ctx, 500, f.message() + studio.errors().record(ctx.method() + " " + ctx.path(), e));
+                    case INTERNAL -> error(ctx, 500, "internal error: " + f.message() + studio.errors().record(ctx.method() + " " + ctx.path(), e));
                 }
             });
             r.error(404, ctx -> {

@@ -79,7 +79,7 @@ class BadInputCorpusTest {
                 {"jacobian", "--region", "eyes", "--latents", corrupt.toString(), "--out", o, corrupt.toString()},
                 {"jacobian", "--region", "eyes", "--latents", lat.toString(), "--seed", "3", "--out", o, "--latents"},
                 {"jacobian", "--region", "eyes", "--chunk", "-5", "--out", o, "--chunk"},
-                {"jacobian", "--region", "eyes", "--memory-budget", "1k", "--out", o, "--memory-budget 1k"},
+                {"jacobian", "--region", "eyes", "--memory-budget", "1k", "--out", o, "--memory-budget must be at least 64m"},
                 {"jacobian", "--region", "eyes", "--space", "wp", "--truncation", "0.7", "--truncation-layers", "99", "--out", o, "--truncation-layers 99"},
                 {"jacobian", "--region", "eyes", "--num", "abc", "--out", o, "'abc'"},
                 {"jacobian", "--region", "eyes", "--bogus", "--out", o, "--bogus"},

@@ -83,7 +83,7 @@ class StyleGan2CliTest {
             assertTrue(err < 1e-12, "view rows vs full-resolution columns at (4i, 4j), RGB summed: " + err);
             // and J^T J = |R| A + |R'| B on this model
             Tensor jtj = J.t().mm(J);
-            double[] a = r.grams().get(0).a(), b = r.grams().get(0).b();
+            double[] a = r.grams().get(0).toHost().a(), b = r.grams().get(0).toHost().b();
             double[] want = Torch.toDoubles(jtj);
             double m = 0, s = 0;
             for (int i = 0; i < want.length; i++) {

@@ -96,7 +96,7 @@ class DemoLocalityTest {
             for (long p : inside)
                 if (p >= p0 && p < p0 + block.size(0)) rows.add(java.util.Arrays.copyOfRange(b, (int) (p - p0) * d, (int) (p - p0 + 1) * d));
         };
-        GramPair gp = JacobianEngine.compute(g, lat.row(0), LatentSpace.WP, view, List.of(eyes), jo).grams().get(0);
+        GramPair.Host gp = JacobianEngine.compute(g, lat.row(0), LatentSpace.WP, view, List.of(eyes), jo).grams().get(0).toHost();
         int d = gp.dim(), m = rows.size();
         assertEquals(512, d);
         assertEquals(inside.length, m);

@@ -229,7 +229,7 @@ class ReSeFaTest {
         int d = 16;
         double[] a1 = gram(jacobian(10, d, 11), 10, d), b1 = gram(jacobian(100, d, 12), 100, d);
         double[] a2 = gram(jacobian(10, d, 13), 10, d), b2 = gram(jacobian(100, d, 14), 100, d);
-        GramPair g = ReSeFa.aggregate(java.util.List.of(new GramPair("r", d, 10, 100, a1, b1), new GramPair("r", d, 10, 100, a2, b2)));
+        GramPair.Host g = ReSeFa.aggregate(java.util.List.of(GramPair.of("r", d, 10, 100, a1, b1), GramPair.of("r", d, 10, 100, a2, b2))).toHost();
         for (int i = 0; i < d * d; i++) {
             assertEquals((a1[i] + a2[i]) / 2, g.a()[i], 1e-15);
             assertEquals((b1[i] + b2[i]) / 2, g.b()[i], 1e-15);

@@ -212,7 +212,7 @@ class RpcaTest {
             double lambda = 0.38 / Math.sqrt(d);
             assertFollowsLiteral("decaying Gram d=" + d, g, d, options(Rpca.Solver.ADMM, lambda), options(Rpca.Solver.ADMM, lambda), 0.9);
         }
-        GramPair gp = demoEyes();
+        GramPair.Host gp = demoEyes();
         assertFollowsLiteral("demo eyes B", gp.b(), gp.dim(), options(Rpca.Solver.ADMM, 0.047), options(Rpca.Solver.ADMM, 0.047), 0.9);
         // the default (certifiedSvt unset) is this path for ADMM and EXACT, not for IALM
         Rpca.Options byDefault = new Rpca.Options();
@@ -233,7 +233,7 @@ class RpcaTest {
      */
     @Test
     void extrapolatedWarmStartGivesTheSameSolveWithFewerProducts() {
-        GramPair gp = demoEyes();
+        GramPair.Host gp = demoEyes();
         record Case(String what, double[] m, int d, double lambda) {}
         for (Case c : new Case[]{new Case("decaying Gram d=96", decayingGram(96, 5), 96, 0.38 / Math.sqrt(96)),
                 new Case("demo eyes B", gp.b(), gp.dim(), 0.047)}) {
@@ -406,7 +406,7 @@ class RpcaTest {
 
     @Test
     void certifiedSvtOnTensorsMatchesTheHostBackend() {
-        GramPair gp = demoEyes();
+        GramPair.Host gp = demoEyes();
         record Case(String what, double[] m, int d, Rpca.Options o, double minCertified) {}
         Planted p = planted(80, 3, 0.05, 5);
         double lp = 1 / Math.sqrt(p.d());
@@ -537,7 +537,7 @@ class RpcaTest {
     }
 
     /** The foreground and background Grams of the demo generator's eyes region (d = 64, W). */
-    static GramPair demoEyes() {
+    static GramPair.Host demoEyes() {
         return ganfactor.check.Matrices.demoEyes(TestSupport.demo32());
     }
 
@@ -554,7 +554,7 @@ class RpcaTest {
      */
     @Test
     void exactEqualsConvergedAdmmOnADemoGram() {
-        GramPair gp = demoEyes();
+        GramPair.Host gp = demoEyes();
         int d = gp.dim();
         double lambda = 0.047;
         Rpca.Result reference = solve(gp.b(), d, options(Rpca.Solver.ADMM, lambda));
@@ -601,7 +601,7 @@ class RpcaTest {
         assertTrue(oe <= oa * (1 + 2e-7), "EXACT's objective " + oe + " vs ADMM's " + oa);
         assertEquals(admm.rank(), exact.rank());
 
-        GramPair gp = demoEyes();
+        GramPair.Host gp = demoEyes();
         int n = gp.dim();
         double l60 = 1.0 / 60;
         double[] a = gp.a();

@@ -55,7 +55,7 @@ public final class AggregateGrams {
         void add(List<GramPair> gs) {
             codes++;
             for (int r = 0; r < gs.size(); r++) {
-                GramPair g = gs.get(r);
+                GramPair.Host g = gs.get(r).toHost();   // a GPU executor's Grams: one counted copy each, to sum on the host
                 double[] ga = g.a(), gb = g.b(), sa = a[r], sb = b[r];
                 for (int i = 0; i < sa.length; i++) { sa[i] += ga[i]; sb[i] += gb[i]; }
                 inside[r] += g.inside();
@@ -80,7 +80,7 @@ public final class AggregateGrams {
         public GramPair mean(int r) {
             double[] ma = a[r].clone(), mb = b[r].clone();
             for (int i = 0; i < ma.length; i++) { ma[i] /= codes; mb[i] /= codes; }
-            return new GramPair(regions.get(r), dim, inside[r], outside[r], ma, mb);
+            return GramPair.of(regions.get(r), dim, inside[r], outside[r], ma, mb);
         }
     }
 

@@ -48,7 +48,7 @@ class AggregateGramsTest {
                 List<GramPair> gs = JacobianEngine.compute(g, x, LatentSpace.W, view, rs, new JacobianEngine.Options()).grams();
                 for (int i = 0; i < rs.size(); i++) {
                     perRegion.get(i).add(gs.get(i));
-                    for (int q = 0; q < D * D; q++) { a[i][q] += gs.get(i).a()[q]; b[i][q] += gs.get(i).b()[q]; }
+                    for (int q = 0; q < D * D; q++) { a[i][q] += gs.get(i).toHost().a()[q]; b[i][q] += gs.get(i).toHost().b()[q]; }
                 }
             }
             for (int i = 0; i < rs.size(); i++) {
