@@ -14,13 +14,23 @@ import java.util.regex.Pattern;
 
 /**
  * StyleGAN2 weights as users have them: the generator state dict of NVlabs/stylegan2-ada-pytorch
- * ({@code mapping.fc0.weight}, {@code synthesis.b4.const}, ...) or of rosinality/stylegan2-pytorch
- * ({@code style.1.weight}, {@code input.input}, {@code convs.0.conv.weight}, ...). Detects the
- * layout, renames rosinality's tensors to NVlabs names (reshaping its [1, O, I, k, k] weights and
- * [1, C, 1, 1] biases), and infers the architecture from the shapes.
+ * ({@code mapping.fc0.weight}, {@code synthesis.b4.const}, ...), of rosinality/stylegan2-pytorch
+ * ({@code style.1.weight}, {@code input.input}, {@code convs.0.conv.weight}, ...) or of Hammer
+ * (bytedance/Hammer, the ReSeFa repository's {@code models/}: {@code mapping.dense0.weight},
+ * {@code synthesis.early_layer.const}, {@code synthesis.layer0.style.weight}, {@code
+ * synthesis.output0.weight}, a top-level {@code w_avg}). Detects the layout, renames to NVlabs
+ * names (reshaping rosinality's [1, O, I, k, k] weights and [1, C, 1, 1] biases, and Hammer's
+ * [1, C, 4, 4] constant and [1, 1, r, r] noise), and infers the architecture from the shapes.
+ *
+ * <p>Hammer stores every tensor as NVlabs does (equalized-lr scales applied at run time, the
+ * affine bias with its +1, no kernel flip): its own NVlabs converter copies them verbatim. Its
+ * mapping learning-rate multiplier is 0.01 as NVlabs' (the {@code lrmul} option otherwise). The
+ * older genforce/genforce layout looks alike but stores the affine bias without the +1 and flips
+ * the up-sampling kernels at run time; it is refused by its keys ({@code truncation.w_avg},
+ * {@code *.filter.kernel}) rather than read as Hammer's with wrong images.
  */
 public final class StyleGan2Weights {
-    public enum Layout { NVLABS, ROSINALITY }
+    public enum Layout { NVLABS, ROSINALITY, HAMMER }
 
     private StyleGan2Weights() {}
 
@@ -28,8 +38,16 @@ public final class StyleGan2Weights {
     public static Layout detect(Map<String, Tensor> w, String source) {
         if (w.containsKey("mapping.fc0.weight") || w.containsKey("synthesis.b4.const")) return Layout.NVLABS;
         if (w.containsKey("style.1.weight") || w.containsKey("input.input")) return Layout.ROSINALITY;
+        if (w.containsKey("mapping.dense0.weight") || w.containsKey("synthesis.early_layer.const")) {
+            for (String k : w.keySet())
+                if (k.equals("truncation.w_avg") || k.endsWith(".filter.kernel"))
+                    throw new InputException(source + ": a genforce/genforce StyleGAN2 checkpoint (" + k + "), the layout before Hammer's: it stores the style bias"
+                            + " without its +1 and flips the up-sampling kernels at run time, which is not read; convert it with Hammer's converter"
+                            + " or load it in Hammer and save its state_dict()");
+            return Layout.HAMMER;
+        }
         List<String> some = new ArrayList<>(w.keySet()).subList(0, Math.min(5, w.size()));
-        throw new InputException(source + ": not a StyleGAN2 generator state dict (no mapping.fc0.weight or style.1.weight; first keys: " + some
+        throw new InputException(source + ": not a StyleGAN2 generator state dict (no mapping.fc0.weight, style.1.weight or mapping.dense0.weight; first keys: " + some
                 + "); other generators (StyleGAN3, BigGAN) go through tools/export_torchscript.py");
     }
 
@@ -47,6 +65,7 @@ public final class StyleGan2Weights {
             }
             return out;
         }
+        if (layout == Layout.HAMMER) return fromHammer(w, source);
         Pattern style = Pattern.compile("style\\.(\\d+)\\.(weight|bias)");
         Pattern convs = Pattern.compile("convs\\.(\\d+)\\.(.+)");
         Pattern rgbs = Pattern.compile("to_rgbs\\.(\\d+)\\.(.+)");
@@ -81,6 +100,61 @@ public final class StyleGan2Weights {
             }
         }
         return out;
+    }
+
+    /** The NVlabs name of Hammer's synthesis conv layer {@code i} (the W+ entry it reads is i too). */
+    static String hammerConv(int i) {
+        if (i == 0) return "synthesis.b4.conv1";
+        return "synthesis.b" + (4 << ((i + 1) / 2)) + (i % 2 == 1 ? ".conv0" : ".conv1");
+    }
+
+    private static Map<String, Tensor> fromHammer(Map<String, Tensor> w, String source) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        Pattern dense = Pattern.compile("mapping\\.dense(\\d+)\\.(weight|bias)");
+        Pattern conv = Pattern.compile("synthesis\\.layer(\\d+)\\.(.+)");
+        Pattern rgb = Pattern.compile("synthesis\\.output(\\d+)\\.(.+)");
+        for (Map.Entry<String, Tensor> e : w.entrySet()) {
+            String k = e.getKey();
+            Tensor t = e.getValue();
+            Matcher m;
+            if ((m = dense.matcher(k)).matches()) {
+                out.put("mapping.fc" + m.group(1) + "." + m.group(2), t);
+            } else if (k.equals("w_avg")) {
+                out.put("mapping.w_avg", t.reshape(-1));   // a [L * w] average (repeat_w off) fails the shape check, naming it
+            } else if (k.equals("synthesis.early_layer.const")) {
+                out.put("synthesis.b4.const", squeeze0(t));
+            } else if (k.equals("synthesis.filter")) {
+                checkFilter(t, k, source, 1.0);
+            } else if ((m = conv.matcher(k)).matches()) {
+                hammerField(out, hammerConv(Integer.parseInt(m.group(1))), m.group(2), t, k, source);
+            } else if ((m = rgb.matcher(k)).matches()) {
+                hammerField(out, "synthesis.b" + (4 << Integer.parseInt(m.group(1))) + ".torgb", m.group(2), t, k, source);
+            } else if (k.startsWith("mapping.embedding")) {
+                throw new InputException(source + ": class-conditional StyleGAN2 (" + k + ") is not supported; export it with tools/export_torchscript.py and a fixed class");
+            } else if (k.startsWith("synthesis.residual")) {
+                throw new InputException(source + ": a Hammer StyleGAN2 of the resnet architecture (" + k + "); only the skip architecture (config F) is built");
+            } else if (k.startsWith("synthesis.early_layer.")) {
+                throw new InputException(source + ": a Hammer StyleGAN2 without a constant input (" + k + "); only const_input=True is built");
+            } else {
+                out.put(k, t); // reported as unexpected by StyleGan2.build
+            }
+        }
+        return out;
+    }
+
+    private static void hammerField(Map<String, Tensor> out, String prefix, String rest, Tensor t, String key, String source) {
+        switch (rest) {
+            case "weight", "bias", "noise_strength" -> out.put(prefix + "." + rest, t);
+            case "style.weight" -> out.put(prefix + ".affine.weight", t);
+            case "style.bias" -> out.put(prefix + ".affine.bias", t);
+            case "noise" -> {
+                if (t.dim() != 4 || t.size(0) != 1 || t.size(1) != 1)
+                    throw new InputException(source + ": " + key + " is " + ganfactor.torch.Torch.shapeString(t) + "; only spatial noise [1, 1, r, r] is built (noise_type 'spatial')");
+                out.put(prefix + ".noise_const", t.reshape(t.size(-2), t.size(-1)));
+            }
+            case "filter" -> checkFilter(t, key, source, 1.0);
+            default -> out.put(key, t);
+        }
     }
 
     private static void layer(Map<String, Tensor> out, String prefix, String rest, Tensor t, String key, String source) {

@@ -28,8 +28,12 @@ import java.util.zip.ZipFile;
  * explains the formats it cannot read.
  */
 public final class StateDict {
-    /** Sub-dicts tried, in order, when no key path is given. */
-    public static final List<String> AUTO_KEYS = List.of("g_ema", "G_ema", "state_dict");
+    /**
+     * Sub-dicts tried, in order, when no key path is given: rosinality's and NVlabs' EMA generator,
+     * a Lightning-style state_dict, and Hammer/genforce checkpoints (the ReSeFa repository's:
+     * {@code ['models']['generator_smooth']}, else {@code ['models']['generator']}, as its scripts load them).
+     */
+    public static final List<String> AUTO_KEYS = List.of("g_ema", "G_ema", "state_dict", "models/generator_smooth", "models/generator");
 
     private StateDict() {}
 
@@ -108,12 +112,22 @@ public final class StateDict {
     /** The chosen state dict: its key path and its tensors, not read yet. */
     record Picked(String path, Map<String, TorchPickle.Lazy> chosen) {}
 
+    /** The node at a '/'-separated key path, or null. */
+    private static Object at(Map<String, Object> tree, String path) {
+        Object node = tree;
+        for (String k : path.split("/")) {
+            if (!(node instanceof Map<?, ?> m)) return null;
+            node = m.get(k);
+        }
+        return node;
+    }
+
     /** Chooses the state dict in a tree of maps, tensors and descriptions of other values. */
     static Picked pick(Map<String, Object> tree, String keyPath, String f) {
         String path = keyPath == null ? "" : keyPath.strip();
         if (path.isEmpty()) {
             for (String k : AUTO_KEYS) {
-                if (tree.get(k) instanceof Map<?, ?>) {
+                if (at(tree, k) instanceof Map<?, ?>) {
                     path = k;
                     break;
                 }
