@@ -11,6 +11,10 @@ and records what the official code computes with it on the CPU (impl='ref', its 
   img.npy [4, 3, 64, 64]     synthesis, float32, noise_mode 'const', no truncation
   img_trunc.npy              the same with trunc_psi 0.7 on the first 8 layers (manipulate.py's)
   wp_trunc.npy [4, 10, 128]  the truncated W+ codes
+  direction.npy [1, 128]     a random unit direction, float32, the shape of the shipped directions
+  mani_codes.npy [7, 10, 128], mani_img.npy [7, 3, 64, 64]
+                             manipulate.py's edit of the first truncated code along it (its
+                             linear_interpolate: layers 4-7, 7 steps from -10 to 10) and images
   box_A.npy, box_B.npy       the Gram pair of d image / d w at w[0] (w repeated on all 10 layers;
                              float32 autodiff of the official forward, as compute_jacobian.py) for the box [29, 33, 9, 27] on the 64 grid (official
                              [center_row, center_col, height, width]; rows cr - h//2 .. + h),
@@ -100,4 +104,23 @@ rows = np.tile(mask.reshape(-1), 3)                                  # the same 
 Jr, Jb = J[rows], J[~rows]
 np.save(os.path.join(out, "box_A.npy"), Jr.T @ Jr / Jr.shape[0])
 np.save(os.path.join(out, "box_B.npy"), Jb.T @ Jb / Jb.shape[0])
+# manipulate.py's edit (its defaults: the codes truncated as above, layers 4-7, 7 steps from -10 to
+# 10) of the first code along a direction of the shipped files' shape [1, D], float32, through the
+# repository's own linear_interpolate
+upkg = types.ModuleType("utils")
+upkg.__path__ = [os.path.join(resefa, "utils")]
+sys.modules["utils"] = upkg
+sys.modules.setdefault("cv2", types.ModuleType("cv2"))   # custom_utils imports OpenCV for its mask helpers only
+from utils.custom_utils import linear_interpolate  # noqa: E402
+
+direction = randn((1, D)).numpy()
+direction = (direction / np.linalg.norm(direction)).astype(np.float32)
+np.save(os.path.join(out, "direction.npy"), direction)
+latent_w = rt["wp"][0:1].numpy()
+mani = linear_interpolate(latent_code=latent_w, boundary=np.tile(direction, [1, L, 1]), layer_index=[4, 5, 6, 7],
+                          start_distance=-10.0, end_distance=10.0, steps=7)
+with torch.no_grad():
+    mani_img = G.synthesis(torch.from_numpy(mani.astype(np.float32)), **kw)["image"]
+np.save(os.path.join(out, "mani_codes.npy"), mani.astype(np.float64))
+np.save(os.path.join(out, "mani_img.npy"), mani_img.double().numpy())
 print("wrote", out, "image range", float(r["image"].abs().max()), "J max", float(np.abs(J).max()))

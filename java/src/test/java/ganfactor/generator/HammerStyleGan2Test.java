@@ -79,6 +79,33 @@ class HammerStyleGan2Test {
         assertTrue(ea < 1e-5 && eb < 1e-5, "A " + ea + ", B " + eb);
     }
 
+    /**
+     * manipulate.py's defaults as ganfactor flags: codes drawn with seed 4, truncation psi 0.7 on 8
+     * layers, the shipped [1, d] direction moved on layers 4-7 over 7 steps from -10 to 10 (relative
+     * mode, x + a n). The edited codes equal its linear_interpolate's (float32 on its side: 1e-6
+     * relative) and their images its synthesis (1e-5, as above).
+     */
+    @Test
+    void editReproducesManipulatePy() throws Exception {
+        Path out = tmp.resolve("e");
+        CliRun r = CliRun.run("edit", "--model", DIR.resolve("G_hammer_64.pth").toString(), "--direction", DIR.resolve("direction.npy").toString(),
+                "--space", "wp", "--seed", "4", "--num", "1", "--truncation", "0.7", "--truncation-layers", "8",
+                "--layers", "4-7", "--strengths", "-10:10:7", "--out", out.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        NpyArray codes = Npy.read(out.resolve("edited_0.npy"));
+        assertArrayEquals(new long[]{1, 7, 10, 128}, codes.shape());
+        double codeErr = relErr(codes.data(), Npy.read(DIR.resolve("mani_codes.npy")).data());
+        double imgErr;
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            Generator g = Generator.open(DIR.resolve("G_hammer_64.pth").toString());
+            imgErr = relErr(Torch.toDoubles(g.synthesis(Torch.of(codes.data(), 7, 10, 128).to(torch.ScalarType.Float))),
+                    Npy.read(DIR.resolve("mani_img.npy")).data());
+        }
+        System.out.printf("hammer parity: manipulate.py codes %.2e, images %.2e%n", codeErr, imgErr);
+        assertTrue(codeErr < 1e-6, "codes " + codeErr);
+        assertTrue(imgErr < 1e-5, "images " + imgErr);
+    }
+
     /** The older genforce layout looks alike but differs in two numbers per layer: it is refused by name, never read as Hammer's. */
     @Test
     void theOlderGenforceLayoutIsRefused() {
