@@ -53,13 +53,23 @@ final class DiscoverCommand implements Callable<Integer>, RegistryOptions.Offers
     boolean officialFiles;
     @Mixin JacobianOptions jacobianOptions;
     @picocli.CommandLine.Mixin OutputOptions output;
+    @Mixin TraceOptions traceOptions;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         ganfactor.pipeline.MethodRequest request = methodOptions.request();   // checked before the generator opens
-        Generator g = common.openGenerator();
+        ganfactor.trace.Trace trace = traceOptions.start(CommandInputs.of(spec, "--trace"));
+        Generator g;
+        try (ganfactor.trace.Span sp = trace.span("load model", "model", common.model)) {
+            g = common.openGenerator();
+        }
         Solver solver = request.solver(g.device());
-        Latents lat = common.latents(g);
+        Latents lat;
+        try (ganfactor.trace.Span sp = trace.span("latent codes", "space", common.space)) {
+            lat = common.latents(g);
+        }
         View view = viewOptions.view(g);
         List<Region> rs = Regions.parseAll(regions, view.grid(), g, viewOptions.unscaledPresets);
         if (officialFiles && aggregate) throw new InputException("--official-files writes one file per sample, as the official script; it cannot be combined with --aggregate");
@@ -79,6 +89,7 @@ final class DiscoverCommand implements Callable<Integer>, RegistryOptions.Offers
         s.jacobian = jacobianOptions.engineOptions();
         s.progress = TerminalProgress.auto(common.quiet);
         s.cancellation = Main.CANCEL;
+        s.trace = trace;
         RunRecord rec = RunRecord.of("ganfactor discover");
         try (OutputDir dir = output.open("ganfactor discover")) {
             Discovery.Report rep = Discovery.run(g, lat, view, rs, s, dir);
@@ -90,6 +101,8 @@ final class DiscoverCommand implements Callable<Integer>, RegistryOptions.Offers
             Printing.report(rep, System.out);
             System.out.println("wrote " + dir.target());
         }
+        String t = traceOptions.finish();
+        if (t != null) System.out.println(t);
         return 0;
     }
 }

@@ -27,16 +27,27 @@ final class JacobianCommand implements Callable<Integer> {
     @Option(names = "--save-jacobian", description = "also write jacobian.npy in the official layout: [N, C, G, G, 1, D] float32 with the channels as rows (--reduce none), [N, G, G, 1, D] when reduced")
     boolean saveJacobian;
     @picocli.CommandLine.Mixin OutputOptions output;
+    @picocli.CommandLine.Mixin TraceOptions traceOptions;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        Generator g = common.openGenerator();
-        Latents lat = common.latents(g);
+        ganfactor.trace.Trace trace = traceOptions.start(CommandInputs.of(spec, "--trace"));
+        Generator g;
+        try (ganfactor.trace.Span sp = trace.span("load model", "model", common.model)) {
+            g = common.openGenerator();
+        }
+        Latents lat;
+        try (ganfactor.trace.Span sp = trace.span("latent codes", "space", common.space)) {
+            lat = common.latents(g);
+        }
         View view = viewOptions.view(g);
         List<Region> rs = Regions.parseAll(regions, view.grid(), g, viewOptions.unscaledPresets);
         JacobianEngine.Options o = jacobianOptions.engineOptions();
         o.progress = TerminalProgress.auto(common.quiet);
         o.cancelled = Main.CANCEL;
+        o.trace = trace;
         try (OutputDir dir = output.open("ganfactor jacobian")) {
             GramJob.Run run = GramJob.run(g, lat, view, rs, o, dir, saveJacobian);
             dir.writeString("jacobian.json", GramJob.record(g, lat, view, rs, o, run).json());
@@ -47,6 +58,8 @@ final class JacobianCommand implements Callable<Integer> {
                 System.out.printf("  %-12s |R| = %-6d |R'| = %-6d  %s%n", r.name(), r.count() * view.viewChannels(), (view.pixels() - r.count()) * view.viewChannels(), r.origin());
             System.out.println("wrote " + dir.target());
         }
+        String t = traceOptions.finish();
+        if (t != null) System.out.println(t);
         return 0;
     }
 }

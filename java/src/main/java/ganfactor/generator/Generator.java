@@ -122,26 +122,38 @@ public final class Generator implements AutoCloseable {
     public static Generator fromWeights(Path file, Map<String, String> options) {
         String source = file.toString();
         JitModule m = StyleGan2.module(); // before the scope: the module outlives it
+        JitModule pggan = Pggan.module();
         StyleGan2.Config c;
         String clampFrom;
         // Closed in reverse order: the scope (renamed and reshaped views of the weights) first, then the weights.
         try (ganfactor.io.WeightFiles.Weights w = ganfactor.io.WeightFiles.read(file, options.get("key"));
              org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
-            Map<String, String> fromFile = metadataOptions(w.metadata());
-            Map<String, String> o = new java.util.LinkedHashMap<>(fromFile);
-            o.putAll(options);
-            clampFrom = options.containsKey("clamp") ? "option #clamp=" + options.get("clamp")
-                    : fromFile.containsKey("clamp") ? "file metadata" : null;
-            Map<String, Tensor> nv = StyleGan2Weights.toNvlabs(w.tensors(), source);
-            c = StyleGan2Weights.infer(nv, o, source);
-            long seed;
-            try {
-                seed = Long.parseLong(o.getOrDefault("seed", "0"));
-            } catch (NumberFormatException e) {
-                throw new InputException(source + ": seed must be an integer, got " + o.get("seed"));
+            if (Pggan.looksLike(w.tensors())) {
+                for (String k : options.keySet())
+                    if (!k.equals("key") && !k.equals("fused"))
+                        throw new InputException(source + ": option #" + k + " does not apply to a PGGAN (its options: key, fused)");
+                Pggan.fill(pggan, Pggan.canonical(w.tensors(), options.get("fused"), source), source);
+                c = null;
+                clampFrom = null;
+            } else {
+                if (options.containsKey("fused")) throw new InputException(source + ": option #fused applies to PGGAN files only");
+                Map<String, String> fromFile = metadataOptions(w.metadata());
+                Map<String, String> o = new java.util.LinkedHashMap<>(fromFile);
+                o.putAll(options);
+                clampFrom = options.containsKey("clamp") ? "option #clamp=" + options.get("clamp")
+                        : fromFile.containsKey("clamp") ? "file metadata" : null;
+                Map<String, Tensor> nv = StyleGan2Weights.toNvlabs(w.tensors(), source);
+                c = StyleGan2Weights.infer(nv, o, source);
+                long seed;
+                try {
+                    seed = Long.parseLong(o.getOrDefault("seed", "0"));
+                } catch (NumberFormatException e) {
+                    throw new InputException(source + ": seed must be an integer, got " + o.get("seed"));
+                }
+                StyleGan2.fill(m, c, nv, seed, true);
             }
-            StyleGan2.fill(m, c, nv, seed, true);
         }
+        if (c == null) return new Generator(pggan, source);
         Generator g = wrap(m, source, c);
         g.clampSource = clampFrom == null ? UNKNOWN_CLAMP_RECORD : clampFrom;
         if (clampFrom == null)
@@ -213,6 +225,17 @@ public final class Generator implements AutoCloseable {
 
     /** The StyleGAN2 configuration when this generator was built by ganfactor's StyleGAN2 builder, else null. */
     public StyleGan2.Config styleGan2Config() { return styleGan2; }
+
+    /**
+     * Whether Z codes of this generator live on the sphere of radius sqrt(d) (InterFaceGAN's
+     * preprocess for PGGAN: the model normalises z anyway, so images do not change, but codes,
+     * boundaries and edits are on that sphere). Read from the module's {@code gf_z_sphere}.
+     */
+    public boolean zSphere() {
+        if (!module.hasattr("gf_z_sphere")) return false;
+        IValue v = module.attr("gf_z_sphere");
+        return v.isInt() && v.toInt() == 1;
+    }
 
     public static Generator load(Path file) {
         ganfactor.io.InputFiles.requireReadable(file);

@@ -34,6 +34,10 @@ public record Latents(double[] codes, int count, int dim, LatentSpace space, Str
         requireFits(num, (long) num * (space == LatentSpace.WP ? L : 1) * d, "--num " + num);
         double[] z = NumpyRandom.randn(seed, num * d);
         String origin = "seed " + seed;
+        if (g.zSphere()) {
+            sphere(z, num, d);
+            origin += SPHERE;
+        }
         if (space == LatentSpace.Z) {
             if (psi != 1.0) throw new InputException("truncation applies to W or W+ codes, not to Z");
             return new Latents(z, num, d, space, origin);
@@ -101,6 +105,27 @@ public record Latents(double[] codes, int count, int dim, LatentSpace space, Str
 
     /** Codes from a .npy file: [N, d] for Z or W (or W codes broadcast to W+), [N, L, d] for W+. */
     public static Latents fromFile(Generator g, LatentSpace space, Path file) {
+        Latents l = fromFileAsIs(g, space, file);
+        if (!g.zSphere() || space != LatentSpace.Z) return l;
+        double[] c = l.codes().clone();
+        sphere(c, l.count(), l.dim());
+        return new Latents(c, l.count(), l.dim(), space, l.origin() + SPHERE);
+    }
+
+    static final String SPHERE = " (on the sphere of radius sqrt(d), as InterFaceGAN's preprocess for this generator)";
+
+    /** Each of the n rows of {@code z} scaled to norm sqrt(d), in place (a zero row stays zero). */
+    static void sphere(double[] z, int n, int d) {
+        for (int i = 0; i < n; i++) {
+            double s = 0;
+            for (int j = 0; j < d; j++) s += z[i * d + j] * z[i * d + j];
+            if (s == 0) continue;
+            double f = Math.sqrt(d / s);
+            for (int j = 0; j < d; j++) z[i * d + j] *= f;
+        }
+    }
+
+    private static Latents fromFileAsIs(Generator g, LatentSpace space, Path file) {
         NpyArray a = Npy.read(file);
         int d = g.latentDim(), L = g.numLayers();
         long[] s = a.shape();

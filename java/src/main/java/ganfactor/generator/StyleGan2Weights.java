@@ -254,10 +254,10 @@ public final class StyleGan2Weights {
         if (s == null || s.isBlank()) return m;
         for (String p : s.split(",")) {
             int eq = p.indexOf('=');
-            if (eq < 0) throw new InputException("generator option '" + p + "' must be key=value (key, clamp, lrmul)");
+            if (eq < 0) throw new InputException("generator option '" + p + "' must be key=value (key, clamp, lrmul, seed; PGGAN: fused)");
             String k = p.substring(0, eq).trim().toLowerCase(Locale.ROOT);
-            if (!List.of("key", "clamp", "lrmul", "seed").contains(k))
-                throw new InputException("unknown generator option '" + k + "' (key, clamp, lrmul, seed)");
+            if (!List.of("key", "clamp", "lrmul", "seed", "fused").contains(k))
+                throw new InputException("unknown generator option '" + k + "' (key, clamp, lrmul, seed; PGGAN: fused)");
             m.put(k, p.substring(eq + 1).trim());
         }
         return m;

@@ -72,6 +72,8 @@ public final class JacobianEngine {
          * simulate a device allocation failure (throw a RuntimeException saying "out of memory").
          */
         public java.util.function.IntConsumer beforePass = k -> {};
+        /** Spans of the passes and the Gram accumulation, and memory counters ({@link ganfactor.trace.Trace}). */
+        public ganfactor.trace.Trace trace = ganfactor.trace.Trace.OFF;
 
         /** A field-by-field copy (the pipeline adjusts its copy, never the caller's options). */
         public Options copy() {
@@ -87,6 +89,7 @@ public final class JacobianEngine {
             o.fullGram = fullGram;
             o.messages = messages;
             o.beforePass = beforePass;
+            o.trace = trace;
             return o;
         }
     }
@@ -247,7 +250,10 @@ public final class JacobianEngine {
         List<List<Tensor>> rowParts = new ArrayList<>();
         for (int i = 0; i < regions.size(); i++) rowParts.add(new ArrayList<>());
         Result result;
-        try (PointerScope outer = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+        ganfactor.trace.Trace tr = o.trace;
+        try (PointerScope outer = new PointerScope(); NoGradGuard ng = new NoGradGuard();
+             ganfactor.trace.Span whole = tr.span("jacobian", "mode", o.mode.label(), "space", space.label(), "rows", P, "dim", D,
+                     "chunk", chunk, "pixel_blocks", blocks, "device", dev.label())) {
             Tensor x1 = Torch.of(x, 1, D).to(dev.torch(), g.dtype());
             Tensor rowsIdx = Torch.ofLong(view.rowIndex(), view.rowIndex().length).to(dev.torch(), ScalarType.Long);
             Tensor colsIdx = Torch.ofLong(view.colIndex(), view.colIndex().length).to(dev.torch(), ScalarType.Long);
@@ -270,7 +276,8 @@ public final class JacobianEngine {
                         for (int c0 = 0; c0 < D; ) {
                             if (o.cancelled.getAsBoolean()) throw new CancellationException("cancelled");
                             int kc = Math.min(chunk, D - c0);
-                            try (PointerScope inner = new PointerScope()) {
+                            try (PointerScope inner = new PointerScope();
+                                 ganfactor.trace.Span pass = tr.span("jacobian pass", "first_column", c0, "columns", kc, "pixel_block", b)) {
                                 o.beforePass.accept(kc);
                                 Tensor cols = o.mode == Mode.FORWARD
                                         ? forwardColumns(g, x1, space, view, rowsIdx, colsIdx, eye, c0, kc)
@@ -288,13 +295,15 @@ public final class JacobianEngine {
                     }
                     if (o.sink != null) o.sink.rows(p0, J);
                     keepRegionRows(J, p0, p1, inside, o.regionRows, rowParts);
-                    try (PointerScope inner = new PointerScope()) {
+                    try (PointerScope inner = new PointerScope();
+                         ganfactor.trace.Span acc = tr.span("gram accumulation", "pixel_block", b, "rows", p1 - p0, "regions", regions.size())) {
                         for (int i = 0; i < regions.size(); i++) {
                             accumulate(accA.get(i), J, inside.get(i), p0, p1, dev);
                             accumulate(accB.get(i), J, outside.get(i), p0, p1, dev);
                         }
                         if (accFull != null) accFull.add_(J.t().mm(J));
                     }
+                    tr.memory();
                 }
             } finally {
                 o.progress.end();
@@ -326,6 +335,7 @@ public final class JacobianEngine {
             }
             double[] full = accFull == null ? null : Torch.toDoubles(accFull);
             result = new Result(out, rows, full, D, P, chunk, blocks, passes, (System.nanoTime() - t0) / 1e9, bud);
+            whole.arg("passes", passes).arg("chunk_used", chunk);
         } catch (RuntimeException | Error e) {
             handOut.discard();
             throw e;

@@ -64,6 +64,8 @@ public final class Discovery {
         public JacobianEngine.Options jacobian = new JacobianEngine.Options();
         public Cancellation cancellation = Cancellation.NEVER;
         public Progress progress = Progress.NONE;
+        /** The run's spans (Jacobian passes, solves, edits, writing) for a trace file and JFR. */
+        public ganfactor.trace.Trace trace = ganfactor.trace.Trace.OFF;
 
         public double[] strengths() {
             return strengths != null ? strengths : solver.defaultStrengths();
@@ -91,7 +93,9 @@ public final class Discovery {
 
     public static Report run(Generator g, Latents lat, View view, List<Region> regions, Settings s, OutputDir dir) {
         if (s.solver == null || !s.solver.regional()) throw new IllegalArgumentException("discovery needs a regional solver (resefa or lowrankgan)");
-        try (PointerScope outer = new PointerScope()) {
+        try (PointerScope outer = new PointerScope();
+             ganfactor.trace.Span whole = s.trace.span("discovery", "method", s.solver.name(), "samples", lat.count(), "regions", regions.size(),
+                     "space", lat.space().label())) {
             Stage st = jacobians(g, lat, view, regions, s);
             List<Outcome> outcomes = new ArrayList<>();
             List<Map<String, Object>> rec = new ArrayList<>();
@@ -158,6 +162,7 @@ public final class Discovery {
     /** The Jacobian stage: Grams on the generator's device (until the solver has read them), and region rows where the solver wants them. */
     private static Stage jacobians(Generator g, Latents lat, View view, List<Region> regions, Settings s) {
         JacobianEngine.Options jo = stageOptions(s.jacobian, s.solver, lat.dim(), view, regions, s.cancellation, s.progress);
+        if (s.trace != ganfactor.trace.Trace.OFF) jo.trace = s.trace;
         List<List<GramPair>> grams = new ArrayList<>();
         List<List<Tensor>> rows = new ArrayList<>();
         int chunk = 0;
@@ -205,9 +210,15 @@ public final class Discovery {
     private static Outcome solveAndRender(Generator g, Latents lat, Region region, Job job, Settings s, OutputDir dir,
                                           Map<String, Editor> editors, Clock clock) {
         long t0 = System.nanoTime();
-        Directions dirs = s.solver.solve(new Solver.Problem(job.grams(), job.rows(), g, s.cancellation));
+        Directions dirs;
+        try (ganfactor.trace.Span sp = s.trace.span("solve", "method", s.solver.name(), "region", region.name(), "result", job.label(), "dim", job.grams().dim(),
+                "fast_path_rows", job.rows() != null)) {
+            dirs = s.solver.solve(new Solver.Problem(job.grams(), job.rows(), g, s.cancellation));
+        }
         clock.solve += System.nanoTime() - t0;
-        dirs.write(dir, job.prefix(), false);
+        try (ganfactor.trace.Span sp = s.trace.span("write directions", "folder", job.prefix())) {
+            dirs.write(dir, job.prefix(), false);
+        }
         if (s.officialFiles) {
             // the official script's names: per sample index of the input, all d directions as rows
             String official = String.format(Locale.ROOT, "image_%02d_region_%s_name_%s", job.samples()[0], region.name(), s.solver.name());
@@ -215,6 +226,8 @@ public final class Discovery {
             Images.write(Images.mask(region), dir.file(official + "_mask.png"));
         }
         t0 = System.nanoTime();
+        ganfactor.trace.Span editSpan = s.trace.span("edits and pictures", "region", region.name(), "result", job.label(), "directions", Math.min(s.show, dirs.count()),
+                "strengths", s.strengths().length);
         Editor editor = editors.computeIfAbsent(Arrays.toString(job.samples()), key -> new Editor(g, lat.subset(job.samples()), s.edit));
         List<Locality.Measurement> ms = new ArrayList<>();
         double[] strengths = s.strengths();
@@ -239,6 +252,7 @@ public final class Discovery {
         List<Locality.Measurement> all = new ArrayList<>(ms);
         if (base != null) all.add(base);
         Locality.writeCsv(dir.file(job.prefix() + "locality.csv"), all);
+        editSpan.close();
         clock.edit += System.nanoTime() - t0;
         return new Outcome(region.name(), job.label(), dirs, ms, base);
     }

@@ -1,0 +1,97 @@
+package ganfactor.trace;
+
+import ganfactor.cli.CliRun;
+import ganfactor.io.JsonReader;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Issue 29: a run's spans as a Chrome trace and as JFR events. */
+class TraceTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void spansNestAndTheJsonIsChromesFormat() throws Exception {
+        Trace t = Trace.recording();
+        try (Span outer = t.span("outer", "k", 3)) {
+            try (Span inner = t.span("inner \"quoted\"")) {
+                inner.arg("extra", true);
+                Thread.sleep(2);
+            }
+            t.memory();
+        }
+        Map<String, Object> doc = (Map<String, Object>) JsonReader.parse(t.json());
+        List<Object> events = (List<Object>) doc.get("traceEvents");
+        Map<String, Object> outer = null, inner = null;
+        boolean counter = false;
+        for (Object o : events) {
+            Map<String, Object> e = (Map<String, Object>) o;
+            if ("outer".equals(e.get("name"))) outer = e;
+            if ("inner \"quoted\"".equals(e.get("name"))) inner = e;
+            counter |= "C".equals(e.get("ph")) && "memory".equals(e.get("name"));
+        }
+        assertNotNull(outer);
+        assertNotNull(inner);
+        assertTrue(counter, "a memory counter");
+        double os = ((Number) outer.get("ts")).doubleValue(), od = ((Number) outer.get("dur")).doubleValue();
+        double is = ((Number) inner.get("ts")).doubleValue(), id = ((Number) inner.get("dur")).doubleValue();
+        assertTrue(os <= is && is + id <= os + od, "the inner span lies within the outer: " + outer + " " + inner);
+        assertTrue(id >= 2000, "durations in microseconds: " + id);
+        assertEquals(3L, ((Number) ((Map<String, Object>) outer.get("args")).get("k")).longValue());
+        assertEquals(true, ((Map<String, Object>) inner.get("args")).get("extra"));
+        assertEquals(List.of("inner \"quoted\"", "outer"), t.spanNames());
+        assertEquals("[]", Trace.OFF.spanNames().toString(), "OFF keeps nothing");
+    }
+
+    @Test
+    void spansAreJfrEventsEvenWithoutATraceFile() throws Exception {
+        Path jfr = tmp.resolve("r.jfr");
+        try (Recording r = new Recording()) {
+            r.enable("ganfactor.Span");
+            r.start();
+            try (Span s = Trace.OFF.span("jacobian pass", "columns", 8)) {
+                Thread.sleep(1);
+            }
+            r.stop();
+            r.dump(jfr);
+        }
+        List<RecordedEvent> events = RecordingFile.readAllEvents(jfr);
+        RecordedEvent e = events.stream().filter(x -> x.getEventType().getName().equals("ganfactor.Span")).findFirst().orElseThrow();
+        assertEquals("jacobian pass", e.getString("name"));
+        assertTrue(e.getString("args").contains("\"columns\":8"), e.getString("args"));
+        assertTrue(e.getDuration().toNanos() >= 1_000_000, "the span's duration: " + e.getDuration());
+    }
+
+    /** discover --trace: the stages of a real run, the file replaced only when it is a ganfactor trace. */
+    @Test
+    void discoverWritesATraceOfItsStages() throws Exception {
+        Path trace = tmp.resolve("t.json");
+        CliRun r = CliRun.run("discover", "--region", "eyes", "--grid", "32", "--show", "1", "--no-baseline", "--out", tmp.resolve("d").toString(),
+                "--trace", trace.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        String json = Files.readString(trace);
+        for (String stage : List.of("load model", "latent codes", "discovery", "jacobian", "jacobian pass", "gram accumulation", "solve", "write directions", "edits and pictures"))
+            assertTrue(json.contains("\"name\":\"" + stage + "\""), stage);
+        // a second run replaces its own trace; a file that is not one is never replaced
+        assertEquals(0, CliRun.run("discover", "--region", "eyes", "--grid", "32", "--show", "0", "--no-baseline", "--out", tmp.resolve("d2").toString(),
+                "--trace", trace.toString(), "--quiet").code());
+        Path other = tmp.resolve("notes.json");
+        Files.writeString(other, "{\"mine\": 1}");
+        CliRun refused = CliRun.run("discover", "--region", "eyes", "--grid", "32", "--out", tmp.resolve("d3").toString(), "--trace", other.toString(), "--quiet");
+        assertEquals(2, refused.code(), refused.err());
+        assertTrue(refused.err().contains("not a ganfactor trace"), refused.err());
+        assertEquals("{\"mine\": 1}", Files.readString(other));
+        assertFalse(Files.exists(tmp.resolve("d3")), "refused before any output");
+    }
+}
