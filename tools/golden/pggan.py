@@ -62,7 +62,7 @@ Our code, not the repositories': it imports their modules and only calls them. N
 
     git clone https://github.com/genforce/interfacegan /tmp/interfacegan
     git clone https://github.com/zhujiapeng/resefa /tmp/resefa
-    python3 tools/golden/pggan_golden.py /tmp/interfacegan /tmp/resefa OUT_DIR
+    python3 tools/golden/pggan.py /tmp/interfacegan /tmp/resefa OUT_DIR   # the committed fixtures are a subset of OUT_DIR (java/src/test/resources/official/README.md)
 """
 import importlib
 import logging

@@ -143,7 +143,10 @@ public final class Editor {
         int S = strengths.length, D = L * d;
         double[] edited = new double[N * S * D];
         boolean[] same = new boolean[N * S];
-        if (latents.space() == LatentSpace.Z) editZ(direction, strengths, edited, same);
+        // Z codes, and W codes of a generator that maps W to W+ itself (InterFaceGAN's StyleGAN
+        // truncates there, after the edit), are edited before that map
+        if (latents.space() == LatentSpace.Z || (latents.space() == LatentSpace.W && g.ownWToWp() && direction.length == d))
+            editBeforeMap(direction, strengths, edited, same);
         else {
             for (int n = 0; n < N; n++)
                 for (int s = 0; s < S; s++) {
@@ -197,8 +200,11 @@ public final class Editor {
         for (int i = 0; i < m.length; i++) x[i] += alpha * m[i];
     }
 
-    /** Z codes: z is moved before the mapping; the edited w replaces the original on the chosen layers. */
-    private void editZ(double[] n, double[] strengths, double[] edited, boolean[] same) {
+    /**
+     * Z codes (and W codes of a generator with its own W-to-W+ map): the code is moved before the
+     * map; the edited W+ code replaces the original on the chosen layers.
+     */
+    private void editBeforeMap(double[] n, double[] strengths, double[] edited, boolean[] same) {
         int S = strengths.length, D = L * d;
         double[] u = settings.mode() == Mode.ABSOLUTE ? unit(n) : n;
         double[] zs = new double[N * S * d];
@@ -239,6 +245,7 @@ public final class Editor {
     /** [count, D] codes of the latents' space to [count, L, d] W+ codes. */
     private double[] toWp(double[] codes, int count) {
         if (latents.space() == LatentSpace.WP) return codes.clone();
+        if (latents.space() == LatentSpace.W && g.ownWToWp()) return ganfactor.generator.Latents.toWp(g, codes, count);
         if (latents.space() == LatentSpace.W) {
             double[] out = new double[count * L * d];
             for (int i = 0; i < count; i++)

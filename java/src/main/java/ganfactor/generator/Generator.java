@@ -123,6 +123,8 @@ public final class Generator implements AutoCloseable {
         String source = file.toString();
         JitModule m = StyleGan2.module(); // before the scope: the module outlives it
         JitModule pggan = Pggan.module();
+        JitModule styleGan = StyleGan1.module();
+        boolean v1 = false;
         StyleGan2.Config c;
         String clampFrom;
         // Closed in reverse order: the scope (renamed and reshaped views of the weights) first, then the weights.
@@ -135,7 +137,16 @@ public final class Generator implements AutoCloseable {
                 Pggan.fill(pggan, Pggan.canonical(w.tensors(), options.get("fused"), source), source);
                 c = null;
                 clampFrom = null;
+            } else if (StyleGan1.looksLike(w.tensors())) {
+                for (String k : options.keySet())
+                    if (!List.of("key", "fused", "truncation").contains(k))
+                        throw new InputException(source + ": option #" + k + " does not apply to a StyleGAN (v1) (its options: key, fused, truncation)");
+                StyleGan1.fill(styleGan, StyleGan1.canonical(w.tensors(), options, source), source);
+                v1 = true;
+                c = null;
+                clampFrom = null;
             } else {
+                if (options.containsKey("truncation")) throw new InputException(source + ": option #truncation applies to StyleGAN (v1) files only; use --truncation");
                 if (options.containsKey("fused")) throw new InputException(source + ": option #fused applies to PGGAN files only");
                 Map<String, String> fromFile = metadataOptions(w.metadata());
                 Map<String, String> o = new java.util.LinkedHashMap<>(fromFile);
@@ -153,7 +164,7 @@ public final class Generator implements AutoCloseable {
                 StyleGan2.fill(m, c, nv, seed, true);
             }
         }
-        if (c == null) return new Generator(pggan, source);
+        if (c == null) return new Generator(v1 ? styleGan : pggan, source);
         Generator g = wrap(m, source, c);
         g.clampSource = clampFrom == null ? UNKNOWN_CLAMP_RECORD : clampFrom;
         if (clampFrom == null)
@@ -231,6 +242,11 @@ public final class Generator implements AutoCloseable {
      * preprocess for PGGAN: the model normalises z anyway, so images do not change, but codes,
      * boundaries and edits are on that sphere). Read from the module's {@code gf_z_sphere}.
      */
+    /** Whether the module maps W codes to W+ itself ({@code gf_w_to_wp}: InterFaceGAN's StyleGAN truncates there) rather than by copying w to every layer. */
+    public boolean ownWToWp() {
+        return has(module, "gf_w_to_wp");
+    }
+
     public boolean zSphere() {
         if (!module.hasattr("gf_z_sphere")) return false;
         IValue v = module.attr("gf_z_sphere");
@@ -268,13 +284,15 @@ public final class Generator implements AutoCloseable {
     private void installHelpers() {
         if (has(module, "gf_view")) return;
         String toW = hasMapping ? "self.mapping(x)" : "x";
+        // a module may map W to W+ itself (InterFaceGAN's StyleGAN truncates there, as its wrapper does)
+        String toWp = ownWToWp() ? "self.gf_w_to_wp(x)" : "x.unsqueeze(1).expand(x.size(0), %L%, %D%)";
         module.define("""
             def gf_wp(self, x: Tensor, space: int) -> Tensor:
                 if space == 2:
                     return x.reshape(x.size(0), %L%, %D%)
                 if space == 0:
                     x = %TOW%
-                return x.unsqueeze(1).expand(x.size(0), %L%, %D%)
+                return %TOWP%
 
             def gf_view(self, x: Tensor, space: int, rows: Tensor, cols: Tensor, reduce: int) -> Tensor:
                 return self.gf_reduce(self.synthesis(self.gf_wp(x, space)), rows, cols, reduce)
@@ -293,7 +311,7 @@ public final class Generator implements AutoCloseable {
             def gf_jvp_dual(self, x: Tensor, v: Tensor, space: int, rows: Tensor, cols: Tensor, reduce: int, level: int) -> Tensor:
                 y = self.gf_view(torch._make_dual(x, v, level), space, rows, cols, reduce)
                 return torch._unpack_dual(y, level)[1]
-            """.replace("%L%", String.valueOf(numLayers)).replace("%D%", String.valueOf(latentDim)).replace("%TOW%", toW));
+            """.replace("%TOWP%", toWp).replace("%L%", String.valueOf(numLayers)).replace("%D%", String.valueOf(latentDim)).replace("%TOW%", toW));
         // Forward-mode Jacobian columns: dual numbers through the whole graph, or, when the module
         // propagates synthesis tangents itself (StyleGAN2's gf_synthesis_jvp), dual numbers only up to
         // the W+ code and the module's own tangent pass from there (primal once, not per column).

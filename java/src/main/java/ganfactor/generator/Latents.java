@@ -51,7 +51,7 @@ public record Latents(double[] codes, int count, int dim, LatentSpace space, Str
                 throw new InputException("truncation on the first " + truncLayers + " of " + L + " layers makes codes differ per layer: use --space wp");
             return new Latents(truncate(g, w, num, 1, d, psi, 1), num, d, space, origin + (psi != 1.0 ? ", psi " + psi : ""));
         }
-        double[] wp = broadcast(w, num, L, d);
+        double[] wp = toWp(g, w, num);
         return new Latents(truncate(g, wp, num, L, d, psi, truncLayers), num, L * d, space,
                 origin + (psi != 1.0 ? ", psi " + psi + " on " + truncLayers + " layers" : ""));
     }
@@ -140,7 +140,7 @@ public record Latents(double[] codes, int count, int dim, LatentSpace space, Str
         if (s.length == 2 && s[1] == d) {
             int n = (int) s[0];
             if (space != LatentSpace.WP) return new Latents(a.data(), n, d, space, file.toString());
-            return new Latents(broadcast(a.data(), n, L, d), n, L * d, space, file + " (W codes broadcast to W+)");
+            return new Latents(toWp(g, a.data(), n), n, L * d, space, file + (g.ownWToWp() ? " (W codes mapped to W+ by the generator)" : " (W codes broadcast to W+)"));
         }
         if (s.length == 3 && s[1] == L && s[2] == d) {
             if (space != LatentSpace.WP) throw new InputException(file + ": holds W+ codes [N, " + L + ", " + d + "]; use --space wp");
@@ -148,10 +148,22 @@ public record Latents(double[] codes, int count, int dim, LatentSpace space, Str
         }
         if (s.length == 1 && s[0] == d)
             return space == LatentSpace.WP
-                    ? new Latents(broadcast(a.data(), 1, L, d), 1, L * d, space, file + " (a W code broadcast to W+)")
+                    ? new Latents(toWp(g, a.data(), 1), 1, L * d, space, file + (g.ownWToWp() ? " (a W code mapped to W+ by the generator)" : " (a W code broadcast to W+)"))
                     : new Latents(a.data(), 1, d, space, file.toString());
         throw new InputException(file + ": expected latent codes of shape [N, " + d + "]" + (space == LatentSpace.WP ? " or [N, " + L + ", " + d + "]" : "")
                 + ", got " + a.shapeString());
+    }
+
+    /**
+     * [n, d] W codes to [n, L, d] W+ codes: the generator's own map when it has one
+     * ({@link Generator#ownWToWp()}: InterFaceGAN's StyleGAN truncates there), else the same w on
+     * every layer.
+     */
+    public static double[] toWp(Generator g, double[] w, int n) {
+        if (!g.ownWToWp()) return broadcast(w, n, g.numLayers(), g.latentDim());
+        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            return Torch.toDoubles(g.toWp(Torch.of(w, n, g.latentDim()).to(g.device().torch(), g.dtype()), LatentSpace.W));
+        }
     }
 
     /** [n, d] W codes to [n, L, d] W+ codes, the same w on every layer. */

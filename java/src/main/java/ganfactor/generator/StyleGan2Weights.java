@@ -256,8 +256,8 @@ public final class StyleGan2Weights {
             int eq = p.indexOf('=');
             if (eq < 0) throw new InputException("generator option '" + p + "' must be key=value (key, clamp, lrmul, seed; PGGAN: fused)");
             String k = p.substring(0, eq).trim().toLowerCase(Locale.ROOT);
-            if (!List.of("key", "clamp", "lrmul", "seed", "fused").contains(k))
-                throw new InputException("unknown generator option '" + k + "' (key, clamp, lrmul, seed; PGGAN: fused)");
+            if (!List.of("key", "clamp", "lrmul", "seed", "fused", "truncation").contains(k))
+                throw new InputException("unknown generator option '" + k + "' (key, clamp, lrmul, seed; PGGAN: fused; StyleGAN v1: fused, truncation)");
             m.put(k, p.substring(eq + 1).trim());
         }
         return m;
