@@ -115,7 +115,7 @@ public record Latents(double[] codes, int count, int dim, LatentSpace space, Str
     static final String SPHERE = " (on the sphere of radius sqrt(d), as InterFaceGAN's preprocess for this generator)";
 
     /** Each of the n rows of {@code z} scaled to norm sqrt(d), in place (a zero row stays zero). */
-    static void sphere(double[] z, int n, int d) {
+    public static void sphere(double[] z, int n, int d) {
         for (int i = 0; i < n; i++) {
             double s = 0;
             for (int j = 0; j < d; j++) s += z[i * d + j] * z[i * d + j];

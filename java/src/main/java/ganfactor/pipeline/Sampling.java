@@ -102,15 +102,15 @@ public final class Sampling {
         } else {
             double[] z = new double[nb * d];
             if (s.given != null) System.arraycopy(s.given.codes(), b0 * d, z, 0, nb * d);
-            else for (int i = 0; i < z.length; i++) z[i] = rng.nextGaussian();
+            else {
+                for (int i = 0; i < z.length; i++) z[i] = rng.nextGaussian();
+                if (g.zSphere()) Latents.sphere(z, nb, d);   // InterFaceGAN's PGGAN preprocess (given codes come through Latents, which does it)
+            }
             if (zw != null) zw.write(z, 0, z.length);
             w = Torch.toDoubles(g.mapping(Torch.of(z, nb, d).to(g.dtype())));
         }
         if (ww != null) ww.write(w, 0, w.length);
-        double[] wp = new double[nb * L * d];
-        for (int i = 0; i < nb; i++)
-            for (int l = 0; l < L; l++) System.arraycopy(w, i * d, wp, (i * L + l) * d, d);
-        return wp;
+        return Latents.toWp(g, w, nb);   // w on every layer, or the generator's own map (InterFaceGAN's StyleGAN truncates there, as generate_data.py's wp)
     }
 
     /** Renders the batch when a scorer (or --save-images) needs it, and scores it. */

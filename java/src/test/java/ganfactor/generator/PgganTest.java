@@ -109,6 +109,16 @@ class PgganTest {
         assertTrue(imgErr < 1e-5, "images " + imgErr);
     }
 
+    /** sample's z.npy for a PGGAN: easy_sample's codes (on the sphere), as generate_data.py writes them. */
+    @Test
+    void sampleDrawsEasySampleCodes() throws Exception {
+        Path out = tmp.resolve("s");
+        CliRun r = CliRun.run("sample", "--model", DIR.resolve("pggan_interfacegan_64.pth").toString(), "--space", "z", "--seed", "4", "--num", "4",
+                "--region-stat", "mean@29,32,10,24", "--out", out.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(relErr(Npy.read(out.resolve("z.npy")).data(), Npy.read(DIR.resolve("easy_sample_codes.npy")).data()) < 1e-6);
+    }
+
     /** InterFaceGAN's easy_sample (np.random.seed(4), randn, preprocess): our seeded codes on a sphere generator are its codes. */
     @Test
     void seededCodesAreEasySamples() {

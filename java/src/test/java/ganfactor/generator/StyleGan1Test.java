@@ -120,6 +120,17 @@ class StyleGan1Test {
         }
     }
 
+    /** sample writes generate_data.py's codes: z as drawn, w untruncated, wp truncated by the InterFaceGAN-format model itself. */
+    @Test
+    void sampleWritesGenerateDataCodes() throws Exception {
+        Path out = tmp.resolve("s");
+        CliRun r = CliRun.run("sample", "--model", IFG, "--space", "z", "--seed", "4", "--num", "4", "--region-stat", "mean@29,32,10,24", "--out", out.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(0.0, relErr(Npy.read(out.resolve("z.npy")).data(), Npy.read(DIR.resolve("z.npy")).data()), 0.0);
+        assertTrue(relErr(Npy.read(out.resolve("w.npy")).data(), Npy.read(DIR.resolve("w.npy")).data()) < 1e-6);
+        assertTrue(relErr(Npy.read(out.resolve("wp.npy")).data(), Npy.read(DIR.resolve("wp.npy")).data()) < 1e-6, "wp truncated as generate_data.py writes it");
+    }
+
     @Test
     void optionsAreChecked() {
         ganfactor.InputException e = assertThrows(ganfactor.InputException.class, () -> Generator.open(IFG + "#fused=32"));
