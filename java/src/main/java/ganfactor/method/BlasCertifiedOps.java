@@ -130,8 +130,8 @@ final class BlasCertifiedOps implements CertifiedOps {
     }
 
     @Override
-    public double[] sweep(double mu, double muNext, double lambda, boolean all) {
-        return all ? sweepAll(mu, muNext, lambda) : sweepLean(mu, muNext, lambda);
+    public Sweep sweep(double mu, double muNext, double lambda, boolean all) {
+        return Sweep.of(all ? sweepAll(mu, muNext, lambda) : sweepLean(mu, muNext, lambda));
     }
 
     private double[] sweepAll(double mu, double muNext, double lambda) {

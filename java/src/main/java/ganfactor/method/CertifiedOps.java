@@ -35,12 +35,22 @@ interface CertifiedOps {
     void putBlock(Blk b, double[] colMajor, int n);
 
     /**
-     * One pass of the S-step, the Y-step and the next X (with muNext):
-     * Z = M - L - Y / mu, S' = soft(Z, lambda / mu), R = L + S' - M, Y' = Y + mu R, X' = M - S' - Y' / muNext.
-     * Returns {||R||_F^2, ||S' - S||_F^2, ||Y'||_F^2, ||X'||_F^2, ||X' - X||_F^2}; the second,
-     * third and fourth only with {@code all} (NaN otherwise).
+     * The squared norms one sweep measures: ||R||_F^2 (the primal residual), ||S' - S||_F^2 (the
+     * dual residual's), ||Y'||_F^2, ||X'||_F^2 and ||X' - X||_F^2. The second, third and fourth
+     * are NaN when the sweep was asked for the lean set only.
      */
-    double[] sweep(double mu, double muNext, double lambda, boolean all);
+    record Sweep(double residualSq, double sChangeSq, double ySq, double xSq, double xChangeSq) {
+        static Sweep of(double[] v) {
+            return new Sweep(v[0], v[1], v[2], v[3], v[4]);
+        }
+    }
+
+    /**
+     * One pass of the S-step, the Y-step and the next X (with muNext):
+     * Z = M - L - Y / mu, S' = soft(Z, lambda / mu), R = L + S' - M, Y' = Y + mu R, X' = M - S' - Y' / muNext;
+     * {@code all}: also the norms only the exact stopping rule needs.
+     */
+    Sweep sweep(double mu, double muNext, double lambda, boolean all);
 
     /** Eigendecomposition of X: the eigenvalues (in the order of VEC's columns, which receive the eigenvectors). */
     double[] fullEigh();

@@ -41,102 +41,23 @@ import java.util.function.BooleanSupplier;
  *       the L-step, so Y_k tends to a dual certificate), which the primal residual alone does not
  *       measure.</li>
  * </ul>
- * <b>Why EXACT exists: the reference's stopping rule is not at the optimum.</b> With the
- * reference's mu the primal residual falls thousands of times faster than the dual one; at the
- * reference's stop (primal 1e-7) the relative dual residual is still ~3e-4. Measured against the
- * same ADMM run on to a 1e-12 residual (benchmarks/RESULTS.md, issue 15; RpcaTest):
- * <ul>
- *   <li>RpcaBenchmark's 512 x 512 Gram, lambda 1/60: the reference's L (NumPy, 551 iterations;
- *       this class's ADMM gives the same L to 2e-14) is 4.1e-4 (relative Frobenius) from the
- *       optimum, which takes 9,830 ADMM iterations; its objective is 1.6e-6 relative above the
- *       optimum's. EXACT: 1.6e-6 from it, objective 2.5e-8 above, in 1,560 iterations (49 s
- *       against the NumPy reference's 38 s and this ADMM's 15.5 s, one thread each): exactness
- *       costs iterations on this Gram; the 25x target of issue 15 is not met.</li>
- *   <li>the demo generator's eyes background Gram B (d = 64), lambda 0.047: 1.6e-3 from the
- *       optimum (1,924 against 6,647 iterations); EXACT 3.4e-6 in 450 iterations.</li>
- *   <li>the demo's foreground Gram A with the reference's lambda 1/60: ||lambda sign(A)||_2 = 0.82
- *       &lt;= 1 certifies that L = 0 is optimal; the reference's rule stops at a rank-1 L whose
- *       objective is 24 % higher. EXACT returns L = 0 (so LowRankGAN on the demo with the default
- *       lambda finds no direction instead of ADMM's one; with lambda 0.047 both find 4 directions,
- *       |cos| &gt;= 0.999998, EXACT 2.5x faster).</li>
- * </ul>
- * So "L within 1e-6 of the reference ADMM's L" and "the PCP optimum" are different targets on
- * such Grams: matching the reference's L to 1e-6 needs the reference's own trajectory (same mu,
- * same ~550 iterations, an accurate SVT each time), i.e. a cheaper iteration, not fewer.
- * <b>mu = 0.1 x the reference's</b>: on a NumPy replica of the 512 Gram (another random draw),
- * distance of L to the optimum after 300 sweeps for mu x 1, 0.3, 0.2, 0.1, 0.05, 0.02: 2.8e-4,
- * 2.7e-5, 8.5e-6, 8.8e-6 (6.4e-6 at 400), 1.5e-5, 2.9e-5; on planted problems 27 sweeps against
- * ADMM's 84; on the demo B above 450 against 6,647 for the same accuracy. It is not universal:
- * with lambda = 1/sqrt(d) on the demo's B (rank 28, a sparser S) the reference's mu is the better
- * one (EXACT needs ~3x ADMM's iterations there). A switch to 0.3 x after 150 sweeps
- * ({@link Options#muSwitch}, off by default) reached 1.6e-6 of the optimum in 533 sweeps against
- * 1,225 at a fixed 0.1 on the replica; on RpcaBenchmark's matrix it stopped after 1,512 sweeps
- * (against 1,560) but 2.7e-7 from the optimum (against 1.6e-6); on the demo's B above it took
- * 1,056 sweeps instead of 450. Not universal either, so not the default.
- * <p>Levers measured and rejected (NumPy, 1 thread, on the replica; the numbers are in
- * benchmarks/RESULTS.md): Anderson acceleration (type II, memory 10) of the Douglas-Rachford form
- * of the sweep, z -&gt; z + M - shrink(z) - SVT(M + z - 2 shrink(z)): no gain (the support of S keeps
- * changing, so the map never becomes smooth); fast ADMM with restarts (Goldstein et al.): restarts
- * every ~7 sweeps, 6.7e-6 against 8.8e-6 after 300; residual balancing of mu (Boyd et al. 3.4.1)
- * on relative residuals: drove mu to 1e-3 x the reference's and away from the optimum; a
- * warm-started block Rayleigh-Ritz SVT refined with its residual block until the Ritz residuals
- * were 1e-10: ~9 block products a sweep and 153 fallbacks to a full eigendecomposition in 546
- * sweeps (the eigenvalues around 1/mu are clustered: 1.34, 1.12 | 0.82, 0.64 x 1/mu), slower than
- * eigh; LAPACK dsyevr/dsyevx restricted to |lambda| &gt; 1/mu: 52-54 ms against dsyevd's 28 ms at
- * d = 512 (the tridiagonal reduction dominates). Kept: the SVT product over the surviving pairs
- * only (r ~ 40 rows instead of d), for every solver.
- * <p><b>Certified partial SVT</b> ({@link Options#certifiedSvt}, the default for ADMM and EXACT,
- * {@link RpcaCertified}): the same sweep on plain arrays with direct BLAS/LAPACK calls, the
- * eigenpairs above 1/mu from a warm-started block (c + 6 columns) refined by subspace iteration
- * to a Ritz residual of {@link Options#certifiedTol} (1e-9) relative to ||L||, and accepted only
- * with a certificate that no eigenvalue off the block lies outside (-1/mu, 1/mu) (an anchored
- * Cholesky factorisation renewed every few iterations, a small bound in between); otherwise a
- * full dsyevd. It follows the literal sweep: on RpcaBenchmark's 512 Gram the same 551
- * iterations, rank 38 and L within 4.7e-10 of the NumPy reference's; 2.26 s against 18.3 s with
- * a full eigendecomposition per sweep (JMH, same run), and 15 - 19x the NumPy reference side by
- * side (one thread each; benchmarks/RESULTS.md, "fourth round") and 17 - 19x the official
- * LowRankGAN RobustPCA ("fifth round"), not the 25x of issue 15. Problems that move in large
- * steps (planted low-rank + sparse) make it back off to full solves. IALM keeps its own subspace
- * SVT (its mu grows every sweep). Two backends
- * ({@link CertifiedOps}): OpenBLAS on host buffers for a CPU matrix, LibTorch tensors through
- * {@link Options#linalg} for a matrix on a GPU ({@link Options#certifiedTensors}; the same
- * iterations, rank and L to 1e-14 on CPU tensors, never run on a GPU).
- * <p><b>Default: ADMM.</b> IALM stops much sooner (55 against ~600 iterations on a 512 Gram) but at
- * a feasible, not an optimal, point: on a 40 x 40 Gram (singular values exp(-i/8), lambda
- * 1/sqrt(d)) its objective ||L||_* + lambda ||S||_1 is 1.8e-4 relative above ADMM's and rank(L) is
- * 21 against 18; with mu capped at 100 mu_0 it reaches ADMM's optimum (L to 2e-6) but needs as
- * many iterations; residual balancing of mu also reaches it (objective even 2e-8 lower), again
- * in ~580 iterations. The speed came from stopping early, so the reference's solver is the
- * default and IALM an opt-in approximation (RpcaTest shows the gap).
- * IALM rho = 1.3, chosen with JMH's RPCA benchmark matrix (512 x 512, lambda 1/60; ADMM 619
- * iterations there): IALM rho 1.2 took 78 iterations with ||L - L_ADMM|| / ||L_ADMM|| = 1.3e-3,
- * rho 1.3 55 iterations and 1.65e-3, rho 1.4 44 iterations but rank 38 instead of 39; both
- * solvers stop at the 1e-7 constraint residual, so neither L is the exact optimum.
- * Agreement measured earlier at rho = 1.2:
- * <ul>
- *   <li>planted low-rank + sparse, lambda = 1/sqrt(d): both within 1e-7 of the truth, L agrees to
- *       8e-8, same rank (RpcaTest); ADMM 84 iterations, IALM 35.</li>
- *   <li>a 512 x 512 Gram with a decaying spectrum (J 2000 x 512, singular values exp(-i/8)),
- *       lambda = 1/60: ADMM 525 iterations (its L equals NumPy's reference loop to 8e-15),
- *       IALM 78; rank 39 for both, ||L_IALM - L_ADMM|| / ||L_ADMM|| = 3.3e-4 (rho 1.1: 1.8e-4 in
- *       142 iterations, rho 1.5: rank 37 in 37 iterations, so not the default).</li>
- *   <li>a 64 x 64 Gram with a fast decay and lambda = 0.047: same rank (5), L differs by 1.2e-2;
- *       against a 1e-12 solution the ADMM result is 4e-3 off and IALM's 1.6e-2 (the reference's
- *       own stopping rule is that loose on such problems).</li>
- * </ul>
- * One-off timings (not JMH; the recorded figures are in benchmarks/RESULTS.md) for that 512
- * Gram on a shared 2-core CPU, 1 LibTorch thread, OPENBLAS_NUM_THREADS=1:
- * ADMM 33.7 s, IALM 2.9 s (12 full eigendecompositions, 68 subspace steps), IALM with full
- * eigendecompositions only 5.5 s. Note: without OPENBLAS_NUM_THREADS=1 LibTorch's eigh of a
- * 512 x 512 matrix took 315 ms instead of 40-60 ms here (OpenBLAS threads fighting OpenMP's).
- * The iterates are symmetric, so the SVT uses the symmetric eigendecomposition X = Q diag(l) Q^T:
- * SVT_tau(X) = Q diag(sign(l) max(|l| - tau, 0)) Q^T. M is symmetrised once and L each time it
- * is built; the entrywise updates then keep S, Y and X symmetric bit for bit. With {@link Options#subspaceSvt} the eigenpairs above the threshold are obtained by a
- * few Rayleigh-Ritz sweeps on a warm-started block [Q; Q X] (Q: the previous dominant eigenvectors
- * plus a margin) whenever the block holds every value above the threshold with a margin and its
- * Ritz residuals are below the previous constraint residual, and by a full {@link Linalg#eigh}
- * otherwise, at least every {@link Options#fullEvery} iterations, and always on the iteration that declares convergence
- * (so the returned L is the exact SVT of its last argument).
+ * Why EXACT exists: the reference's stopping rule is not at the optimum (at its stop the relative
+ * dual residual is still ~3e-4; on the 512 benchmark Gram its L is 4.1e-4 from the optimum).
+ * EXACT's mu is 0.1 x the reference's.
+ * <p><b>Certified partial SVT</b> ({@link Options#certifiedSvt}, the default for ADMM and EXACT up
+ * to d = {@link Options#CERTIFIED_MAX_DIM}, {@link RpcaCertified}): the eigenpairs above 1/mu from
+ * a warm-started block refined to a Ritz residual of {@link Options#certifiedTol} relative to
+ * ||L||, accepted only with a certificate that no eigenvalue off the block lies outside (-1/mu,
+ * 1/mu); otherwise a full eigendecomposition. It follows the literal sweep (the same iterations
+ * and L to 1e-9). Two backends ({@link CertifiedOps}): OpenBLAS on host buffers, LibTorch tensors
+ * for a matrix on a GPU.
+ * <p>The iterates are symmetric, so the SVT uses the symmetric eigendecomposition X = Q diag(l)
+ * Q^T: SVT_tau(X) = Q diag(sign(l) max(|l| - tau, 0)) Q^T. {@link Options#subspaceSvt} (IALM's
+ * default) replaces most full eigendecompositions by warm-started Rayleigh-Ritz sweeps, with a
+ * full one at least every {@link Options#fullEvery} iterations and on the last.
+ * <p>The measurements behind these choices (why ADMM is the default, EXACT's mu, IALM's rho, the
+ * levers tried and rejected, the certified SVT's figures) are in benchmarks/RESULTS.md, "RPCA:
+ * design measurements".
  *
  * <p>Non-convergence is not an exception: {@link Result#converged()} is false and the caller
  * records a warning. Cancellation (checked between iterations) throws {@link CancellationException}.

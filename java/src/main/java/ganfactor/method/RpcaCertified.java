@@ -104,8 +104,12 @@ final class RpcaCertified {
     private final Rpca.Options o;
     /** The dense state and operations (M, S, Y, X, L and the blocks). */
     private final CertifiedOps ops;
-    /** k x k work on the host (Rayleigh-Ritz, CholeskyQR's factor, the certificates' small eigenproblems). */
-    private final DoublePointer hp, thp, rp, cp, ccp, kp, kw;
+    /**
+     * Host work buffers of the small dense problems: the Rayleigh-Ritz matrix and its eigenvalues,
+     * CholeskyQR's factor, the upper anchor's cross products W_a^T U and their Gram, and the
+     * certificates' small symmetric eigenproblems with their eigenvalues.
+     */
+    private final DoublePointer rrMatrix, rrValues, cholFactor, anchorCross, anchorGram, smallSym, smallValues;
     private int k; // block width, 0: no warm start
     private double[] theta = new double[0]; // the accepted Ritz values (sorted by |theta| desc)
     private int kept; // c
@@ -142,13 +146,13 @@ final class RpcaCertified {
         this.o = o;
         this.ops = ops;
         long dd = (long) d * d;
-        hp = new DoublePointer(dd);
-        thp = new DoublePointer(d);
-        rp = new DoublePointer(dd);
-        cp = new DoublePointer(dd);
-        ccp = new DoublePointer(dd);
-        kp = new DoublePointer(dd);
-        kw = new DoublePointer(d + 1);
+        rrMatrix = new DoublePointer(dd);
+        rrValues = new DoublePointer(d);
+        cholFactor = new DoublePointer(dd);
+        anchorCross = new DoublePointer(dd);
+        anchorGram = new DoublePointer(dd);
+        smallSym = new DoublePointer(dd);
+        smallValues = new DoublePointer(d + 1);
     }
 
     /**
@@ -246,21 +250,21 @@ final class RpcaCertified {
             if (exact && it == o.muSwitch && Double.isNaN(o.mu)) muNext = muRef * o.muScaleTail;
             if (solver == Rpca.Solver.IALM) muNext = Math.min(o.rho * mu, muMax);
             mark = System.nanoTime();
-            double[] rr = ops.sweep(mu, muNext, o.lambda, exact);
+            CertifiedOps.Sweep rr = ops.sweep(mu, muNext, o.lambda, exact);
             // ||X_new - X_a||_F <= ||X_old - X_a||_F + ||X_new - X_old||_F (no copy of the anchors
             // needed); without the five sums ||X||_F is carried as the upper bound ||X_old||_F + step
             // (it only sizes the rounding slack delta: 551 steps of ~0.1 tau against ||X||_F ~ 2e4 tau
             // change nothing)
-            double step = Math.sqrt(rr[4]);
-            xNorm = exact ? Math.sqrt(rr[3]) : xNorm + step;
+            double step = Math.sqrt(rr.xChangeSq());
+            xNorm = exact ? Math.sqrt(rr.xSq()) : xNorm + step;
             distLower += step;
             distUpper += step;
             lap(0);
-            residualAbs = Math.sqrt(rr[0]);
+            residualAbs = Math.sqrt(rr.residualSq());
             if (o.monitor != null) o.monitor.iteration(it, residualAbs / normF, kept);
             if (exact) {
-                double lastDual = mu * Math.sqrt(rr[1]);
-                double normY = Math.sqrt(rr[2]);
+                double lastDual = mu * Math.sqrt(rr.sChangeSq());
+                double normY = Math.sqrt(rr.ySq());
                 dualRel = normY > 0 ? lastDual / normY : (lastDual > 0 ? Double.POSITIVE_INFINITY : 0);
                 if (residualAbs / normF <= o.primalTol && dualRel <= o.dualTol) {
                     converged = true;
@@ -393,12 +397,12 @@ final class RpcaCertified {
             double[] h = ops.gemmTN(Blk.Q, lk, ka, Blk.W, lk, ka);
             for (int a = 0; a < ka; a++) // symmetrise H into its upper triangle
                 for (int b = 0; b < a; b++) h[b + a * ka] = 0.5 * (h[b + a * ka] + h[a + b * ka]);
-            hp.put(h);
-            int info = openblas.LAPACKE_dsyevd(COL, (byte) 'V', (byte) 'U', ka, hp, ka, thp);
+            rrMatrix.put(h);
+            int info = openblas.LAPACKE_dsyevd(COL, (byte) 'V', (byte) 'U', ka, rrMatrix, ka, rrValues);
             if (info != 0) return false;
             double[] th = new double[ka];
-            thp.get(th);
-            hp.get(h);
+            rrValues.get(th);
+            rrMatrix.get(h);
             // dsyevd's ascending order to descending |theta|: merge from both ends
             double[] g = new double[ka * ka];
             for (int j = 0, lo = 0, hi = ka - 1; j < ka; j++) {
@@ -509,10 +513,10 @@ final class RpcaCertified {
 
     /** Q[from, +n) &lt;- Q R^-1, R the Cholesky factor of Q^T Q; false if not positive definite. */
     private boolean cholQr(int from, int n) {
-        rp.put(ops.gramUpper(Blk.Q, from, n), 0, n * n);
-        if (openblas.LAPACKE_dpotrf(COL, (byte) 'U', n, rp, n) != 0) return false;
+        cholFactor.put(ops.gramUpper(Blk.Q, from, n), 0, n * n);
+        if (openblas.LAPACKE_dpotrf(COL, (byte) 'U', n, cholFactor, n) != 0) return false;
         double[] r = new double[n * n];
-        rp.get(r);
+        cholFactor.get(r);
         ops.trsmRightUpper(Blk.Q, from, n, r);
         return true;
     }
@@ -630,27 +634,27 @@ final class RpcaCertified {
     /** lambda_max(D^(1/2) (I - C C^T) D^(1/2)), C = W_a^T W (the current block in U), plus rounding slack. */
     private double sigma2() {
         int ka = anchorK;
-        cp.put(ops.gemmTN(Blk.WA, 0, ka, Blk.U, 0, k), 0, ka * k);
-        openblas.cblas_dsyrk(COL, UPPER, NOTRANS, ka, k, 1.0, cp, ka, 0.0, ccp, ka);
+        anchorCross.put(ops.gemmTN(Blk.WA, 0, ka, Blk.U, 0, k), 0, ka * k);
+        openblas.cblas_dsyrk(COL, UPPER, NOTRANS, ka, k, 1.0, anchorCross, ka, 0.0, anchorGram, ka);
         double[] g = new double[ka * ka];
-        ccp.get(g);
+        anchorGram.get(g);
         double maxD = 0;
         for (int j = 0; j < ka; j++) {
             maxD = Math.max(maxD, anchorD[j]);
             for (int i = 0; i <= j; i++)
                 g[i + j * ka] = Math.sqrt(anchorD[i] * anchorD[j]) * ((i == j ? 1 : 0) - g[i + j * ka]);
         }
-        kp.put(g);
-        if (openblas.LAPACKE_dsyevd(COL, (byte) 'N', (byte) 'U', ka, kp, ka, kw) != 0) return Double.POSITIVE_INFINITY;
-        return Math.max(0, kw.get(ka - 1)) + 64 * (ka + d) * Math.ulp(1.0) * maxD;
+        smallSym.put(g);
+        if (openblas.LAPACKE_dsyevd(COL, (byte) 'N', (byte) 'U', ka, smallSym, ka, smallValues) != 0) return Double.POSITIVE_INFINITY;
+        return Math.max(0, smallValues.get(ka - 1)) + 64 * (ka + d) * Math.ulp(1.0) * maxD;
     }
 
     /** lambda_max of the symmetric n x n matrix whose upper triangle is in a (last diagonal entry set to corner). */
     private double lambdaMax(double[] a, int n, double corner) {
         a[n * n - 1] = corner;
-        kp.put(a);
-        if (openblas.LAPACKE_dsyevd(COL, (byte) 'N', (byte) 'U', n, kp, n, kw) != 0) return Double.POSITIVE_INFINITY;
-        return kw.get(n - 1);
+        smallSym.put(a);
+        if (openblas.LAPACKE_dsyevd(COL, (byte) 'N', (byte) 'U', n, smallSym, n, smallValues) != 0) return Double.POSITIVE_INFINITY;
+        return smallValues.get(n - 1);
     }
 
     /**

@@ -97,7 +97,7 @@ final class TensorCertifiedOps implements CertifiedOps {
     }
 
     @Override
-    public double[] sweep(double mu, double muNext, double lambda, boolean all) {
+    public Sweep sweep(double mu, double muNext, double lambda, boolean all) {
         try (PointerScope ignored = new PointerScope()) {
             Tensor z = m.sub(l).sub(y.mul(sc(1 / mu)));
             Tensor sn = torch.softshrink(z, sc(lambda / mu)); // = z - clamp(z, -thr, thr)
@@ -116,7 +116,7 @@ final class TensorCertifiedOps implements CertifiedOps {
             s.copy_(sn);
             y.copy_(yn);
             x.copy_(xn);
-            return v;
+            return Sweep.of(v);
         }
     }
 
