@@ -43,7 +43,7 @@ def files(root):
             out.add(os.path.relpath(os.path.join(d, f), root))
     return out
 # keys a change adds to the records on purpose (named in the README): compared only when both sides have them
-ADDED = {"method_settings"}
+ADDED = {"method_settings", "work"}
 added_seen = set()
 def clean(x, other=None):
     if isinstance(x, dict):

@@ -99,6 +99,8 @@ final class DiscoverCommand implements Callable<Integer>, RegistryOptions.Offers
             System.out.printf("%s on %d region(s), %d sample(s), %s space (d = %d): Jacobian %.2f s, solve %.3f s, edits and pictures %.2f s%n",
                     solver.name(), rs.size(), lat.count(), lat.space().label(), lat.dim(), rep.jacobianSeconds(), rep.solveSeconds(), rep.editSeconds());
             Printing.report(rep, System.out);
+            String work = ganfactor.pipeline.Work.line(ganfactor.pipeline.Work.jacobian(g, lat.space(), lat.dim(), view.rows(), rs.size(), rep.jacobianPasses(), lat.count(), rep.jacobianSeconds()));
+            if (!work.isEmpty()) System.out.println(work);
             System.out.println("wrote " + dir.target());
         }
         String t = traceOptions.finish();

@@ -54,6 +54,8 @@ final class JacobianCommand implements Callable<Integer> {
             dir.commit();
             System.out.printf("%d sample(s) x %d region(s), %s space, D = %d, view %dx%d (%s), %s mode: %.2f s%n",
                     lat.count(), rs.size(), lat.space().label(), lat.dim(), view.grid(), view.grid(), view.reduce().label(), o.mode.label(), run.secondsTotal());
+            String work = ganfactor.pipeline.Work.line(ganfactor.pipeline.Work.jacobian(g, lat, view, rs, run));
+            if (!work.isEmpty()) System.out.println(work);
             for (Region r : rs)
                 System.out.printf("  %-12s |R| = %-6d |R'| = %-6d  %s%n", r.name(), r.count() * view.viewChannels(), (view.pixels() - r.count()) * view.viewChannels(), r.origin());
             System.out.println("wrote " + dir.target());

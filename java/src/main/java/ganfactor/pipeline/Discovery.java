@@ -76,12 +76,12 @@ public final class Discovery {
     public record Outcome(String region, String label, Directions directions, List<Locality.Measurement> locality, Locality.Measurement baseline) {}
 
     public record Report(List<Outcome> outcomes, double jacobianSeconds, double solveSeconds, double editSeconds, List<Map<String, Object>> record,
-                         int jacobianChunk, JacobianEngine.Budget budget) {}
+                         int jacobianChunk, JacobianEngine.Budget budget, long jacobianPasses) {}
 
     private Discovery() {}
 
     /** Grams and kept region rows of every sample (outer list) and region (inner list). */
-    private record Stage(List<List<GramPair>> grams, List<List<Tensor>> rows, int chunk, JacobianEngine.Budget budget, long nanos) {}
+    private record Stage(List<List<GramPair>> grams, List<List<Tensor>> rows, int chunk, JacobianEngine.Budget budget, long nanos, long passes) {}
 
     /** One solve to do: the samples it covers, its Grams and rows, its label and folder. */
     private record Job(int[] samples, GramPair grams, Tensor rows, String label, String prefix) {}
@@ -115,7 +115,7 @@ public final class Discovery {
                 }
             }
             s.progress.end();
-            return new Report(outcomes, st.nanos() / 1e9, clock.solve / 1e9, clock.edit / 1e9, rec, st.chunk(), st.budget());
+            return new Report(outcomes, st.nanos() / 1e9, clock.solve / 1e9, clock.edit / 1e9, rec, st.chunk(), st.budget(), st.passes());
         }
     }
 
@@ -165,6 +165,7 @@ public final class Discovery {
         if (s.trace != ganfactor.trace.Trace.OFF) jo.trace = s.trace;
         List<List<GramPair>> grams = new ArrayList<>();
         List<List<Tensor>> rows = new ArrayList<>();
+        long passes = 0;
         int chunk = 0;
         JacobianEngine.Budget budget = null;
         long t0 = System.nanoTime();
@@ -180,9 +181,10 @@ public final class Discovery {
             grams.add(res.grams());
             rows.add(res.regionRows());
             chunk = res.chunk();
+            passes += res.passes();
             budget = res.budget();
         }
-        return new Stage(grams, rows, chunk, budget, System.nanoTime() - t0);
+        return new Stage(grams, rows, chunk, budget, System.nanoTime() - t0, passes);
     }
 
     /** The solves of region {@code r}: one per sample, or one for the mean of all samples' Grams. */
@@ -287,6 +289,7 @@ public final class Discovery {
         Map<String, Object> jac = RunRecord.ordered("mode", s.jacobian.mode.label(), "chunk", rep.jacobianChunk(),
                 "memory_budget_bytes", rep.budget() == null ? s.jacobian.memoryBudget : rep.budget().bytes());
         if (rep.budget() != null) jac.put("memory_budget", rep.budget().source());
+        jac.put("work", Work.jacobian(g, lat.space(), lat.dim(), view.rows(), rs.size(), rep.jacobianPasses(), lat.count(), rep.jacobianSeconds()));
         rec.put("jacobian", jac);
         rec.put("results", rep.record());
         rec.put("seconds", Map.of("jacobian", rep.jacobianSeconds(), "solve", rep.solveSeconds(), "edit_and_pictures", rep.editSeconds(), "total", rec.seconds()));

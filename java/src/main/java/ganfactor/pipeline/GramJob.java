@@ -19,7 +19,7 @@ import java.util.Map;
 public final class GramJob {
     private GramJob() {}
 
-    public record Run(List<List<GramPair>> grams, List<Double> secondsPerSample, int chunk, int blocks, JacobianEngine.Budget budget) {
+    public record Run(List<List<GramPair>> grams, List<Double> secondsPerSample, int chunk, int blocks, JacobianEngine.Budget budget, long passes) {
         public double secondsTotal() { return secondsPerSample.stream().mapToDouble(Double::doubleValue).sum(); }
     }
 
@@ -35,6 +35,7 @@ public final class GramJob {
         int D = lat.dim();
         List<List<GramPair>> all = new ArrayList<>();
         List<Double> secs = new ArrayList<>();
+        long passes = 0;
         int chunkUsed = 0, blocks = 0;
         JacobianEngine.Budget budget = null;
         Npy.Writer jw = null;
@@ -59,6 +60,7 @@ public final class GramJob {
                 all.add(res.grams());
                 secs.add(res.seconds());
                 chunkUsed = res.chunk();
+                passes += res.passes();
                 budget = res.budget();
                 blocks = res.pixelBlocks();
             }
@@ -83,7 +85,7 @@ public final class GramJob {
             Npy.writeFloat64(dir.file(rs.get(r).name() + "_B.npy"), b, lat.count(), D, D);
         }
         lat.save(dir.file("latents.npy"), g);
-        return new Run(all, secs, chunkUsed, blocks, budget);
+        return new Run(all, secs, chunkUsed, blocks, budget, passes);
     }
 
     /** jacobian.json: the regions with their row counts and files, the normalisation, the engine's settings and the times. */
@@ -102,6 +104,7 @@ public final class GramJob {
                 "memory_budget_bytes", run.budget() == null ? o.memoryBudget : run.budget().bytes());
         if (run.budget() != null) eng.put("memory_budget", run.budget().source());
         eng.put("threads", org.bytedeco.pytorch.global.torch.get_num_threads());
+        eng.put("work", Work.jacobian(g, lat.space(), lat.dim(), view.rows(), rs.size(), run.passes(), lat.count(), run.secondsTotal()));
         rec.put("engine", eng);
         rec.put("seconds_per_sample", run.secondsPerSample());
         rec.put("seconds_total", run.secondsTotal());
