@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
                 DemoCommand.class,
                 StudioCommand.class,
                 GpuCheckCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_INPUT = 2;
