@@ -84,11 +84,6 @@ public final class Engine {
         m.put("torch threads", String.valueOf(torch.get_num_threads()));
         m.put("libtorch", version());
         m.put("javacpp", loaderVersion("org.bytedeco", "javacpp"));
-        ganfactor.torch.Devices.Probe p = ganfactor.torch.Devices.probe();   // never throws; CUDA classes only if LibTorch sees CUDA
-        m.put("cuda", p.note());
-        for (ganfactor.torch.Devices.Step st : p.steps()) m.put("cuda: " + st.name(), (st.ok() ? "ok, " : "FAILED, ") + st.detail());
-        ganfactor.torch.ComputeDevice d = ganfactor.torch.Devices.select("auto");
-        m.put("device", d.label() + " (--device auto)" + (d.cuda() ? "; dense kernels: " + (d.cusolver() ? "cuSOLVER" : "LibTorch CUDA") : ""));
         return m;
     }
 

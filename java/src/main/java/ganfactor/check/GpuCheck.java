@@ -108,7 +108,7 @@ public final class GpuCheck {
         rec.put("passed", passed);
         Devices.Probe p = Devices.probe();
         rec.put("probe", RunRecord.ordered("note", p.note(), "steps", p.steps().stream().map(Devices.Step::toString).toList()));
-        rec.put("engine", ganfactor.Engine.info());
+        rec.put("engine", Devices.info());
         List<Map<String, Object>> st = new ArrayList<>();
         for (Step s : c.steps)
             st.add(RunRecord.ordered("name", s.name(), "passed", s.passed(), "detail", s.detail(), "seconds", s.seconds(), "values", s.values()));

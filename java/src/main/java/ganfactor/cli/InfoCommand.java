@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        for (Map.Entry<String, String> e : Engine.info().entrySet())
+        for (Map.Entry<String, String> e : ganfactor.torch.Devices.info().entrySet())
             System.out.printf("%-18s %s%n", e.getKey(), e.getValue());
         return 0;
     }

@@ -79,7 +79,7 @@ public final class RunRecord {
 
     /** The finished record (versions last). */
     public Map<String, Object> finish() {
-        m.put("versions", Engine.info());
+        m.put("versions", ganfactor.torch.Devices.info());
         return m;
     }
 

@@ -261,4 +261,19 @@ public final class Devices {
         int nl = m.indexOf('\n');
         return (nl >= 0 ? m.substring(0, nl) : m).trim();
     }
+
+    /**
+     * What the runtime reports about itself ({@link ganfactor.Engine#info()}: versions, cores,
+     * threads) and about CUDA: the probe's note and steps, and the device {@code auto} picks. The
+     * records' "versions" block and {@code ganfactor info}.
+     */
+    public static java.util.Map<String, String> info() {
+        java.util.Map<String, String> m = ganfactor.Engine.info();
+        Probe p = probe();   // never throws; CUDA classes only if LibTorch sees CUDA
+        m.put("cuda", p.note());
+        for (Step st : p.steps()) m.put("cuda: " + st.name(), (st.ok() ? "ok, " : "FAILED, ") + st.detail());
+        ComputeDevice d = select("auto");
+        m.put("device", d.label() + " (--device auto)" + (d.cuda() ? "; dense kernels: " + (d.cusolver() ? "cuSOLVER" : "LibTorch CUDA") : ""));
+        return m;
+    }
 }
