@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgs = {"-Xmx4g"})
 public class OfficialGeneratorsBenchmark {
     /** Fixture model files, relative to the official fixtures folder. */
-    @Param({"pggan/pggan_interfacegan_64.pth", "stylegan/stylegan_interfacegan_64.pth", "hammer-stylegan2/G_hammer_64.pth"})
+    @Param({"pggan/pggan_interfacegan_64.pth", "stylegan/stylegan_interfacegan_64.pth", "hammer-stylegan2/G_hammer_64.pth", "hammer-stylegan3/t/G.pth", "hammer-stylegan3/r/G.pth"})
     public String model;
 
     Generator g;

@@ -124,17 +124,27 @@ public final class Generator implements AutoCloseable {
         JitModule m = StyleGan2.module(); // before the scope: the module outlives it
         JitModule pggan = Pggan.module();
         JitModule styleGan = StyleGan1.module();
-        boolean v1 = false;
+        JitModule styleGan3 = StyleGan3.module();
+        JitModule own = null;
         StyleGan2.Config c;
         String clampFrom;
         // Closed in reverse order: the scope (renamed and reshaped views of the weights) first, then the weights.
         try (ganfactor.io.WeightFiles.Weights w = ganfactor.io.WeightFiles.read(file, options.get("key"));
              org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
-            if (Pggan.looksLike(w.tensors())) {
+            if (StyleGan3.looksLike(w.tensors())) {
+                for (String k : options.keySet())
+                    if (!List.of("key", "img_size", "tx", "ty", "rotate").contains(k))
+                        throw new InputException(source + ": option #" + k + " does not apply to a StyleGAN3 (its options: key, img_size, tx, ty, rotate)");
+                StyleGan3.fill(styleGan3, StyleGan3.canonical(w.tensors(), options.get("img_size"), source), StyleGan3.transformOption(options, source), source);
+                own = styleGan3;
+                c = null;
+                clampFrom = null;
+            } else if (Pggan.looksLike(w.tensors())) {
                 for (String k : options.keySet())
                     if (!k.equals("key") && !k.equals("fused"))
                         throw new InputException(source + ": option #" + k + " does not apply to a PGGAN (its options: key, fused)");
                 Pggan.fill(pggan, Pggan.canonical(w.tensors(), options.get("fused"), source), source);
+                own = pggan;
                 c = null;
                 clampFrom = null;
             } else if (StyleGan1.looksLike(w.tensors())) {
@@ -142,12 +152,14 @@ public final class Generator implements AutoCloseable {
                     if (!List.of("key", "fused", "truncation").contains(k))
                         throw new InputException(source + ": option #" + k + " does not apply to a StyleGAN (v1) (its options: key, fused, truncation)");
                 StyleGan1.fill(styleGan, StyleGan1.canonical(w.tensors(), options, source), source);
-                v1 = true;
+                own = styleGan;
                 c = null;
                 clampFrom = null;
             } else {
                 if (options.containsKey("truncation")) throw new InputException(source + ": option #truncation applies to StyleGAN (v1) files only; use --truncation");
                 if (options.containsKey("fused")) throw new InputException(source + ": option #fused applies to PGGAN files only");
+                for (String k : List.of("img_size", "tx", "ty", "rotate"))
+                    if (options.containsKey(k)) throw new InputException(source + ": option #" + k + " applies to StyleGAN3 files only");
                 Map<String, String> fromFile = metadataOptions(w.metadata());
                 Map<String, String> o = new java.util.LinkedHashMap<>(fromFile);
                 o.putAll(options);
@@ -164,7 +176,7 @@ public final class Generator implements AutoCloseable {
                 StyleGan2.fill(m, c, nv, seed, true);
             }
         }
-        if (c == null) return new Generator(v1 ? styleGan : pggan, source);
+        if (c == null) return new Generator(own, source);
         Generator g = wrap(m, source, c);
         g.clampSource = clampFrom == null ? UNKNOWN_CLAMP_RECORD : clampFrom;
         if (clampFrom == null)

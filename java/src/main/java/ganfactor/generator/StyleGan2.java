@@ -491,7 +491,8 @@ public final class StyleGan2 {
                 s.append("    pre = y * dm.reshape(1, -1, 1, 1) + ").append(p).append("_noise_const * ").append(p).append("_noise_strength + ")
                         .append(p).append("_bias.reshape(1, -1, 1, 1)\n");
                 s.append("    x = torch.leaky_relu(pre, 0.2) * ").append(f(SQRT2)).append("\n");
-                s.append("    xd = yd * torch.where(pre > 0, 1.0, 0.2).to(pre.dtype) * ").append(f(SQRT2)).append("\n");
+                // the slope as (pre > 0) * 0.8 + 0.2 in the tensor's dtype (torch.where with Python constants makes them float32, and 0.2 is not a float32)
+                s.append("    xd = yd * ((pre > 0).to(pre.dtype) * 0.8 + 0.2) * ").append(f(SQRT2)).append("\n");
                 if (c.clamped()) {
                     s.append("    xd = xd * ((x >= ").append(f(-c.convClamp)).append(") & (x <= ").append(f(c.convClamp)).append(")).to(x.dtype)\n");
                     s.append("    x = x.clamp(").append(f(-c.convClamp)).append(", ").append(f(c.convClamp)).append(")\n");

@@ -254,10 +254,10 @@ public final class StyleGan2Weights {
         if (s == null || s.isBlank()) return m;
         for (String p : s.split(",")) {
             int eq = p.indexOf('=');
-            if (eq < 0) throw new InputException("generator option '" + p + "' must be key=value (key, clamp, lrmul, seed; PGGAN: fused)");
+            if (eq < 0) throw new InputException("generator option '" + p + "' must be key=value (key, clamp, lrmul, seed; PGGAN: fused; StyleGAN3: img_size, tx, ty, rotate)");
             String k = p.substring(0, eq).trim().toLowerCase(Locale.ROOT);
-            if (!List.of("key", "clamp", "lrmul", "seed", "fused", "truncation").contains(k))
-                throw new InputException("unknown generator option '" + k + "' (key, clamp, lrmul, seed; PGGAN: fused; StyleGAN v1: fused, truncation)");
+            if (!List.of("key", "clamp", "lrmul", "seed", "fused", "truncation", "img_size", "tx", "ty", "rotate").contains(k))
+                throw new InputException("unknown generator option '" + k + "' (key, clamp, lrmul, seed; PGGAN: fused; StyleGAN v1: fused, truncation; StyleGAN3: img_size, tx, ty, rotate)");
             m.put(k, p.substring(eq + 1).trim());
         }
         return m;

@@ -154,42 +154,38 @@ class JacobianModesTest {
     @Test
     void modesAgreeOnAStyleGan2() {
         withSmallStyleGan2(v -> {
-            run(Mode.REVERSE, 16, xWp, LatentSpace.WP, v, 0);   // the first call, left out
+            // The first call runs plain autograd, exact; later calls run TorchScript's optimised
+            // gradient graph, whose leaky ReLU takes its slope 0.2 as a float32 (0.2f - 0.2 = 3.0e-9,
+            // read off a one-op module: see docs/JAVACPP.md). Forward mode (the hand-written
+            // tangents, equal to PyTorch's dual numbers bit for bit) is compared with the exact call.
+            Out exact = run(Mode.REVERSE, 16, xWp, LatentSpace.WP, v, 0);
             Out fwd = run(Mode.FORWARD, 16, xWp, LatentSpace.WP, v, 0);
             Out rev = run(Mode.REVERSE, 16, xWp, LatentSpace.WP, v, 0);
             Out dbl = run(Mode.DOUBLE_BACKWARD, 16, xWp, LatentSpace.WP, v, 0);
             assertEquals(3 * 16 * 16 * 48, fwd.jacobian().length);
             assertTrue(TestSupport.maxAbs(fwd.jacobian()) > 1e-3, "the Jacobian is not trivially zero");
-            assertTrue(rel(fwd.jacobian(), rev.jacobian()) <= 1e-9, "W+ forward vs reverse: " + rel(fwd.jacobian(), rev.jacobian()));
+            assertTrue(rel(fwd.jacobian(), exact.jacobian()) <= 1e-12, "W+ forward vs exact reverse: " + rel(fwd.jacobian(), exact.jacobian()));
+            assertTrue(rel(fwd.jacobian(), rev.jacobian()) <= 1e-8, "W+ forward vs optimised reverse: " + rel(fwd.jacobian(), rev.jacobian()));
             assertTrue(rel(dbl.jacobian(), rev.jacobian()) <= 1e-9, "W+ double-backward vs reverse: " + rel(dbl.jacobian(), rev.jacobian()));
             Out fz = run(Mode.FORWARD, 8, xZ, LatentSpace.Z, v, 0);
             Out rz = run(Mode.REVERSE, 16, xZ, LatentSpace.Z, v, 0);
             Out dz = run(Mode.DOUBLE_BACKWARD, 8, xZ, LatentSpace.Z, v, 0);
-            assertTrue(rel(fz.jacobian(), rz.jacobian()) <= 1e-9, "Z forward vs reverse: " + rel(fz.jacobian(), rz.jacobian()));
+            assertTrue(rel(fz.jacobian(), rz.jacobian()) <= 1e-8, "Z forward vs optimised reverse: " + rel(fz.jacobian(), rz.jacobian()));
             assertTrue(rel(dz.jacobian(), rz.jacobian()) <= 1e-9, "Z double-backward vs reverse: " + rel(dz.jacobian(), rz.jacobian()));
         });
     }
 
     /**
-     * Open (found in issue 30's session, not explained): the first autograd forward (gf_view) of a
-     * freshly built float64 StyleGAN2 gives W+ Jacobian columns of the two 4 x 4 layers 8e-9 away
-     * (3.8e-9 of the largest entry) from every later call, whichever mode, chunk or batch makes it,
-     * while all later calls agree with each other exactly and with the hand-written forward
-     * tangents to 1e-15. It is not the OpenBLAS kernel (Haswell and SkylakeX alike), nor the
-     * channels-last layout, nor TorchScript's executor: the same with the profiling mode, the
-     * executor mode or the graph optimizer switched off before the module is built. The demo
-     * generator shows nothing of the kind.
+     * Found open in issue 30's session, explained in issue 27's: the first autograd call of a
+     * freshly built float64 StyleGAN2 differs from every later one by 3.8e-9 of the largest entry,
+     * because LibTorch runs the first call as plain autograd (the leaky ReLU's slope 0.2 exact) and
+     * later ones through TorchScript's optimised gradient graph, which takes the slope as float32
+     * (a one-op module shows 0.2f - 0.2 = 2.98e-9 from the second call on). The hand-written
+     * forward tangents are exact: they agree with the first call ({@link #modesAgreeOnAStyleGan2}).
+     * Kept as a record of LibTorch's behaviour, not as a claim about ours.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("open numerical question, see the comment: the first call of a fresh StyleGAN2 module is 3.8e-9 off")
-    void firstCallOfAFreshStyleGan2AgreesWithLaterCalls() {
-        withSmallStyleGan2(v -> {
-            Out first = run(Mode.REVERSE, 16, xWp, LatentSpace.WP, v, 0);
-            Out second = run(Mode.REVERSE, 16, xWp, LatentSpace.WP, v, 0);
-            assertTrue(rel(first.jacobian(), second.jacobian()) <= 1e-12, "first vs second call: " + rel(first.jacobian(), second.jacobian()));
-        });
-    }
-
+    @org.junit.jupiter.api.Disabled("LibTorch's optimised TorchScript gradient of leaky_relu uses a float32 slope from the second call on (3.8e-9 here); see the comment")
     /** Runs {@code body} with the small StyleGAN2 as the generator, its W+ and Z codes, a 16 x 16 view with R, G, B kept and one box region. */
     private static void withSmallStyleGan2(java.util.function.Consumer<View> body) {
         Generator saveG = g;
