@@ -30,8 +30,9 @@ the official code computes on the CPU (impl='ref', float32):
                                    rows 24..33, cols 20..43 (inclusive) of the 64 x 64 grid, the
                                    3 channels as separate rows: A = J_R^T J_R / |R| (|R| = 720),
                                    B = J_R'^T J_R' / |R'| over the other 11568 rows; J by 128
-                                   float64 forward-mode JVPs (torch.autograd.forward_ad) of the
-                                   official synthesis converted to float64, Grams in float64
+                                   forward-mode JVPs (torch.autograd.forward_ad) of the official
+                                   synthesis, in float64 for T (converted) and float32 for R (see
+                                   run()), Grams in float64
   {t,r}/box_mask.npy [64, 64]      the box
   {t,r}/layers.json                the per-layer geometry the official module computed
 All arrays float64 (.npy) except the masks.
@@ -81,6 +82,7 @@ CONFIGS = {
     "r": dict(fmaps_base=1024, fmaps_max=128, kernel_size=1, use_radial_filter=True),
 }
 KW = dict(impl="ref")
+JACOBIAN_PRECISION = {"t": "float64", "r": "float32"}      # see run()
 
 
 def build(name, seed):
@@ -171,24 +173,32 @@ def run(name, seed):
     save(d, "img_transform_trunc.npy", img_tr_trunc)
     t1 = time.time()
 
-    # the W-space Jacobian of the first code in float64 (the official model converted, its filters
-    # kept float32 as its upfirdn2d wants them, float64 as default dtype for the eye() its input
-    # layer makes; python3 -O skips its float32-only asserts): at a kink of the clamp or the leaky
-    # ReLU a float32 Jacobian can take the other side (seen on config T: an 11 % difference in a
-    # corner of the image, 7e-5 of B), so the golden Grams come from the exact function
+    # the W-space Jacobian of the first code. T: in float64 (the official model converted, its
+    # filters kept float32 as its upfirdn2d wants them, float64 as default dtype for the eye() its
+    # input layer makes; python3 -O skips its float32-only asserts): at a kink of the clamp or the
+    # leaky ReLU a float32 Jacobian can take the other side (seen on config T: an 11 % difference
+    # in a corner of the image, 7e-5 of B), so T's golden Grams come from the exact function.
+    # R: in float32, as the official compute_jacobian.py runs (its float64 run goes through the
+    # reference's float64 depthwise convolutions of the radial filters and had not finished after
+    # an hour on two cores; ganfactor's float32 Grams agree with R's float32 ones to 1e-6).
     L = G.num_layers
-    G64 = copy.deepcopy(G).double()
-    for mod in G64.modules():
-        for nm in ("up_filter", "down_filter"):
-            if isinstance(getattr(mod, nm, None), torch.Tensor):
-                setattr(mod, nm, getattr(mod, nm).float())
-    S64 = G64.synthesis
-    w0 = r["w"][0].clone().double()
+    exact = JACOBIAN_PRECISION[name] == "float64"
+    if exact:
+        G64 = copy.deepcopy(G).double()
+        for mod in G64.modules():
+            for nm in ("up_filter", "down_filter"):
+                if isinstance(getattr(mod, nm, None), torch.Tensor):
+                    setattr(mod, nm, getattr(mod, nm).float())
+        SJ = G64.synthesis
+        w0 = r["w"][0].clone().double()
+        torch.set_default_dtype(torch.float64)
+    else:
+        SJ = S
+        w0 = r["w"][0].clone()
 
     def image_of(w):
-        return S64(w.reshape(1, 1, D).repeat(1, L, 1), **KW)["image"].reshape(-1)
+        return SJ(w.reshape(1, 1, D).repeat(1, L, 1), **KW)["image"].reshape(-1)
 
-    torch.set_default_dtype(torch.float64)
     cols = []
     with torch.no_grad():
         for k in range(D):
@@ -199,6 +209,7 @@ def run(name, seed):
     J = torch.stack(cols, 1).double()                                  # [3 * 64 * 64, D]
     # cross-check against one reverse-mode vector-Jacobian product
     u = torch.from_numpy(np.random.RandomState(11).randn(J.shape[0]))
+    u = u if exact else u.float()
     wg = w0.clone().requires_grad_(True)
     (image_of(wg) * u).sum().backward()
     torch.set_default_dtype(torch.float32)
