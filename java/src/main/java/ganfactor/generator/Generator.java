@@ -437,7 +437,8 @@ public final class Generator implements AutoCloseable {
         }
         try {
             Method m = live().get_method(method);
-            IValue out = m.apply(in);
+            // OpenBLAS at one thread while the module runs: its pool and LibTorch's would oversubscribe the cores (ganfactor.torch.BlasPool)
+            IValue out = ganfactor.torch.BlasPool.generatorWork(() -> m.apply(in));
             return new Tensor(out.toTensor());
         } catch (RuntimeException e) {
             throw ganfactor.NativeException.wrap(source + ": " + method + "()", shapes(args), device == null ? null : device.label(), e);
