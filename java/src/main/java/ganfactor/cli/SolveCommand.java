@@ -36,13 +36,17 @@ final class SolveCommand implements Callable<Integer>, RegistryOptions.Offers {
     @Mixin MethodOptions methodOptions;
     @Mixin RunOptions run;
     @Mixin OutputOptions output;
+    @Mixin TraceOptions traceOptions;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
+        ganfactor.trace.Trace trace = traceOptions.start(CommandInputs.of(spec, "--trace"));
         var device = run.start();
         SolveJob.Input in = new SolveJob.Input(input.fg, bg, input.jacobian, region);
         ganfactor.pipeline.Solver solver = methodOptions.solver(device);
-        var outcomes = SolveJob.run(in, aggregate, solver, Main.CANCEL, () -> output.open("ganfactor solve"));
+        var outcomes = SolveJob.run(in, aggregate, solver, Main.CANCEL, () -> output.open("ganfactor solve"), trace);
         for (SolveJob.Outcome o : outcomes) {
             Directions d = o.directions();
             System.out.printf("%s: %d directions of d = %d, %s path, top eigenvalue %.4g%n",
@@ -50,6 +54,8 @@ final class SolveCommand implements Callable<Integer>, RegistryOptions.Offers {
             Printing.warnings(o.what(), d.warnings());
         }
         System.out.println("wrote " + output.out.toAbsolutePath().normalize());
+        String t = traceOptions.finish();
+        if (t != null) System.out.println(t);
         return 0;
     }
 }

@@ -47,16 +47,23 @@ public final class SolveJob {
      * that cannot be read), solves, writes and commits. Returns the outcomes in order.
      */
     public static List<Outcome> run(Input in, boolean aggregate, Solver solver, Cancellation c, Supplier<OutputDir> open) {
+        return run(in, aggregate, solver, c, open, ganfactor.trace.Trace.OFF);
+    }
+
+    /** As {@link #run(Input, boolean, Solver, Cancellation, Supplier)}, recording its stages as spans in {@code trace}. */
+    public static List<Outcome> run(Input in, boolean aggregate, Solver solver, Cancellation c, Supplier<OutputDir> open, ganfactor.trace.Trace trace) {
         RunRecord rec = RunRecord.of("ganfactor solve");
         List<GramPair> grams = new ArrayList<>();
         List<Tensor> rows = new ArrayList<>();
         List<Outcome> outcomes = new ArrayList<>();
         try (PointerScope scope = new PointerScope()) {
-            if (in.fg() != null) {
-                GramFiles.readGrams(in.fg(), in.bg(), grams);
-                rec.put("input", Map.of("fg", in.fg().toString(), "bg", in.bg().toString()));
-            } else {
-                rec.put("input", GramFiles.readJacobian(in.jacobian(), in.region(), grams, rows));
+            try (ganfactor.trace.Span sp = trace.span("read input", "file", String.valueOf(in.fg() != null ? in.fg() : in.jacobian()))) {
+                if (in.fg() != null) {
+                    GramFiles.readGrams(in.fg(), in.bg(), grams);
+                    rec.put("input", Map.of("fg", in.fg().toString(), "bg", in.bg().toString()));
+                } else {
+                    rec.put("input", GramFiles.readJacobian(in.jacobian(), in.region(), grams, rows));
+                }
             }
             int n = grams.size();
             boolean agg = aggregate && n > 1;
@@ -65,9 +72,14 @@ public final class SolveJob {
             try (OutputDir dir = open.get()) {
                 List<Object> results = new ArrayList<>();
                 for (int i = 0; i < todo.size(); i++) {
-                    Directions d = solver.solve(new Solver.Problem(todo.get(i), todoRows.isEmpty() ? null : todoRows.get(i), null, c));
+                    Directions d;
+                    try (ganfactor.trace.Span sp = trace.span("solve", "method", solver.name(), "result", agg ? "aggregate" : "sample " + i, "dim", todo.get(i).dim())) {
+                        d = solver.solve(new Solver.Problem(todo.get(i), todoRows.isEmpty() ? null : todoRows.get(i), null, c));
+                    }
                     String prefix = todo.size() == 1 ? "" : "sample_" + i + "/";
-                    d.write(dir, prefix, false);
+                    try (ganfactor.trace.Span sp = trace.span("write directions", "folder", prefix)) {
+                        d.write(dir, prefix, false);
+                    }
                     Map<String, Object> r = new LinkedHashMap<>(d.info());
                     r.put("files", List.of(prefix + "directions.npy", prefix + "eigenvalues.npy"));
                     r.put("top_eigenvalues", Arrays.copyOf(d.values(), Math.min(5, d.count())));

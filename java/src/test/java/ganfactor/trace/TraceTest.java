@@ -94,4 +94,19 @@ class TraceTest {
         assertEquals("{\"mine\": 1}", Files.readString(other));
         assertFalse(Files.exists(tmp.resolve("d3")), "refused before any output");
     }
+
+    /** solve --trace: reading the Grams, each solve and each write, as spans. */
+    @Test
+    void solveWritesATraceOfItsStages() throws Exception {
+        Path j = tmp.resolve("j");
+        assertEquals(0, CliRun.run("jacobian", "--region", "eyes", "--grid", "32", "--num", "2", "--out", j.toString(), "--quiet").code());
+        Path trace = tmp.resolve("s.json");
+        CliRun r = CliRun.run("solve", "--fg", j.resolve("eyes_A.npy").toString(), "--bg", j.resolve("eyes_B.npy").toString(),
+                "--out", tmp.resolve("s").toString(), "--trace", trace.toString());
+        assertEquals(0, r.code(), r.err());
+        String json = Files.readString(trace);
+        for (String stage : List.of("read input", "solve", "write directions"))
+            assertTrue(json.contains("\"name\":\"" + stage + "\""), stage);
+        assertTrue(json.contains("sample 1"), "one solve span per sample");
+    }
 }
