@@ -382,6 +382,11 @@ public final class StyleGan3 {
      * file's own, identity when it has none).
      */
     public static void fill(JitModule m, Canonical cw, double[] transform, String source) {
+        fill(m, cw, transform, source, FilterForm.AUTO);
+    }
+
+    /** As {@link #fill(JitModule, Canonical, double[], String)} with the filters' form chosen (tests compare the two). */
+    static void fill(JitModule m, Canonical cw, double[] transform, String source, FilterForm form) {
         Config c = cw.config();
         Map<String, Tensor> h = cw.weights();
         InputGeometry in = input(c);
@@ -410,11 +415,11 @@ public final class StyleGan3 {
                 buffer(m, a + "_ema", h.get(p + "magnitude_ema"));
                 int co = c.channels[g.index + 1];
                 if (g.upTaps > 1)
-                    buffer(m, a + "_u", upMatrix(h.get(p + "filter.up_filter"), g, c));
+                    buffer(m, a + "_u", dense(g, c, form) ? upMatrix(h.get(p + "filter.up_filter"), g, c) : upBand(h.get(p + "filter.up_filter"), g, c).matrix());
                 if (g.downTaps > 1) {
                     Tensor f = h.get(p + "filter.down_filter").to(torch.ScalarType.Float);
                     if (f.dim() == 2) buffer(m, a + "_fd", f.flip(0, 1).reshape(1, 1, g.downTaps, g.downTaps).repeat(co, 1, 1, 1));
-                    else buffer(m, a + "_d", downMatrix(f, g, c));
+                    else buffer(m, a + "_d", dense(g, c, form) ? downMatrix(f, g, c) : downBand(f, g, c).matrix());
                 }
             }
             Type.TypePtr intType = new Type.TypePtr(IntType.getIntTypePtr().get());
@@ -424,9 +429,41 @@ public final class StyleGan3 {
             m.register_attribute("activation_elements", intType, new IValue(activationElements(c)));
             Tensor avg = h.get("w_avg");
             buffer(m, "w_avg", avg != null ? avg : torch.zeros(c.zDim));
-            m.define(source(c));
+            m.define(source(c, form));
         }
     }
+
+    /**
+     * How the filters' two halves run: as dense [out, in] matrices (cheapest on short axes: one
+     * large product per axis on a rows-first layout) or as banded window products (the work per
+     * output is the window, not the axis). AUTO: dense where the up-sampled axis is at most
+     * {@link #DENSE_MAX} samples (the 64 px fixtures throughout: there the dense form was the
+     * faster one, T's 128-column Jacobian 11 - 18 s against 52 s banded, one-off timings in the
+     * test suite), banded above (a 1024 px model's last layers: about 2,100 samples a side).
+     */
+    enum FilterForm { AUTO, DENSE, BANDED }
+
+    static final int DENSE_MAX = 160;
+
+    static boolean dense(Geometry g, Config c, FilterForm form) {
+        return form == FilterForm.DENSE || (form == FilterForm.AUTO && upOutput(g, c) <= DENSE_MAX);
+    }
+
+    /** Outputs per block of the banded products: the up filter's (times its factor) and the down filter's. */
+    static final int UP_BLOCK = 16, DOWN_BLOCK = 16;
+
+    /**
+     * One half of the filtered leaky ReLU along one axis, as products of windows with one small
+     * matrix. The filter is shift-invariant: a block of {@code block} consecutive outputs reads a
+     * window of {@code window} consecutive inputs, the next block the window {@code step} further,
+     * always through the same [window, block] matrix. So the axis is padded ({@code start}
+     * samples before it: negative crops; zeros after it as needed), cut into {@code blocks}
+     * windows (a strided view), multiplied by the matrix in one matmul and cropped to {@code out}
+     * samples. The work per output is the window's length, not the axis's: a dense [out, in]
+     * matrix cost the whole axis per output (38 - 82 samples at 64 px, about 2,100 at 1024 px,
+     * against 12 taps).
+     */
+    record Band(Tensor matrix, int start, int step, int window, int blocks, int out) {}
 
     /** Samples per side entering layer g's filter: its input size plus the convolution's growth. */
     static int filterInput(Geometry g, Config c) {
@@ -436,6 +473,59 @@ public final class StyleGan3 {
     /** Samples per side after the up-sampling half (zero insertion, padding, the up filter). */
     static int upOutput(Geometry g, Config c) {
         return filterInput(g, c) * g.up + g.padLo + g.padHi - g.upTaps + 1;
+    }
+
+    /**
+     * The up-sampling half (upfirdn2d: zero insertion by up, the padding, correlation with the
+     * flipped filter times up, its gain up^2 split over two axes): output j reads input i with
+     * weight up f[T - 1 - (up i + padLo - j)] where that index is in [0, T). With B = up m
+     * outputs per block, block b reads inputs from floor((b B - padLo) / up) = b m + i0 on: one
+     * matrix for every block.
+     */
+    static Band upBand(Tensor filter, Geometry g, Config c) {
+        double[] f = ganfactor.torch.Torch.toDoubles(filter.to(torch.ScalarType.Float));
+        int T = g.upTaps, up = g.up, B = up * UP_BLOCK;
+        if (f.length != T) throw new IllegalStateException("up filter of " + f.length + " taps, geometry says " + T);
+        int[] sh = upShape(g, c);
+        int i0 = sh[0], window = sh[2];
+        float[] mat = new float[window * B];
+        for (int w = 0; w < window; w++)
+            for (int jj = 0; jj < B; jj++) {
+                int t = up * (i0 + w) + g.padLo - jj;
+                if (t >= 0 && t < T) mat[w * B + jj] = (float) ((float) f[T - 1 - t] * (float) up);
+            }
+        return new Band(ganfactor.torch.Torch.of(mat, window, B), sh[0], sh[1], sh[2], sh[3], sh[4]);
+    }
+
+    /** {start, step, window, blocks, out} of the up half (see {@link #upBand}). */
+    static int[] upShape(Geometry g, Config c) {
+        int T = g.upTaps, up = g.up, B = up * UP_BLOCK, out = upOutput(g, c);
+        int i0 = Math.floorDiv(-g.padLo, up), window = Math.floorDiv(B + T - 2 - g.padLo, up) - i0 + 1;
+        return new int[]{i0, UP_BLOCK, window, (out + B - 1) / B, out};
+    }
+
+    /** {start, step, window, blocks, out} of the down half (see {@link #downBand}). */
+    static int[] downShape(Geometry g, Config c) {
+        int B = DOWN_BLOCK;
+        return new int[]{0, g.down * B, g.down * (B - 1) + g.downTaps, (g.outSize + B - 1) / B, g.outSize};
+    }
+
+    private static String bandArgs(int[] sh) {
+        return sh[0] + ", " + sh[1] + ", " + sh[2] + ", " + sh[3] + ", " + sh[4];
+    }
+
+    /** The down-sampling half: output j reads inputs down j .. down j + T - 1 with weight f[T - 1 - (k - down j)]; B outputs per block. */
+    static Band downBand(Tensor filter, Geometry g, Config c) {
+        double[] f = ganfactor.torch.Torch.toDoubles(filter);
+        int T = g.downTaps, L = upOutput(g, c), out = (L - T) / g.down + 1, B = DOWN_BLOCK;
+        if (f.length != T) throw new IllegalStateException("down filter of " + f.length + " taps, geometry says " + T);
+        if (out != g.outSize) throw new IllegalStateException("layer " + g.index + ": the filters give " + out + " samples, the geometry " + g.outSize);
+        int[] sh = downShape(g, c);
+        int window = sh[2];
+        float[] mat = new float[window * B];
+        for (int jj = 0; jj < B; jj++)
+            for (int t = 0; t < T; t++) mat[(g.down * jj + t) * B + jj] = (float) f[T - 1 - t];
+        return new Band(ganfactor.torch.Torch.of(mat, window, B), sh[0], sh[1], sh[2], sh[3], sh[4]);
     }
 
     /**
@@ -504,7 +594,7 @@ public final class StyleGan3 {
         return Double.toString(v);
     }
 
-    static String source(Config c) {
+    static String source(Config c, FilterForm form) {
         StringBuilder s = new StringBuilder();
         double sqrt2 = Math.sqrt(2.0), lr = 0.01;
         int d = c.zDim;
@@ -535,33 +625,67 @@ public final class StyleGan3 {
         s.append("    return x.reshape(n, ").append(in.size).append(", ").append(in.size).append(", ").append(C0).append(").permute(0, 3, 1, 2).contiguous()\n\n");
 
         inputJvpSource(s, c, d);
+        s.append("def gf_band(self, x: Tensor, m: Tensor, start: int, step: int, window: int, blocks: int, out: int) -> Tensor:\n");
+        s.append("    if start < 0:\n        x = torch.constant_pad_nd(x, [-start, 0], 0.0)\n");
+        s.append("    elif start > 0:\n        x = x.narrow(3, start, x.size(3) - start)\n");
+        s.append("    need = (blocks - 1) * step + window\n");
+        s.append("    if need > x.size(3):\n        x = torch.constant_pad_nd(x, [0, need - x.size(3)], 0.0)\n");
+        s.append("    y = torch.matmul(x.unfold(3, window, step).narrow(3, 0, blocks), m)\n");
+        s.append("    return y.flatten(3).narrow(3, 0, out)\n\n");
 
         for (Geometry g : geometry(c)) {
             String a = "self.l" + g.index;
             int co = c.channels[g.index + 1];
             boolean radial = c.radial && g.index < c.layers - CRITICAL;
             // the linear halves of the filtered leaky ReLU, for any batch (the JVP runs primal and tangents through them together)
-            // Between the halves the maps are kept rows-first ([H, N, C, W] in memory), so that each
-            // matmul along an axis is one large mm on a contiguous matrix (no broadcast copies)
-            int L = filterInput(g, c), lp = upOutput(g, c);
-            s.append("def gf_up").append(g.index).append("(self, x: Tensor) -> Tensor:\n");
-            s.append("    n = x.size(0)\n");
-            if (g.upTaps > 1) {
-                s.append("    a = torch.matmul(x, ").append(a).append("_u.t()).permute(2, 0, 1, 3).reshape(").append(L).append(", -1)\n");
-                s.append("    return torch.mm(").append(a).append("_u, a).reshape(").append(lp).append(", n, ").append(co).append(", ").append(lp).append(")\n\n");
+            if (dense(g, c, form)) {
+                // Between the halves the maps are kept rows-first ([H, N, C, W] in memory), so that each
+                // matmul along an axis is one large mm on a contiguous matrix (no broadcast copies)
+                int L = filterInput(g, c), lp = upOutput(g, c);
+                s.append("def gf_up").append(g.index).append("(self, x: Tensor) -> Tensor:\n");
+                s.append("    n = x.size(0)\n");
+                if (g.upTaps > 1) {
+                    s.append("    a = torch.matmul(x, ").append(a).append("_u.t()).permute(2, 0, 1, 3).reshape(").append(L).append(", -1)\n");
+                    s.append("    return torch.mm(").append(a).append("_u, a).reshape(").append(lp).append(", n, ").append(co).append(", ").append(lp).append(")\n\n");
+                } else {
+                    if (g.padLo != 0 || g.padHi != 0) throw new IllegalStateException("layer " + g.index + ": padding without an up filter");
+                    s.append("    return x.permute(2, 0, 1, 3)\n\n");
+                }
+                s.append("def gf_down").append(g.index).append("(self, p: Tensor) -> Tensor:\n");
+                if (g.downTaps > 1 && radial) {
+                    s.append("    return torch.conv2d(p.permute(1, 2, 0, 3), ").append(a).append("_fd, None, [").append(g.down).append(", ").append(g.down).append("], [0, 0], [1, 1], ").append(co).append(")\n\n");
+                } else if (g.downTaps > 1) {
+                    s.append("    n = p.size(1)\n");
+                    s.append("    b = torch.matmul(p, ").append(a).append("_d.t()).reshape(").append(lp).append(", -1)\n");
+                    s.append("    return torch.mm(").append(a).append("_d, b).reshape(").append(g.outSize).append(", n, ").append(co).append(", ").append(g.outSize).append(").permute(1, 2, 0, 3).contiguous()\n\n");
+                } else {
+                    s.append("    return p.permute(1, 2, 0, 3)\n\n");
+                }
             } else {
-                if (g.padLo != 0 || g.padHi != 0) throw new IllegalStateException("layer " + g.index + ": padding without an up filter");
-                s.append("    return x.permute(2, 0, 1, 3)\n\n");
-            }
-            s.append("def gf_down").append(g.index).append("(self, p: Tensor) -> Tensor:\n");
-            if (g.downTaps > 1 && radial) {
-                s.append("    return torch.conv2d(p.permute(1, 2, 0, 3), ").append(a).append("_fd, None, [").append(g.down).append(", ").append(g.down).append("], [0, 0], [1, 1], ").append(co).append(")\n\n");
-            } else if (g.downTaps > 1) {
-                s.append("    n = p.size(1)\n");
-                s.append("    b = torch.matmul(p, ").append(a).append("_d.t()).reshape(").append(lp).append(", -1)\n");
-                s.append("    return torch.mm(").append(a).append("_d, b).reshape(").append(g.outSize).append(", n, ").append(co).append(", ").append(g.outSize).append(").permute(1, 2, 0, 3).contiguous()\n\n");
-            } else {
-                s.append("    return p.permute(1, 2, 0, 3)\n\n");
+                // Each half runs along the last axis and hands back its result transposed, so the up
+                // half ends with the map transposed, the element-wise activation takes it so, and the
+                // down half ends in the original orientation (D (U X U^T) D^T, two products a side).
+                s.append("def gf_up").append(g.index).append("(self, x: Tensor) -> Tensor:\n");
+                if (g.upTaps > 1) {
+                    String args = bandArgs(upShape(g, c));
+                    s.append("    x = self.gf_band(x, ").append(a).append("_u, ").append(args).append(")\n");
+                    s.append("    return self.gf_band(x.transpose(2, 3), ").append(a).append("_u, ").append(args).append(")\n\n");
+                } else {
+                    if (g.padLo != 0 || g.padHi != 0) throw new IllegalStateException("layer " + g.index + ": padding without an up filter");
+                    s.append("    return x\n\n");
+                }
+                s.append("def gf_down").append(g.index).append("(self, p: Tensor) -> Tensor:\n");
+                if (g.downTaps > 1 && radial) {
+                    // the map back to its orientation first (a designed radial filter is symmetric, but nothing here relies on it)
+                    s.append("    return torch.conv2d(p.transpose(2, 3), ").append(a).append("_fd, None, [").append(g.down).append(", ").append(g.down).append("], [0, 0], [1, 1], ").append(co).append(")\n\n");
+                } else if (g.downTaps > 1) {
+                    String args = bandArgs(downShape(g, c));
+                    s.append("    p = self.gf_band(p, ").append(a).append("_d, ").append(args).append(")\n");
+                    s.append("    return self.gf_band(p.transpose(2, 3), ").append(a).append("_d, ").append(args).append(")\n\n");
+                } else {
+                    if (g.upTaps > 1) throw new IllegalStateException("layer " + g.index + ": up filter without a down filter");
+                    s.append("    return p\n\n");
+                }
             }
             layerSource(s, c, g, d);
             layerJvpSource(s, c, g, d);
