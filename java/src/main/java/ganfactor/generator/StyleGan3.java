@@ -443,7 +443,7 @@ public final class StyleGan3 {
      */
     enum FilterForm { AUTO, DENSE, BANDED }
 
-    static final int DENSE_MAX = 160;
+    static final int DENSE_MAX = 256;
 
     static boolean dense(Geometry g, Config c, FilterForm form) {
         return form == FilterForm.DENSE || (form == FilterForm.AUTO && upOutput(g, c) <= DENSE_MAX);
