@@ -60,6 +60,7 @@ final class EditCommand implements Callable<Integer>, RegistryOptions.Offers {
     @Option(names = "--batch", defaultValue = "8", description = "codes per synthesis call (default: ${DEFAULT-VALUE})")
     int batch;
     @picocli.CommandLine.Mixin OutputOptions output;
+    @picocli.CommandLine.Mixin TraceOptions traceOptions;
 
     @Override
     public Integer call() {
@@ -69,14 +70,21 @@ final class EditCommand implements Callable<Integer>, RegistryOptions.Offers {
         Editor.Mode m = mode != null ? Editor.Mode.parse(mode) : EditJob.defaultMode(boundary != null, common.latentSpace());
         ganfactor.render.Grid.checkCell(cell, true);
         if (batch < 1) throw new InputException("--batch must be positive, got " + batch);
+        ganfactor.trace.Trace trace = traceOptions.start(CommandInputs.of(spec, "--trace"));
         RunRecord rec = RunRecord.of("ganfactor edit");
-        Generator g = common.openGenerator();
+        Generator g;
+        try (ganfactor.trace.Span sp = trace.span("load model", "model", common.model)) {
+            g = common.openGenerator();
+        }
         int L = g.numLayers();
         int[] ls = Editor.parseLayers(layers, L);
         EditJob.Rows rows = EditJob.rows(g, common.latentSpace(), direction, boundary, index);
         // truncation is the editor's (before the edit), so the codes are taken untruncated here
-        Latents lat = common.latents != null ? Latents.fromFile(g, common.latentSpace(), common.latents)
-                : Latents.fromSeed(g, common.latentSpace(), common.seed, common.num, 1.0, L);
+        Latents lat;
+        try (ganfactor.trace.Span sp = trace.span("latent codes", "space", common.space)) {
+            lat = common.latents != null ? Latents.fromFile(g, common.latentSpace(), common.latents)
+                    : Latents.fromSeed(g, common.latentSpace(), common.seed, common.num, 1.0, L);
+        }
         Region reg = region == null ? null : Regions.parseAll(List.of(region), grid, g, false).get(0);
         Map<String, Object> localRec = null;
         if (local != null) {
@@ -89,7 +97,10 @@ final class EditCommand implements Callable<Integer>, RegistryOptions.Offers {
         Editor.Settings settings = Editor.Settings.defaults().withLayers(ls).withMode(m).withTruncation(common.psi, common.truncationLayers(g)).withBatch(batch);
         EditJob.Plan plan = new EditJob.Plan(g, lat, rows.rows(), rows.indices(), alphas, strengths, settings, reg, cell, rows.source(), rows.boundary(), null);
         try (OutputDir dir = output.open("ganfactor edit")) {
-            List<EditJob.Outcome> outs = EditJob.run(plan, Main.CANCEL, dir);
+            List<EditJob.Outcome> outs;
+            try (ganfactor.trace.Span sp = trace.span("edits and pictures", "codes", lat.count(), "strengths", alphas.length, "directions", rows.indices().length)) {
+                outs = EditJob.run(plan, Main.CANCEL, dir);
+            }
             EditJob.record(rec, plan, outs).put("seconds_total", rec.seconds());
             if (localRec != null) rec.put("local", localRec);
             dir.writeString("edit.json", rec.json());
@@ -103,6 +114,8 @@ final class EditCommand implements Callable<Integer>, RegistryOptions.Offers {
                     System.out.printf("  note: direction %d has norm %.4g; relative strengths are multiples of it%n", i, Directions.norm(rows.rows()[i]));
             System.out.println("wrote " + dir.target());
         }
+        String t = traceOptions.finish();
+        if (t != null) System.out.println(t);
         return 0;
     }
 }

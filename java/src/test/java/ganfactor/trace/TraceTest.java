@@ -109,4 +109,20 @@ class TraceTest {
             assertTrue(json.contains("\"name\":\"" + stage + "\""), stage);
         assertTrue(json.contains("sample 1"), "one solve span per sample");
     }
+
+    /** edit --trace: loading, the codes, and the edits with their pictures, as spans. */
+    @Test
+    void editWritesATraceOfItsStages() throws Exception {
+        double[] dir = new double[64];
+        dir[3] = 1;
+        Path d = tmp.resolve("dir.npy");
+        ganfactor.io.Npy.writeFloat64(d, dir, 1, 64);
+        Path trace = tmp.resolve("e.json");
+        CliRun r = CliRun.run("edit", "--direction", d.toString(), "--strengths", "-1:1:3", "--out", tmp.resolve("e").toString(),
+                "--trace", trace.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        String json = Files.readString(trace);
+        for (String stage : List.of("load model", "latent codes", "edits and pictures"))
+            assertTrue(json.contains("\"name\":\"" + stage + "\""), stage);
+    }
 }
