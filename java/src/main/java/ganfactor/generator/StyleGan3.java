@@ -415,11 +415,11 @@ public final class StyleGan3 {
                 buffer(m, a + "_ema", h.get(p + "magnitude_ema"));
                 int co = c.channels[g.index + 1];
                 if (g.upTaps > 1)
-                    buffer(m, a + "_u", dense(g, c, form) ? upMatrix(h.get(p + "filter.up_filter"), g, c) : upBand(h.get(p + "filter.up_filter"), g, c).matrix());
+                    buffer(m, a + "_u", dense(g, c, form) ? upMatrix(h.get(p + "filter.up_filter"), g, c) : upBand(h.get(p + "filter.up_filter"), g, c));
                 if (g.downTaps > 1) {
                     Tensor f = h.get(p + "filter.down_filter").to(torch.ScalarType.Float);
                     if (f.dim() == 2) buffer(m, a + "_fd", f.flip(0, 1).reshape(1, 1, g.downTaps, g.downTaps).repeat(co, 1, 1, 1));
-                    else buffer(m, a + "_d", dense(g, c, form) ? downMatrix(f, g, c) : downBand(f, g, c).matrix());
+                    else buffer(m, a + "_d", dense(g, c, form) ? downMatrix(f, g, c) : downBand(f, g, c));
                 }
             }
             Type.TypePtr intType = new Type.TypePtr(IntType.getIntTypePtr().get());
@@ -449,9 +449,6 @@ public final class StyleGan3 {
         return form == FilterForm.DENSE || (form == FilterForm.AUTO && upOutput(g, c) <= DENSE_MAX);
     }
 
-    /** Outputs per block of the banded products: the up filter's (times its factor) and the down filter's. */
-    static final int UP_BLOCK = 16, DOWN_BLOCK = 16;
-
     /**
      * One half of the filtered leaky ReLU along one axis, as products of windows with one small
      * matrix. The filter is shift-invariant: a block of {@code block} consecutive outputs reads a
@@ -461,9 +458,11 @@ public final class StyleGan3 {
      * windows (a strided view), multiplied by the matrix in one matmul and cropped to {@code out}
      * samples. The work per output is the window's length, not the axis's: a dense [out, in]
      * matrix cost the whole axis per output (38 - 82 samples at 64 px, about 2,100 at 1024 px,
-     * against 12 taps).
+     * against 12 taps). The shape of each half is {@link #upShape} / {@link #downShape} (used by
+     * the scripted {@code gf_band}); the matrices are {@link #upBand} / {@link #downBand}. These
+     * are the outputs per block: the up half's blocks hold up x UP_BLOCK outputs.
      */
-    record Band(Tensor matrix, int start, int step, int window, int blocks, int out) {}
+    static final int UP_BLOCK = 16, DOWN_BLOCK = 16;
 
     /** Samples per side entering layer g's filter: its input size plus the convolution's growth. */
     static int filterInput(Geometry g, Config c) {
@@ -482,7 +481,7 @@ public final class StyleGan3 {
      * outputs per block, block b reads inputs from floor((b B - padLo) / up) = b m + i0 on: one
      * matrix for every block.
      */
-    static Band upBand(Tensor filter, Geometry g, Config c) {
+    static Tensor upBand(Tensor filter, Geometry g, Config c) {
         double[] f = ganfactor.torch.Torch.toDoubles(filter.to(torch.ScalarType.Float));
         int T = g.upTaps, up = g.up, B = up * UP_BLOCK;
         if (f.length != T) throw new IllegalStateException("up filter of " + f.length + " taps, geometry says " + T);
@@ -494,7 +493,7 @@ public final class StyleGan3 {
                 int t = up * (i0 + w) + g.padLo - jj;
                 if (t >= 0 && t < T) mat[w * B + jj] = (float) ((float) f[T - 1 - t] * (float) up);
             }
-        return new Band(ganfactor.torch.Torch.of(mat, window, B), sh[0], sh[1], sh[2], sh[3], sh[4]);
+        return ganfactor.torch.Torch.of(mat, window, B);
     }
 
     /** {start, step, window, blocks, out} of the up half (see {@link #upBand}). */
@@ -515,7 +514,7 @@ public final class StyleGan3 {
     }
 
     /** The down-sampling half: output j reads inputs down j .. down j + T - 1 with weight f[T - 1 - (k - down j)]; B outputs per block. */
-    static Band downBand(Tensor filter, Geometry g, Config c) {
+    static Tensor downBand(Tensor filter, Geometry g, Config c) {
         double[] f = ganfactor.torch.Torch.toDoubles(filter);
         int T = g.downTaps, L = upOutput(g, c), out = (L - T) / g.down + 1, B = DOWN_BLOCK;
         if (f.length != T) throw new IllegalStateException("down filter of " + f.length + " taps, geometry says " + T);
@@ -525,7 +524,7 @@ public final class StyleGan3 {
         float[] mat = new float[window * B];
         for (int jj = 0; jj < B; jj++)
             for (int t = 0; t < T; t++) mat[(g.down * jj + t) * B + jj] = (float) f[T - 1 - t];
-        return new Band(ganfactor.torch.Torch.of(mat, window, B), sh[0], sh[1], sh[2], sh[3], sh[4]);
+        return ganfactor.torch.Torch.of(mat, window, B);
     }
 
     /**
@@ -533,7 +532,8 @@ public final class StyleGan3 {
      * padding (negative crops), then correlation with the flipped filter times {@code up} (upfirdn2d's
      * gain up^2 split over two axes): y_j = up sum_i x_i f[T - 1 - (up i + padLo - j)]. The 2-D step
      * is U X U^T per channel, the same sums as the separable convolutions, as two dense matmuls
-     * (the depthwise 1-D convolutions were memory-bound: 2.4x slower at batch 33 on this machine).
+     * (the depthwise 1-D convolutions were memory-bound: 2.4x slower at batch 33 in a one-off
+     * timing with Python's profiler on the exported module, not JMH).
      */
     static Tensor upMatrix(Tensor filter, Geometry g, Config c) {
         double[] f = ganfactor.torch.Torch.toDoubles(filter.to(torch.ScalarType.Float));

@@ -1,5 +1,7 @@
 package ganfactor.linalg;
 
+import ganfactor.torch.BlasPool;
+
 import java.util.function.Supplier;
 
 /**
@@ -16,28 +18,20 @@ public final class BlasThreads {
     public static final long SINGLE_THREAD_MAX = 2048;
 
     private static final Object LOCK = new Object();
-    private static volatile boolean available = true;
 
     private BlasThreads() {}
 
     /** Runs {@code work} with one OpenBLAS thread when {@code order} is small enough, then restores the count. */
     public static <T> T solve(long order, Supplier<T> work) {
-        if (order > SINGLE_THREAD_MAX || !available) return work.get();
-        if (count() == 1) return work.get(); // already one thread (e.g. inside single()): nothing to set, no need to queue
+        // already one thread (e.g. inside single()), or no thread control in the preset: nothing to set, no need to queue
+        if (order > SINGLE_THREAD_MAX || BlasPool.threads() <= 1) return work.get();
         synchronized (LOCK) {
-            int before;
-            try {
-                before = org.bytedeco.openblas.global.openblas_full.openblas_get_num_threads();
-                if (before <= 1) return work.get();
-                org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads(1);
-            } catch (Throwable t) { // the preset's thread control is missing: run as is, never again try
-                available = false;
-                return work.get();
-            }
+            int before = BlasPool.threads();
+            if (before <= 1 || !BlasPool.set(1)) return work.get();
             try {
                 return work.get();
             } finally {
-                org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads(before);
+                BlasPool.set(before);
             }
         }
     }
@@ -50,27 +44,16 @@ public final class BlasThreads {
     public static <T> T single(Supplier<T> work) {
         int before;
         synchronized (LOCK) {
-            before = count();
-            if (before > 1) org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads(1);
+            before = BlasPool.threads();
+            if (before > 1) BlasPool.set(1);
         }
         try {
             return work.get();
         } finally {
             if (before > 1)
                 synchronized (LOCK) {
-                    org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads(before);
+                    BlasPool.set(before);
                 }
-        }
-    }
-
-    /** OpenBLAS's thread count; 0 when the preset's thread control is missing (then never tried again). */
-    private static int count() {
-        if (!available) return 0;
-        try {
-            return org.bytedeco.openblas.global.openblas_full.openblas_get_num_threads();
-        } catch (Throwable t) {
-            available = false;
-            return 0;
         }
     }
 }

@@ -66,8 +66,8 @@ public final class BlasPool {
         }
     }
 
-    /** Sets OpenBLAS's thread count; false when the preset has no thread control. */
-    private static boolean set(int n) {
+    /** Sets OpenBLAS's thread count; false when the preset has no thread control (callers that save and restore the count keep their own lock). */
+    public static boolean set(int n) {
         if (!available) return false;
         try {
             org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads(n);
