@@ -6,7 +6,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 import picocli.CommandLine.ITypeConverter;
 
 /** picocli converters for the typed options: sizes and precisions arrive parsed and checked, never as strings to parse later. */
-final class Converters {
+public final class Converters {
     private Converters() {}
 
     /** {@code auto} or a size such as 512m, 2g (at least 64m): {@link JacobianEngine#parseBudget}. */
@@ -18,7 +18,7 @@ final class Converters {
     }
 
     /** float32 (fp32) or float64 (fp64): {@link Torch#parsePrecision}. */
-    static final class Precision implements ITypeConverter<ScalarType> {
+    public static final class Precision implements ITypeConverter<ScalarType> {
         @Override
         public ScalarType convert(String s) {
             return Torch.parsePrecision(s);

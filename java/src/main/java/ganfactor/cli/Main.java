@@ -32,10 +32,8 @@ import java.util.concurrent.TimeUnit;
                 TrainBoundaryCommand.class,
                 ProjectBoundaryCommand.class,
                 DemoCommand.class,
-                StudioCommand.class,
                 GpuCheckCommand.class,
-                BenchCommand.class,
-                CommandLine.HelpCommand.class})
+                BenchCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_INPUT = 2;
     /** Another run took the output (it is writing or just wrote the same --out): not bad input, worth a retry. */
@@ -46,6 +44,16 @@ public final class Main implements Runnable {
     static final ganfactor.pipeline.Cancellation CANCEL = new ganfactor.pipeline.Cancellation();
     private static final CountDownLatch FINISHED = new CountDownLatch(1);
     static boolean debug;
+
+    /** The process's cancellation token (Ctrl-C, SIGTERM), for a {@link CommandPlugin}'s command. */
+    public static ganfactor.pipeline.Cancellation cancellation() {
+        return CANCEL;
+    }
+
+    /** Whether this run was given {@code --debug} (stack traces), for a {@link CommandPlugin}'s command. */
+    public static boolean debug() {
+        return debug;
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -83,6 +91,8 @@ public final class Main implements Runnable {
     /** The command line with every subcommand's registry options added (see {@link RegistryOptions}). */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        CommandPlugin.addAll(cl);
+        cl.addSubcommand(new CommandLine.HelpCommand());
         for (CommandLine sub : cl.getSubcommands().values()) {
             // every subcommand answers --help and --version, not only the top level
             sub.getCommandSpec().mixinStandardHelpOptions(true);

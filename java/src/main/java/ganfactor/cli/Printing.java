@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** How the commands print results and warnings: one line per result on stdout, warnings on stderr. */
-final class Printing {
+public final class Printing {
     private Printing() {}
 
     /** Each of a result's warnings on a line of its own (stderr), as solve and discover both print them. */
@@ -17,7 +17,7 @@ final class Printing {
     }
 
     /** A generator's warnings (an unknown conv clamp, say), each on a line of its own (stderr). */
-    static ganfactor.generator.Generator opened(ganfactor.generator.Generator g) {
+    public static ganfactor.generator.Generator opened(ganfactor.generator.Generator g) {
         warnings(g.source(), g.warnings());
         return g;
     }

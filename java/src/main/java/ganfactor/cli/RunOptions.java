@@ -6,7 +6,7 @@ import ganfactor.torch.Devices;
 import picocli.CommandLine.Option;
 
 /** {@code --device auto|cpu|cuda} and {@code --threads}, shared by every command that computes. */
-final class RunOptions {
+public final class RunOptions {
     @Option(names = "--device", defaultValue = "auto",
             description = "auto (CUDA when usable, else the CPU), cpu or cuda (an error when CUDA is not usable) (default: ${DEFAULT-VALUE})")
     String spec = "auto";
@@ -22,7 +22,7 @@ final class RunOptions {
     }
 
     /** Starts the engine with {@code --threads} and returns the device (a bad {@code --device} fails here, before any model loads). */
-    ComputeDevice start() {
+    public ComputeDevice start() {
         Engine.init(threads);
         return device();
     }

@@ -9,10 +9,9 @@ import org.bytedeco.pytorch.Tensor;
  * The contract every direction-finding method implements, so that the pipeline, the command line,
  * the C API and any other front end call them alike: ReSeFa and LowRankGAN solve a region's Gram
  * pair ({@link #regional()} true); SeFa (the generator's weights) and GANSpace (sampled codes) are
- * global baselines that ignore the region. A solver is configured once (its options are fixed at
- * construction) and may be called for many problems, one at a time: a call may tie the problem's
- * cancellation token into its options for its duration, so a solver is not shared between threads
- * (give each thread its own).
+ * global baselines that ignore the region. A solver is immutable: its options are fixed at
+ * construction, and a call that needs them changed (the problem's cancellation token tied in) works
+ * on its own copy, so one solver serves several threads at once (SolverSharingTest).
  */
 public interface Solver {
     /** The method's name as files and records give it: resefa, lowrankgan, sefa, ganspace. */

@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * events, discover, move the top slider, and check the rendered image; cancel a running
  * discovery with the button; close a tab during a discovery; export and read the .npy back.
  * Without the browser the tests skip here and fail under CI=true. Screenshots of the page go to
- * java/target/studio-screenshots/ (the README's are copies in docs/studio/).
+ * studio/target/studio-screenshots/ (the README's are copies in docs/studio/).
  */
 class StudioBrowserTest {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium"), DRIVER = Path.of("/usr/bin/chromedriver");

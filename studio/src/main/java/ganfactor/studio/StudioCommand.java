@@ -1,9 +1,12 @@
-package ganfactor.cli;
+package ganfactor.studio;
 
 import ganfactor.InputException;
+import ganfactor.cli.CommandPlugin;
+import ganfactor.cli.Converters;
+import ganfactor.cli.Main;
+import ganfactor.cli.Printing;
+import ganfactor.cli.RunOptions;
 import ganfactor.generator.Generator;
-import ganfactor.studio.Studio;
-import ganfactor.studio.StudioServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -15,7 +18,20 @@ import java.util.concurrent.Callable;
         "An interactive editor in the browser: pick a seed or a latent .npy row, draw boxes, discover directions",
         "(ReSeFa, LowRankGAN, SeFa, GANSpace), slide along them, load InterFaceGAN boundaries, export the CLI's files.",
         "Serves one page on the loopback address (--host to change) and prints its address; Ctrl-C stops it."})
-final class StudioCommand implements Callable<Integer> {
+public final class StudioCommand implements Callable<Integer> {
+    /** How the command line finds this command: {@code META-INF/services/ganfactor.cli.CommandPlugin}. */
+    public static final class Plugin implements CommandPlugin {
+        @Override
+        public String name() {
+            return "studio";
+        }
+
+        @Override
+        public Object command() {
+            return new StudioCommand();
+        }
+    }
+
     @Option(names = "--model", defaultValue = "demo", description = "demo (built-in), stylegan2:RES[:options], StyleGAN2 weights or a TorchScript generator file (default: ${DEFAULT-VALUE})")
     String model;
 
@@ -48,7 +64,7 @@ final class StudioCommand implements Callable<Integer> {
         try (Generator g = Printing.opened(Generator.open(model))) {
             g.to(precision);
             g.to(dev);
-            Studio studio = new Studio(g, new Studio.Config(workdir, heartbeat, (long) maxUploadMb << 20, Main.debug));
+            Studio studio = new Studio(g, new Studio.Config(workdir, heartbeat, (long) maxUploadMb << 20, Main.debug()));
             StudioServer server;
             try {
                 server = StudioServer.start(studio, host, port);
@@ -58,7 +74,7 @@ final class StudioCommand implements Callable<Integer> {
             }
             try (server) {
                 System.out.println("ganfactor studio: " + server.url() + "  (model " + g.source() + ", working folder " + studio.workFolder().root() + "; Ctrl-C stops)");
-                while (!Main.CANCEL.isCancelled()) Thread.sleep(200);
+                while (!Main.cancellation().isCancelled()) Thread.sleep(200);
             }
         }
         return 0;
