@@ -3,7 +3,10 @@
 # launchers, e.g. an old checkout's ./ganfactor and this one's) on one thread (--threads 1, so
 # LibTorch's reductions run in one order), then compares every file they wrote: .npy, .png and
 # .csv byte for byte, .json records after dropping what is meant to change (timings, dates,
-# versions, paths). For refactors that must not move a number (issue 26).
+# versions, paths). For refactors that must not move a number (issue 26). Besides the commands,
+# the Spark module's `aggregate` (spark/bin/ganfactor-spark beside each launcher, one executor
+# thread, two partitions) and the studio's export (a studio on a free loopback port: an image,
+# a ReSeFa discovery on the mouth, the top direction exported), when the build has them.
 #
 #   benchmarks/compare_outputs.sh OLD_GANFACTOR NEW_GANFACTOR [WORK_DIR]
 #
@@ -27,6 +30,42 @@ run_all() {  # run_all GANFACTOR DIR
   "$g" ganspace --samples 2000 --threads 1 --show 1 --out ganspace --quiet >/dev/null
   "$g" sample --num 300 --attribute smile --threads 1 --out sample --quiet >/dev/null
   "$g" train-boundary --codes sample/w.npy --scores sample/scores_smile.npy --out boundary >/dev/null
+  local spark; spark="$(dirname "$g")/spark/bin/ganfactor-spark"
+  if [ -x "$spark" ]; then
+    "$spark" aggregate --master 'local[1]' --codes seeds:0-3 --partitions 2 --region eyes --grid 32 --threads 1 --out agg --quiet >/dev/null 2>&1 \
+      || echo "compare_outputs: spark aggregate failed with $spark" >&2
+  else
+    echo "compare_outputs: no $spark (build the spark module); aggregate not compared" >&2
+  fi
+  studio_export "$g" "$d/studio-work" || echo "compare_outputs: the studio export failed with $g" >&2
+}
+studio_export() {  # studio_export GANFACTOR WORKDIR: a studio, one image, one discovery, one export
+  mkdir -p "$2" && python3 - "$1" "$2" <<'PY'
+import json, re, subprocess, sys, time, urllib.request
+g, work = sys.argv[1], sys.argv[2]
+p = subprocess.Popen([g, "studio", "--port", "0", "--threads", "1", "--workdir", work], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+try:
+    line = p.stdout.readline()
+    m = re.search(r"(http://[^ ]+/)", line)
+    if not m:
+        sys.exit("no studio address in: " + line)
+    url = m.group(1)
+    def call(path, body=None):
+        req = urllib.request.Request(url + path.lstrip("/"), data=None if body is None else json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+        return json.load(urllib.request.urlopen(req, timeout=600))
+    call("/api/image", {"seed": 3, "space": "wp"})
+    job = call("/api/discover", {"method": "resefa", "k": 4, "region": {"part": "mouth"}})["id"]
+    while True:
+        j = call(f"/api/job/{job}")
+        if j.get("state") not in ("queued", "running"):
+            break
+        time.sleep(0.05)
+    top = j["result"]["directions"][0]["id"]
+    call("/api/export", {"folder": "export", "direction": top, "strength": 2, "min": -4, "max": 4, "steps": 5, "region": {"part": "mouth"}})
+finally:
+    p.terminate()
+    p.wait(30)
+PY
 }
 (run_all "$old" "$work/old") || echo "compare_outputs: a command failed with $old" >&2
 (run_all "$new" "$work/new") || echo "compare_outputs: a command failed with $new" >&2

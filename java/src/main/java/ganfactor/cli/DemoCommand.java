@@ -29,20 +29,24 @@ final class DemoCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Mixin TraceOptions traceOptions;
 
     @Override
     public Integer call() {
+        ganfactor.trace.Trace trace = traceOptions.start(CommandInputs.of(spec, "--trace"));
         ComputeDevice dev = run.start();
         long t0 = System.nanoTime();
         var request = DemoJob.request(method);
         // without --force only the demo's own earlier output is replaced (the manifest says which command wrote a folder)
         try (OutputDir dir = OutputOptions.open(out, force || "ganfactor demo".equals(OutputDir.writtenBy(out)), "ganfactor demo", ganfactor.io.Inputs.NONE, spec.commandLine().getErr())) {
-            List<String> lines = DemoJob.run(seed, request, dev, TerminalProgress.auto(quiet), Main.CANCEL, dir);
+            List<String> lines = DemoJob.run(seed, request, dev, Main.context(quiet, trace), dir);
             dir.commit();
             lines.forEach(System.out::println);
             System.out.printf(Locale.ROOT, "wrote %s: eyes/ and mouth/ with grid_0..2.png (rows: sample, columns: strengths -10..10), locality_0..2.png, locality.csv, directions.npy; discover.json (%.1f s in all)%n",
                     out, (System.nanoTime() - t0) / 1e9);
         }
+        String traced = traceOptions.finish();
+        if (traced != null) System.out.println(traced);
         return 0;
     }
 }

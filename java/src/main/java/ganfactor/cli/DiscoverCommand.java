@@ -87,9 +87,7 @@ final class DiscoverCommand implements Callable<Integer>, RegistryOptions.Offers
         s.cell = cell;
         s.baseline = !noBaseline;
         s.jacobian = jacobianOptions.engineOptions();
-        s.progress = TerminalProgress.auto(common.quiet);
-        s.cancellation = Main.CANCEL;
-        s.trace = trace;
+        s.context = Main.context(common.quiet, trace);
         RunRecord rec = RunRecord.of("ganfactor discover");
         try (OutputDir dir = output.open("ganfactor discover")) {
             Discovery.Report rep = Discovery.run(g, lat, view, rs, s, dir);

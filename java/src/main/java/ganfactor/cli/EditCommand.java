@@ -90,7 +90,7 @@ final class EditCommand implements Callable<Integer>, RegistryOptions.Offers {
         if (local != null) {
             Region lr = Regions.parseAll(List.of(local), grid, g, false).get(0);
             if (reg == null) reg = lr;
-            LocalEdit.Result le = LocalEdit.project(g, lat, lr, grid, rows.rows(), rows.indices(), LowRank.options(spec), TerminalProgress.auto(common.quiet), Main.CANCEL);
+            LocalEdit.Result le = LocalEdit.project(g, lat, lr, grid, rows.rows(), rows.indices(), LowRank.options(spec), Main.context(common.quiet, trace));
             System.out.printf("local edit in %s: background null space of %d of %d dimensions%n", lr.name(), le.nullSpaceDimension(), le.dim());
             localRec = le.record();
         }
@@ -99,7 +99,7 @@ final class EditCommand implements Callable<Integer>, RegistryOptions.Offers {
         try (OutputDir dir = output.open("ganfactor edit")) {
             List<EditJob.Outcome> outs;
             try (ganfactor.trace.Span sp = trace.span("edits and pictures", "codes", lat.count(), "strengths", alphas.length, "directions", rows.indices().length)) {
-                outs = EditJob.run(plan, Main.CANCEL, dir);
+                outs = EditJob.run(plan, Main.context(common.quiet, trace), dir);
             }
             EditJob.record(rec, plan, outs).put("seconds_total", rec.seconds());
             if (localRec != null) rec.put("local", localRec);

@@ -25,6 +25,7 @@ final class GanspaceCommand implements Callable<Integer>, RegistryOptions.Offers
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Mixin TraceOptions traceOptions;
 
     @Option(names = "--model", defaultValue = "demo", description = "demo (built-in), stylegan2:RES[:options] (random StyleGAN2), StyleGAN2 weights (.safetensors, torch.save .pt; FILE#key=..,clamp=..) or a TorchScript generator file with mapping(z) (default: ${DEFAULT-VALUE})")
     String model;
@@ -38,21 +39,23 @@ final class GanspaceCommand implements Callable<Integer>, RegistryOptions.Offers
 
     @Override
     public Integer call() {
+        ganfactor.trace.Trace trace = traceOptions.start(CommandInputs.of(spec, "--trace"));
         MethodRequest request = RegistryOptions.request(spec, Methods.GANSPACE, Methods.GANSPACE.settings());
         ComputeDevice dev = run.start();
         Generator g = Printing.opened(Generator.open(model)).to(precision);
         g.to(dev);
         GanSpace.Options o = Methods.ganSpace(request);
-        o.progress = TerminalProgress.auto(quiet);
         GanSpace.check(g, o);   // before the output folder exists
         BaselineGrids.Spec pictureSpec = pictures.spec();
         try (OutputDir dir = output.open("ganfactor ganspace")) {
-            Baselines.Outcome out = Baselines.ganspace(g, o, request, Methods.linalg(dev), pictureSpec, Main.CANCEL, dir);
+            Baselines.Outcome out = Baselines.ganspace(g, o, request, Methods.linalg(dev), pictureSpec, Main.context(quiet, trace), dir);
             dir.commit();
             System.out.println(out.line());
             for (String w : out.directions().warnings()) System.out.println("warning: " + w);
             System.out.println("wrote " + dir.target());
         }
+        String traced = traceOptions.finish();
+        if (traced != null) System.out.println(traced);
         return 0;
     }
 }

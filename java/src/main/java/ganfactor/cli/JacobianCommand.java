@@ -44,10 +44,7 @@ final class JacobianCommand implements Callable<Integer> {
         }
         View view = viewOptions.view(g);
         List<Region> rs = Regions.parseAll(regions, view.grid(), g, viewOptions.unscaledPresets);
-        JacobianEngine.Options o = jacobianOptions.engineOptions();
-        o.progress = TerminalProgress.auto(common.quiet);
-        o.cancelled = Main.CANCEL;
-        o.trace = trace;
+        JacobianEngine.Options o = Main.context(common.quiet, trace).engine(jacobianOptions.engineOptions());
         try (OutputDir dir = output.open("ganfactor jacobian")) {
             GramJob.Run run = GramJob.run(g, lat, view, rs, o, dir, saveJacobian);
             dir.writeString("jacobian.json", GramJob.record(g, lat, view, rs, o, run).json());

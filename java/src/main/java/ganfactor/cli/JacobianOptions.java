@@ -17,14 +17,13 @@ final class JacobianOptions {
     @Option(names = "--memory-budget", defaultValue = "auto", converter = Converters.Budget.class, description = "memory for activations and Jacobian blocks: auto (half the host's available memory on the CPU, 80%% of the free device memory on a GPU) or a size of at least 64m, e.g. 512m, 16g (default: ${DEFAULT-VALUE})")
     long budget;
 
-    /** Engine options from these flags (progress and cancellation are the caller's). */
+    /** Engine options from these flags (progress, cancellation, notes and trace: the run context's, {@link ganfactor.pipeline.RunContext#engine}). */
     JacobianEngine.Options engineOptions() {
         JacobianEngine.Options o = new JacobianEngine.Options();
         o.mode = Mode.parse(oldMode != null ? oldMode : mode);
         if (chunk < 0 || chunk > MAX_CHUNK) throw new InputException("--chunk must be between 0 (automatic) and " + MAX_CHUNK + ", got " + chunk);
         o.chunk = chunk;
         o.memoryBudget = budget;
-        o.messages = System.err::println;   // the engine's notes (an out-of-memory retry with a smaller chunk) on the terminal
         return o;
     }
 }

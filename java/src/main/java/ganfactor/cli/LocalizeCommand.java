@@ -52,10 +52,12 @@ final class LocalizeCommand implements Callable<Integer>, RegistryOptions.Offers
     @Mixin ViewOptions viewOptions;
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Mixin TraceOptions traceOptions;
     @picocli.CommandLine.Mixin OutputOptions output;
 
     @Override
     public Integer call() {
+        ganfactor.trace.Trace trace = traceOptions.start(CommandInputs.of(spec, "--trace"));
         common.run.start();   // a bad --device fails before any file is read
         NpyArray dirs = Npy.read(direction).requireExactReal(direction, "directions");
         if (dirs.ndim() != 1 && dirs.ndim() != 2) throw new InputException(direction + ": expected directions [k, d] or [d], got " + dirs.shapeString());
@@ -73,10 +75,10 @@ final class LocalizeCommand implements Callable<Integer>, RegistryOptions.Offers
             if (lat.dim() != d) throw new InputException(direction + " holds " + d + "-dimensional directions; " + lat.space().label() + " codes of this generator have " + lat.dim());
             View view = viewOptions.view(g);
             Region r = Regions.parseAll(List.of(background.region), view.grid(), g, viewOptions.unscaledPresets).get(0);
-            bg = LocalEdit.Background.compute(g, lat, view, r, TerminalProgress.auto(common.quiet), Main.CANCEL);
+            bg = LocalEdit.Background.compute(g, lat, view, r, Main.context(common.quiet, trace));
         }
         rec.put("background", bg.record());
-        LocalEdit.Localized res = LocalEdit.localize(bg.b(), d, dirs.data(), rows, lo, bg.label(), bg.fromFile());
+        LocalEdit.Localized res = LocalEdit.localize(bg.b(), d, dirs.data(), rows, lo, bg.label(), bg.fromFile(), Main.context(true, trace));
         res.lines().forEach(System.out::println);
         try (OutputDir dir = output.open("ganfactor localize")) {
             res.write(dir, lo, rec);
@@ -84,6 +86,8 @@ final class LocalizeCommand implements Callable<Integer>, RegistryOptions.Offers
         }
         System.out.printf(Locale.ROOT, "null space of the background: %d of %d dimensions (background rank %d); wrote %d direction(s) to %s%n",
                 res.nullSpace().size(), d, res.nullSpace().rankB(), res.kept().size(), output.out);
+        String traced = traceOptions.finish();
+        if (traced != null) System.out.println(traced);
         return 0;
     }
 }

@@ -10,8 +10,6 @@ final class LowRank {
 
     /** The options typed on {@code spec}'s command line (an auto lambda is chosen from the Gram's d by the library). */
     static LowRankGan.Options options(CommandSpec spec) {
-        LowRankGan.Options o = Methods.lowRankGan(RegistryOptions.request(spec, Methods.LOWRANKGAN, Methods.nullSpaceSettings()));
-        o.rpca.cancelled = Main.CANCEL;   // LocalEdit.localize takes no token of its own
-        return o;
+        return Methods.lowRankGan(RegistryOptions.request(spec, Methods.LOWRANKGAN, Methods.nullSpaceSettings()));
     }
 }

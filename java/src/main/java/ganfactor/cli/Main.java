@@ -50,6 +50,14 @@ public final class Main implements Runnable {
         return CANCEL;
     }
 
+    /**
+     * The command line's run context, the one place it is built: Ctrl-C's token, the terminal's
+     * progress (none with {@code --quiet}), the library's notes on stderr, and the run's trace.
+     */
+    static ganfactor.pipeline.RunContext context(boolean quiet, ganfactor.trace.Trace trace) {
+        return new ganfactor.pipeline.RunContext(CANCEL, TerminalProgress.auto(quiet), System.err::println, trace);
+    }
+
     /** Whether this run was given {@code --debug} (stack traces), for a {@link CommandPlugin}'s command. */
     public static boolean debug() {
         return debug;

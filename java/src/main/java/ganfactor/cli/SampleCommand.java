@@ -36,8 +36,13 @@ final class SampleCommand implements Callable<Integer> {
     int batch;
     @picocli.CommandLine.Mixin OutputOptions output;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Mixin TraceOptions traceOptions;
+
     @Override
     public Integer call() {
+        ganfactor.trace.Trace trace = traceOptions.start(CommandInputs.of(spec, "--trace"));
         if (batch < 1) throw new InputException("--batch must be positive, got " + batch);
         Sampling.Settings s = new Sampling.Settings();
         s.space = common.latentSpace();
@@ -54,8 +59,7 @@ final class SampleCommand implements Callable<Integer> {
         s.batch = batch;
         s.saveImages = saveImages;
         s.scorers = Sampling.scorers(g, attributes, models, regionStats, scoresFile, s.count());
-        s.progress = TerminalProgress.auto(common.quiet);
-        s.cancellation = Main.CANCEL;
+        s.context = Main.context(common.quiet, trace);
         Sampling.requireRoom(output.out, g, s);
         RunRecord rec = RunRecord.of("ganfactor sample");
         try (OutputDir dir = output.open("ganfactor sample")) {
@@ -67,6 +71,8 @@ final class SampleCommand implements Callable<Integer> {
             Sampling.summary(s, r).forEach(System.out::println);
             System.out.println("wrote " + dir.target());
         }
+        String traced = traceOptions.finish();
+        if (traced != null) System.out.println(traced);
         return 0;
     }
 }

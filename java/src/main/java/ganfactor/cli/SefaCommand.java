@@ -24,6 +24,7 @@ final class SefaCommand implements Callable<Integer>, RegistryOptions.Offers {
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Mixin TraceOptions traceOptions;
 
     @Option(names = "--model", defaultValue = "demo", description = "demo (built-in), stylegan2:RES[:options] (random StyleGAN2), StyleGAN2 weights (.safetensors, torch.save .pt; FILE#key=..,clamp=..) or a TorchScript generator file with style_affines() (default: ${DEFAULT-VALUE})")
     String model;
@@ -33,17 +34,20 @@ final class SefaCommand implements Callable<Integer>, RegistryOptions.Offers {
 
     @Override
     public Integer call() {
+        ganfactor.trace.Trace trace = traceOptions.start(CommandInputs.of(spec, "--trace"));
         MethodRequest request = RegistryOptions.request(spec, Methods.SEFA, Methods.SEFA.settings());
         ComputeDevice dev = run.start();
         BaselineGrids.Spec pictureSpec = pictures.spec();
         Generator g = Printing.opened(Generator.open(model)).to(dev);
         try (OutputDir dir = output.open("ganfactor sefa")) {
-            Baselines.Outcome o = Baselines.sefa(g, request, dev, pictureSpec, Main.CANCEL, dir);
+            Baselines.Outcome o = Baselines.sefa(g, request, dev, pictureSpec, Main.context(true, trace), dir);
             dir.commit();
             System.out.println(o.line());
             for (String w : o.directions().warnings()) System.out.println("warning: " + w);
             System.out.println("wrote " + dir.target());
         }
+        String traced = traceOptions.finish();
+        if (traced != null) System.out.println(traced);
         return 0;
     }
 }

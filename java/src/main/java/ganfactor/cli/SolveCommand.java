@@ -46,7 +46,7 @@ final class SolveCommand implements Callable<Integer>, RegistryOptions.Offers {
         var device = run.start();
         SolveJob.Input in = new SolveJob.Input(input.fg, bg, input.jacobian, region);
         ganfactor.pipeline.Solver solver = methodOptions.solver(device);
-        var outcomes = SolveJob.run(in, aggregate, solver, Main.CANCEL, () -> output.open("ganfactor solve"), trace);
+        var outcomes = SolveJob.run(in, aggregate, solver, Main.context(true, trace), () -> output.open("ganfactor solve"));
         for (SolveJob.Outcome o : outcomes) {
             Directions d = o.directions();
             System.out.printf("%s: %d directions of d = %d, %s path, top eigenvalue %.4g%n",

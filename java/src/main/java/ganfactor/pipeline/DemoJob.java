@@ -42,7 +42,7 @@ public final class DemoJob {
     }
 
     /** Runs the demo for {@code seed} into {@code dir} (not committed) and returns the lines to print. */
-    public static List<String> run(long seed, MethodRequest request, ComputeDevice device, Progress progress, Cancellation c, OutputDir dir) {
+    public static List<String> run(long seed, MethodRequest request, ComputeDevice device, RunContext context, OutputDir dir) {
         Solver solver = request.solver(device);
         Generator g = Generator.demo().to(ScalarType.Float).to(device);
         Latents lat = Latents.fromSeed(g, LatentSpace.W, seed, 1, 1.0, g.numLayers());
@@ -51,8 +51,7 @@ public final class DemoJob {
         Discovery.Settings s = new Discovery.Settings();
         s.solver = solver;
         s.request = request;
-        s.progress = progress;
-        s.cancellation = c;
+        s.context = context;
         RunRecord rec = RunRecord.of("ganfactor demo");
         Discovery.Report rep = Discovery.run(g, lat, view, rs, s, dir);
         lat.save(dir.file("latents.npy"), g);

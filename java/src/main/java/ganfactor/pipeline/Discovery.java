@@ -35,7 +35,8 @@ import java.util.Map;
  * sample, or once for the mean Gram) -> edits of the first directions over a range of strengths ->
  * grid PNGs and locality reports (with a random direction as the baseline) -> files -> a {@link
  * Report}. The command line ({@code discover}, {@code demo}), the benchmarks and any other front end
- * call {@link #run} alike; cancellation and progress come in through the {@link Settings}.
+ * call {@link #run} alike; cancellation, progress, notes and spans come in as the {@link Settings}'
+ * {@link RunContext}.
  *
  * <p>Layout under the output folder, per region: {@code <region>/mask.png}, and per result
  * (the single sample, the aggregate, or {@code sample_<i>/} when several samples are solved
@@ -62,10 +63,8 @@ public final class Discovery {
         public boolean officialFiles;
         public long baselineSeed = 0x5EED;
         public JacobianEngine.Options jacobian = new JacobianEngine.Options();
-        public Cancellation cancellation = Cancellation.NEVER;
-        public Progress progress = Progress.NONE;
-        /** The run's spans (Jacobian passes, solves, edits, writing) for a trace file and JFR. */
-        public ganfactor.trace.Trace trace = ganfactor.trace.Trace.OFF;
+        /** Cancellation, progress, notes and the run's spans (Jacobian passes, solves, edits, writing). */
+        public RunContext context = RunContext.QUIET;
 
         public double[] strengths() {
             return strengths != null ? strengths : solver.defaultStrengths();
@@ -94,7 +93,7 @@ public final class Discovery {
     public static Report run(Generator g, Latents lat, View view, List<Region> regions, Settings s, OutputDir dir) {
         if (s.solver == null || !s.solver.regional()) throw new IllegalArgumentException("discovery needs a regional solver (resefa or lowrankgan)");
         try (PointerScope outer = new PointerScope();
-             ganfactor.trace.Span whole = s.trace.span("discovery", "method", s.solver.name(), "samples", lat.count(), "regions", regions.size(),
+             ganfactor.trace.Span whole = s.context.trace().span("discovery", "method", s.solver.name(), "samples", lat.count(), "regions", regions.size(),
                      "space", lat.space().label())) {
             Stage st = jacobians(g, lat, view, regions, s);
             List<Outcome> outcomes = new ArrayList<>();
@@ -102,19 +101,19 @@ public final class Discovery {
             Map<String, Editor> editors = new HashMap<>();   // one editor (one rendering of the originals) per set of samples
             Clock clock = new Clock();
             int perRegion = s.aggregate && lat.count() > 1 ? 1 : lat.count();
-            s.progress.begin(s.solver.name() + " solves and edit grids", (long) regions.size() * perRegion);
+            s.context.progress().begin(s.solver.name() + " solves and edit grids", (long) regions.size() * perRegion);
             for (int r = 0; r < regions.size(); r++) {
                 Region region = regions.get(r);
                 Images.write(Images.mask(region), dir.file(region.name() + "/mask.png"));
                 for (Job job : jobs(st, r, region, lat.count(), s.aggregate)) {
-                    s.cancellation.check();
+                    s.context.cancellation().check();
                     Outcome o = solveAndRender(g, lat, region, job, s, dir, editors, clock);
                     outcomes.add(o);
                     rec.add(record(o, job, s));
-                    s.progress.advance(1);
+                    s.context.progress().advance(1);
                 }
             }
-            s.progress.end();
+            s.context.progress().end();
             return new Report(outcomes, st.nanos() / 1e9, clock.solve / 1e9, clock.edit / 1e9, rec, st.chunk(), st.budget(), st.passes());
         }
     }
@@ -127,11 +126,9 @@ public final class Discovery {
      * it for every front end (discover, demo, the studio, Spark).
      */
     public static JacobianEngine.Options stageOptions(JacobianEngine.Options base, Solver solver, int D, View view, List<Region> regions,
-                                                      Cancellation cancellation, Progress progress) {
-        JacobianEngine.Options jo = base.copy();   // the caller's options stay as they were
+                                                      RunContext context) {
+        JacobianEngine.Options jo = context.engine(base);   // a copy: the caller's options stay as they were
         jo.deviceGrams = true;
-        jo.cancelled = cancellation;
-        if (progress != Progress.NONE) jo.progress = progress;
         boolean[] keep = new boolean[regions.size()];
         boolean any = false;
         for (int r = 0; r < regions.size(); r++) any |= keep[r] = solver.wantsRegionRows(D, (long) regions.get(r).count() * view.viewChannels());
@@ -146,14 +143,15 @@ public final class Discovery {
      * The solves of one code's Jacobian pass {@code res} (computed with {@link #stageOptions}): one
      * per region, each from the region's Grams and kept rows. Writes nothing.
      */
-    public static Solved solveRegions(JacobianEngine.Result res, Solver solver, Generator g, Cancellation cancellation) {
+    public static Solved solveRegions(JacobianEngine.Result res, Solver solver, Generator g, RunContext context) {
+        Cancellation cancellation = context.cancellation();
         List<Directions> ds = new ArrayList<>();
         double[] secs = new double[res.grams().size()];
         for (int r = 0; r < res.grams().size(); r++) {
             cancellation.check();
             long t0 = System.nanoTime();
             Tensor rows = res.regionRows() == null ? null : res.regionRows().get(r);
-            ds.add(solver.solve(new Solver.Problem(res.grams().get(r), rows, g, cancellation)));
+            ds.add(solver.solve(new Solver.Problem(res.grams().get(r), rows, g, context)));
             secs[r] = (System.nanoTime() - t0) / 1e9;
         }
         return new Solved(ds, secs);
@@ -161,8 +159,7 @@ public final class Discovery {
 
     /** The Jacobian stage: Grams on the generator's device (until the solver has read them), and region rows where the solver wants them. */
     private static Stage jacobians(Generator g, Latents lat, View view, List<Region> regions, Settings s) {
-        JacobianEngine.Options jo = stageOptions(s.jacobian, s.solver, lat.dim(), view, regions, s.cancellation, s.progress);
-        if (s.trace != ganfactor.trace.Trace.OFF) jo.trace = s.trace;
+        JacobianEngine.Options jo = stageOptions(s.jacobian, s.solver, lat.dim(), view, regions, s.context);
         List<List<GramPair>> grams = new ArrayList<>();
         List<List<Tensor>> rows = new ArrayList<>();
         long passes = 0;
@@ -213,12 +210,12 @@ public final class Discovery {
                                           Map<String, Editor> editors, Clock clock) {
         long t0 = System.nanoTime();
         Directions dirs;
-        try (ganfactor.trace.Span sp = s.trace.span("solve", "method", s.solver.name(), "region", region.name(), "result", job.label(), "dim", job.grams().dim(),
+        try (ganfactor.trace.Span sp = s.context.trace().span("solve", "method", s.solver.name(), "region", region.name(), "result", job.label(), "dim", job.grams().dim(),
                 "fast_path_rows", job.rows() != null)) {
-            dirs = s.solver.solve(new Solver.Problem(job.grams(), job.rows(), g, s.cancellation));
+            dirs = s.solver.solve(new Solver.Problem(job.grams(), job.rows(), g, s.context));
         }
         clock.solve += System.nanoTime() - t0;
-        try (ganfactor.trace.Span sp = s.trace.span("write directions", "folder", job.prefix())) {
+        try (ganfactor.trace.Span sp = s.context.trace().span("write directions", "folder", job.prefix())) {
             dirs.write(dir, job.prefix(), false);
         }
         if (s.officialFiles) {
@@ -228,13 +225,13 @@ public final class Discovery {
             Images.write(Images.mask(region), dir.file(official + "_mask.png"));
         }
         t0 = System.nanoTime();
-        ganfactor.trace.Span editSpan = s.trace.span("edits and pictures", "region", region.name(), "result", job.label(), "directions", Math.min(s.show, dirs.count()),
+        ganfactor.trace.Span editSpan = s.context.trace().span("edits and pictures", "region", region.name(), "result", job.label(), "directions", Math.min(s.show, dirs.count()),
                 "strengths", s.strengths().length);
         Editor editor = editors.computeIfAbsent(Arrays.toString(job.samples()), key -> new Editor(g, lat.subset(job.samples()), s.edit));
         List<Locality.Measurement> ms = new ArrayList<>();
         double[] strengths = s.strengths();
         for (int j = 0; j < Math.min(s.show, dirs.count()); j++) {
-            s.cancellation.check();
+            s.context.cancellation().check();
             try (PointerScope inner = new PointerScope()) {
                 Editor.Result er = editor.edit(dirs.row(j), strengths);
                 Locality.Measurement m = Locality.measure(er, region, j);

@@ -51,7 +51,8 @@ public final class EditJob {
      * {@code mask_<region>.png} and, per direction, {@code grid_<i>.png}, {@code edited_<i>.npy}
      * and the locality files into {@code dir} (not committed).
      */
-    public static List<Outcome> run(Plan p, Cancellation cancellation, OutputDir dir) {
+    public static List<Outcome> run(Plan p, RunContext context, OutputDir dir) {
+        Cancellation cancellation = context.cancellation();
         Generator g = p.generator();
         Latents lat = p.latents();
         double[][] rows = p.rows();

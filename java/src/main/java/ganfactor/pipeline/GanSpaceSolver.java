@@ -44,7 +44,9 @@ public final class GanSpaceSolver implements Solver {
         if (p.generator() == null) throw new IllegalArgumentException("GANSpace needs the generator");
         GanSpace.Options o = options.copy();
         java.util.function.BooleanSupplier before = options.cancelled;
-        if (p.cancellation() != Cancellation.NEVER) o.cancelled = () -> p.cancellation().isCancelled() || before.getAsBoolean();
+        Cancellation c = p.cancellation();
+        if (c != Cancellation.NEVER) o.cancelled = () -> c.isCancelled() || before.getAsBoolean();
+        if (p.context().progress() != ganfactor.jacobian.Progress.NONE) o.progress = p.context().progress();
         GanSpace.check(p.generator(), o);
         return GanSpace.compute(p.generator(), o, linalg);
     }

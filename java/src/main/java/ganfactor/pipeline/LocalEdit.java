@@ -40,7 +40,7 @@ public final class LocalEdit {
      * view's grid (the official rule at the model's default grid, summed RGB otherwise).
      */
     public static Result project(Generator g, Latents lat, Region region, int grid, double[][] rows, int[] indices, LowRankGan.Options o,
-                                 Progress progress, Cancellation cancellation) {
+                                 RunContext context) {
         int L = g.numLayers(), d = g.latentDim();
         boolean wp = rows[indices[0]].length == L * d;
         LatentSpace space = wp ? LatentSpace.WP : lat.space() == LatentSpace.Z ? LatentSpace.Z : LatentSpace.W;
@@ -49,7 +49,7 @@ public final class LocalEdit {
         int D = space.dim(d, L);
         LowRankGan.NullSpace ns;
         try (PointerScope sc = new PointerScope()) {
-            ns = LowRankGan.nullSpace(ganfactor.torch.Torch.of(backgroundGram(g, lat, space, view, region, progress, cancellation), D, D), o);
+            ns = LowRankGan.nullSpace(ganfactor.torch.Torch.of(backgroundGram(g, lat, space, view, region, context), D, D), LowRankGanSolver.withCancellation(o, context));
         }
         if (ns.size() == 0) throw new InputException("--local " + region.name() + ": the background's null space is empty; nothing can be edited without touching the background");
         List<Object> kept = new ArrayList<>();
@@ -75,10 +75,8 @@ public final class LocalEdit {
      * The mean background Gram B of {@code region} over the codes, each from the exact Jacobian in
      * {@code space} (the codes converted as {@link #codeIn} says).
      */
-    public static double[] backgroundGram(Generator g, Latents lat, LatentSpace space, View view, Region region, Progress progress, Cancellation cancellation) {
-        JacobianEngine.Options jo = new JacobianEngine.Options();
-        jo.progress = progress;
-        jo.cancelled = cancellation;
+    public static double[] backgroundGram(Generator g, Latents lat, LatentSpace space, View view, Region region, RunContext context) {
+        JacobianEngine.Options jo = context.engine(new JacobianEngine.Options());
         List<GramPair> gs = new ArrayList<>();
         for (int i = 0; i < lat.count(); i++)
             gs.add(JacobianEngine.compute(g, codeIn(lat, i, space, g.numLayers(), g.latentDim()), space, view, List.of(region), jo).grams().get(0));
@@ -94,8 +92,8 @@ public final class LocalEdit {
         }
 
         /** B of {@code region} computed from the generator at the codes (their mean for several). */
-        public static Background compute(Generator g, Latents lat, View view, Region region, Progress progress, Cancellation c) {
-            double[] b = backgroundGram(g, lat, lat.space(), view, region, progress, c);
+        public static Background compute(Generator g, Latents lat, View view, Region region, RunContext context) {
+            double[] b = backgroundGram(g, lat, lat.space(), view, region, context);
             return new Background(b, "the background Gram of region " + region.name(), false, Map.of("model", g.source(), "region", region.name(),
                     "region_origin", region.origin(), "space", lat.space().label(), "latents", lat.origin(), "samples", lat.count(), "view", view.describe(),
                     "gram", lat.count() > 1 ? "mean of the samples' B" : "B of the sample"));
@@ -127,7 +125,8 @@ public final class LocalEdit {
      * background Gram {@code b} [d, d]; a direction with no component there is dropped and said so.
      * {@code bLabel} names B in messages; {@code fromFile} tells which advice to give for a zero B.
      */
-    public static Localized localize(double[] b, int d, double[] dirs, int[] rows, LowRankGan.Options o, String bLabel, boolean fromFile) {
+    public static Localized localize(double[] b, int d, double[] dirs, int[] rows, LowRankGan.Options options, String bLabel, boolean fromFile, RunContext context) {
+        LowRankGan.Options o = LowRankGanSolver.withCancellation(options, context);
         double maxAbs = 0;
         for (double v : b) {
             if (!Double.isFinite(v)) throw new InputException(bLabel + ": contains NaN or infinity");

@@ -35,13 +35,22 @@ public final class LowRankGanSolver implements Solver {
         return options;
     }
 
+    /**
+     * A copy of {@code options} that also stops when {@code context} is cancelled: a call's own
+     * options, so the caller's stay as they were and one solver serves several threads.
+     */
+    static LowRankGan.Options withCancellation(LowRankGan.Options options, RunContext context) {
+        LowRankGan.Options o = options.copy();
+        java.util.function.BooleanSupplier before = options.rpca.cancelled;
+        Cancellation c = context.cancellation();
+        if (c != Cancellation.NEVER) o.rpca.cancelled = () -> c.isCancelled() || before.getAsBoolean();
+        return o;
+    }
+
     @Override
     public Directions solve(Problem p) {
         var gp = p.requireGrams(name());
-        // this call's own options: the solver's stay as they were, so one solver serves several threads
-        LowRankGan.Options o = options.copy();
-        java.util.function.BooleanSupplier before = options.rpca.cancelled;
-        if (p.cancellation() != Cancellation.NEVER) o.rpca.cancelled = () -> p.cancellation().isCancelled() || before.getAsBoolean();
+        LowRankGan.Options o = withCancellation(options, p.context());
         try (PointerScope s = new PointerScope()) {
             return LowRankGan.solve(gp.aTensor(), gp.bTensor(), o);
         }

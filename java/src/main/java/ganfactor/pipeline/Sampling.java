@@ -42,8 +42,8 @@ public final class Sampling {
         public int batch = 64;
         public boolean saveImages;
         public List<Scorer> scorers = List.of();
-        public Progress progress = Progress.NONE;
-        public Cancellation cancellation = Cancellation.NEVER;
+        /** Cancellation and progress (the sampling batches). */
+        public RunContext context = RunContext.QUIET;
 
         public int count() {
             return given != null ? given.count() : num;
@@ -68,22 +68,23 @@ public final class Sampling {
         Npy.Writer pw = new Npy.Writer(dir.file("wp.npy"), "<f8", N, L, d);
         boolean complete = false;
         NumpyRandom rng = s.given == null ? new NumpyRandom(s.seed) : null;
-        s.progress.begin("sampling", N);
+        s.context.progress().begin("sampling", N);
         try (NoGradGuard ng = new NoGradGuard()) {
             for (int b0 = 0; b0 < N; b0 += s.batch) {
                 int nb = Math.min(s.batch, N - b0);
-                try (PointerScope scope = new PointerScope()) {
+                try (PointerScope scope = new PointerScope();
+                     ganfactor.trace.Span sp = s.context.trace().span("sampling batch", "first", b0, "samples", nb, "scorers", s.scorers.size())) {
                     double[] wp = codes(g, s, b0, nb, rng, zw, ww);
                     if (wAvg != null) Latents.truncateInPlace(wp, nb, L, d, wAvg, s.psi, s.truncationLayers);
                     pw.write(wp, 0, wp.length);
                     scoreBatch(g, s, b0, nb, wp, needImages, scores, dir);
                 }
-                s.progress.advance(nb);
-                s.cancellation.check();
+                s.context.progress().advance(nb);
+                s.context.cancellation().check();
             }
             complete = true;
         } finally {
-            s.progress.end();
+            s.context.progress().end();
             for (Npy.Writer w : new Npy.Writer[]{zw, ww, pw})
                 if (w != null) { if (complete) w.close(); else w.abandon(); }
         }

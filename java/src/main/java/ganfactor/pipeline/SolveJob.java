@@ -46,12 +46,8 @@ public final class SolveJob {
      * Reads the input, then opens the output folder ({@code open}: nothing is created for an input
      * that cannot be read), solves, writes and commits. Returns the outcomes in order.
      */
-    public static List<Outcome> run(Input in, boolean aggregate, Solver solver, Cancellation c, Supplier<OutputDir> open) {
-        return run(in, aggregate, solver, c, open, ganfactor.trace.Trace.OFF);
-    }
-
-    /** As {@link #run(Input, boolean, Solver, Cancellation, Supplier)}, recording its stages as spans in {@code trace}. */
-    public static List<Outcome> run(Input in, boolean aggregate, Solver solver, Cancellation c, Supplier<OutputDir> open, ganfactor.trace.Trace trace) {
+    public static List<Outcome> run(Input in, boolean aggregate, Solver solver, RunContext context, Supplier<OutputDir> open) {
+        ganfactor.trace.Trace trace = context.trace();
         RunRecord rec = RunRecord.of("ganfactor solve");
         List<GramPair> grams = new ArrayList<>();
         List<Tensor> rows = new ArrayList<>();
@@ -74,7 +70,7 @@ public final class SolveJob {
                 for (int i = 0; i < todo.size(); i++) {
                     Directions d;
                     try (ganfactor.trace.Span sp = trace.span("solve", "method", solver.name(), "result", agg ? "aggregate" : "sample " + i, "dim", todo.get(i).dim())) {
-                        d = solver.solve(new Solver.Problem(todo.get(i), todoRows.isEmpty() ? null : todoRows.get(i), null, c));
+                        d = solver.solve(new Solver.Problem(todo.get(i), todoRows.isEmpty() ? null : todoRows.get(i), null, context));
                     }
                     String prefix = todo.size() == 1 ? "" : "sample_" + i + "/";
                     try (ganfactor.trace.Span sp = trace.span("write directions", "folder", prefix)) {

@@ -36,16 +36,20 @@ public interface Solver {
 
     /**
      * One problem: the region's Gram pair (null for global methods), its scaled Jacobian rows
-     * (J_R / sqrt|R|, so that A = rows^T rows; null when not kept), the generator, and the token
-     * that stops long solves.
+     * (J_R / sqrt|R|, so that A = rows^T rows; null when not kept), the generator, and the run's
+     * context (the token that stops long solves, their progress and spans).
      */
-    record Problem(GramPair grams, Tensor regionRows, Generator generator, Cancellation cancellation) {
+    record Problem(GramPair grams, Tensor regionRows, Generator generator, RunContext context) {
         public static Problem of(GramPair grams) {
-            return new Problem(grams, null, null, Cancellation.NEVER);
+            return new Problem(grams, null, null, RunContext.QUIET);
         }
 
-        public static Problem global(Generator g, Cancellation c) {
-            return new Problem(null, null, g, c);
+        public static Problem global(Generator g, RunContext context) {
+            return new Problem(null, null, g, context);
+        }
+
+        public Cancellation cancellation() {
+            return context.cancellation();
         }
 
         GramPair requireGrams(String method) {

@@ -34,14 +34,14 @@ class SolverSharingTest {
             if (solver.options().rpca.cancelled != original) changed.incrementAndGet();
         };
         Cancellation live = new Cancellation();
-        Directions a = solver.solve(new Solver.Problem(gp, null, null, live));
+        Directions a = solver.solve(new Solver.Problem(gp, null, null, RunContext.of(live)));
         assertTrue(seen.get() > 0, "the monitor ran");
         assertEquals(0, changed.get(), "the solver's options changed during a call");
         assertSame(original, o.rpca.cancelled);
 
         Cancellation stopped = new Cancellation();
         stopped.cancel();
-        assertThrows(CancellationException.class, () -> solver.solve(new Solver.Problem(gp, null, null, stopped)));
+        assertThrows(CancellationException.class, () -> solver.solve(new Solver.Problem(gp, null, null, RunContext.of(stopped))));
         Directions b = solver.solve(Solver.Problem.of(gp));   // the cancelled call left nothing behind
         assertArrayEquals(a.values(), b.values(), 0.0);
     }
@@ -55,9 +55,9 @@ class SolverSharingTest {
         GanSpaceSolver solver = new GanSpaceSolver(o, ganfactor.linalg.TorchLinalg.INSTANCE);
         Cancellation stopped = new Cancellation();
         stopped.cancel();
-        assertThrows(CancellationException.class, () -> solver.compute(Solver.Problem.global(TestSupport.demo32(), stopped)));
+        assertThrows(CancellationException.class, () -> solver.compute(Solver.Problem.global(TestSupport.demo32(), RunContext.of(stopped))));
         assertSame(original, o.cancelled);
-        GanSpace.Result r = solver.compute(Solver.Problem.global(TestSupport.demo32(), Cancellation.NEVER));
-        assertEquals(r.directions().count(), solver.solve(Solver.Problem.global(TestSupport.demo32(), Cancellation.NEVER)).count());
+        GanSpace.Result r = solver.compute(Solver.Problem.global(TestSupport.demo32(), RunContext.QUIET));
+        assertEquals(r.directions().count(), solver.solve(Solver.Problem.global(TestSupport.demo32(), RunContext.QUIET)).count());
     }
 }

@@ -125,4 +125,27 @@ class TraceTest {
         for (String stage : List.of("load model", "latent codes", "edits and pictures"))
             assertTrue(json.contains("\"name\":\"" + stage + "\""), stage);
     }
+
+    /** --trace on sefa, ganspace, sample and demo: each run's stages as spans, from the one run context the CLI builds. */
+    @Test
+    void baselinesSamplingAndTheDemoWriteTraces() throws Exception {
+        String[][] runs = {
+                {"sefa", "--show", "1", "--out", tmp.resolve("sefa").toString()},
+                {"ganspace", "--samples", "500", "--show", "1", "--out", tmp.resolve("gs").toString(), "--quiet"},
+                {"sample", "--num", "40", "--batch", "16", "--attribute", "smile", "--out", tmp.resolve("smp").toString(), "--quiet"},
+                {"demo", "--out", tmp.resolve("demo").toString(), "--quiet"}};
+        String[][] stages = {{"solve", "edits and pictures"}, {"solve", "edits and pictures"}, {"sampling batch"},
+                {"discovery", "jacobian pass", "gram accumulation", "solve", "edits and pictures"}};
+        for (int k = 0; k < runs.length; k++) {
+            Path trace = tmp.resolve(runs[k][0] + ".json");
+            String[] args = java.util.Arrays.copyOf(runs[k], runs[k].length + 2);
+            args[args.length - 2] = "--trace";
+            args[args.length - 1] = trace.toString();
+            CliRun r = CliRun.run(args);
+            assertEquals(0, r.code(), runs[k][0] + ": " + r.err());
+            String json = Files.readString(trace);
+            for (String stage : stages[k]) assertTrue(json.contains("\"name\":\"" + stage + "\""), runs[k][0] + ": " + stage);
+        }
+        assertEquals(3, Files.readString(tmp.resolve("sample.json")).split("\"name\":\"sampling batch\"", -1).length - 1, "one span per batch of 16 of 40 samples");
+    }
 }

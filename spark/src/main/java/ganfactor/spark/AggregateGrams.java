@@ -124,7 +124,7 @@ public final class AggregateGrams {
             View view = s.view(g);
             List<Region> rs = s.regions(g, view);
             LatentSpace space = s.latentSpace();
-            JacobianEngine.Options jo = s.jacobian();   // host Grams: they are summed here and shipped
+            JacobianEngine.Options jo = s.context().engine(s.jacobian());   // host Grams: they are summed here and shipped
             CodeProgress progress = CodeProgress.of("aggregate", s.progress);
             while (codes.hasNext()) {
                 try (PointerScope scope = new PointerScope()) {   // the code's own tensors (z, mapping) are freed here too

@@ -7,7 +7,6 @@ import ganfactor.jacobian.GramPair;
 import ganfactor.jacobian.JacobianEngine;
 import ganfactor.jacobian.Mode;
 import ganfactor.method.Directions;
-import ganfactor.pipeline.Cancellation;
 import ganfactor.pipeline.Solver;
 import ganfactor.region.Region;
 import ganfactor.region.View;
@@ -140,8 +139,7 @@ public final class DiscoverBatch {
             solver = s.solver(g);
             space = s.latentSpace();
             // the discovery core's stage: the same device Grams and region rows as the command line's discover
-            jo = ganfactor.pipeline.Discovery.stageOptions(s.jacobian(), solver, space.dim(g.latentDim(), g.numLayers()), view, rs,
-                    Cancellation.NEVER, ganfactor.jacobian.Progress.NONE);
+            jo = ganfactor.pipeline.Discovery.stageOptions(s.jacobian(), solver, space.dim(g.latentDim(), g.numLayers()), view, rs, s.context());
             progress = CodeProgress.of("discover-batch", s.progress);
             return this;
         }
@@ -169,7 +167,7 @@ public final class DiscoverBatch {
                 long t0 = System.nanoTime();
                 JacobianEngine.Result res = jacobian(g, x, space, view, rs, jo);
                 double jac = (System.nanoTime() - t0) / 1e9;
-                ganfactor.pipeline.Discovery.Solved solved = ganfactor.pipeline.Discovery.solveRegions(res, solver, g, Cancellation.NEVER);
+                ganfactor.pipeline.Discovery.Solved solved = ganfactor.pipeline.Discovery.solveRegions(res, solver, g, s.context());
                 for (int r = 0; r < rs.size(); r++) {
                     Directions d = solved.directions().get(r);
                     double solve = solved.solveSeconds()[r];

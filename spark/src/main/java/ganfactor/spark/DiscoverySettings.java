@@ -85,8 +85,12 @@ public final class DiscoverySettings implements Serializable {
         o.mode = Mode.parse(jacobianMode);
         o.chunk = chunk;
         o.memoryBudget = memoryBudget;
-        o.messages = m -> System.err.println(m);
         return o;
+    }
+
+    /** A task's run context: the engine's notes on the executor's stderr (its log); Spark cancels a task by killing it. */
+    public ganfactor.pipeline.RunContext context() {
+        return ganfactor.pipeline.RunContext.QUIET.withNotes(m -> System.err.println(m));
     }
 
     /** The settings part of the run record (also each Parquet row's {@code settings} column). */

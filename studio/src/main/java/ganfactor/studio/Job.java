@@ -37,6 +37,11 @@ public final class Job implements Progress {
     public String kind() { return kind; }
     public State state() { return state; }
     public Cancellation cancellation() { return cancellation; }
+
+    /** The job's run context: its token and its progress (this job); the library's notes are dropped (the studio shows the job's state). */
+    public ganfactor.pipeline.RunContext context() {
+        return ganfactor.pipeline.RunContext.QUIET.withCancellation(cancellation).withProgress(this);
+    }
     public long passesDone() { return done; }
 
     /** A client asked about the job: it is still wanted. */

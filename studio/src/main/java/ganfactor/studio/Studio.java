@@ -401,16 +401,15 @@ public final class Studio implements AutoCloseable {
                 // the discovery core's stage: the same Jacobian options and region rows as discover and Spark
                 JacobianEngine.Options base = new JacobianEngine.Options();
                 base.chunk = chunk;
-                base.messages = m -> {};
-                JacobianEngine.Options jo = Discovery.stageOptions(base, solver, lat.dim(), view, List.of(region), job.cancellation(), job);
+                JacobianEngine.Options jo = Discovery.stageOptions(base, solver, lat.dim(), view, List.of(region), job.context());
                 JacobianEngine.Result res = JacobianEngine.compute(g, lat.row(0), lat.space(), view, List.of(region), jo);
                 timing.put("jacobian", (System.nanoTime() - t0) / 1e9);
-                Discovery.Solved solved = Discovery.solveRegions(res, solver, g, job.cancellation());
+                Discovery.Solved solved = Discovery.solveRegions(res, solver, g, job.context());
                 dirs = solved.directions().get(0);
                 timing.put("solve", solved.solveSeconds()[0]);
             } else {
                 job.begin(solver.name(), 0);
-                dirs = solver.solve(Solver.Problem.global(g, job.cancellation()));
+                dirs = solver.solve(Solver.Problem.global(g, job.context()));
                 timing.put("solve", (System.nanoTime() - t0) / 1e9);
             }
         }
@@ -604,7 +603,7 @@ public final class Studio implements AutoCloseable {
         return startJob("localize", job -> {
             Entry src = entry(id);
             double[][] rows = {src.vector().clone()};
-            LocalEdit.Result r = LocalEdit.project(g, code, region, view.grid(), rows, new int[]{0}, o, job, job.cancellation());
+            LocalEdit.Result r = LocalEdit.project(g, code, region, view.grid(), rows, new int[]{0}, o, job.context());
             job.cancellation().check();
             Entry e = new Entry(directionIds.incrementAndGet(), src.label() + " local to " + region.name(), "local", rows[0], Double.NaN, r.record());
             addDirection(e);
@@ -716,7 +715,7 @@ public final class Studio implements AutoCloseable {
                     double[] alphas = Editor.linspace(lo, hi, steps);
                     String title = e.label() + " · layers " + Editor.layersLabel(ls, g.numLayers());
                     EditJob.Plan plan = new EditJob.Plan(g, code, new double[][]{e.vector()}, new int[]{0}, alphas, null, settings, region, 128, null, false, title);
-                    List<EditJob.Outcome> outs = EditJob.run(plan, ganfactor.pipeline.Cancellation.NEVER, dir);
+                    List<EditJob.Outcome> outs = EditJob.run(plan, ganfactor.pipeline.RunContext.QUIET, dir);
                     Editor.Result one = editorFor(ls).edit(e.vector(), new double[]{strength});   // the session's editor: its original is rendered already
                     Images.write(Images.toImage(one.images(), 0, one.channels(), one.height(), one.width()), dir.file("image.png"));
                     Npy.writeFloat64(dir.file("edited_code.npy"), one.editedCodes(), 1, g.numLayers(), g.latentDim());

@@ -285,7 +285,7 @@ class StudioApiTest {
             Latents code = Latents.fromSeed(g, LatentSpace.W, 0, 1, 1.0, 8);
             LowRankGan.Options lo = new LowRankGan.Options();
             lo.rpca.lambda = 0.125;
-            LocalEdit.project(g, code, Regions.parse("mask:mouth", 256, g), 256, rows, new int[]{0}, lo, Progress.NONE, Cancellation.NEVER);
+            LocalEdit.project(g, code, Regions.parse("mask:mouth", 256, g), 256, rows, new int[]{0}, lo, ganfactor.pipeline.RunContext.QUIET);
             long localId = lj.get("result").get("directions").get(0).get("id").asLong();
             double[] local = h.server.studio().vector(localId);
             assertEquals(1.0, Directions.norm(local), 1e-9);
