@@ -201,8 +201,13 @@ public final class LowRankGan {
         if (!ra.converged()) Directions.warn(info, String.format("RPCA of A did not converge in %d iterations (relative residual %.3g)", ra.iterations(), ra.residual()));
         if (!rb.converged()) Directions.warn(info, String.format("RPCA of B did not converge in %d iterations (relative residual %.3g)", rb.iterations(), rb.residual()));
         try (PointerScope ignored = new PointerScope()) {
-            NullSpace ns = NullSpace.of(rb.lowTensor(), o);
-            return directions(ra.lowTensor(), ns, o, info);
+            NullSpace ns;
+            try (ganfactor.trace.Span sp = o.rpca.trace.span("null space of B", "d", d)) {
+                ns = NullSpace.of(rb.lowTensor(), o);
+            }
+            try (ganfactor.trace.Span sp = o.rpca.trace.span("directions in the null space", "null_space_dimension", ns.size())) {
+                return directions(ra.lowTensor(), ns, o, info);
+            }
         }
     }
 
@@ -220,10 +225,12 @@ public final class LowRankGan {
         int d = (int) a.size(0);
         boolean parallel = lo.parallelRpca && o.monitor == null && a.is_cpu() && b.is_cpu() && o.certified(d)
                 && Runtime.getRuntime().availableProcessors() > 1 && org.bytedeco.pytorch.global.torch.get_num_threads() > 1;
-        if (!parallel) return new BothRpcas(Rpca.solve(a, o), Rpca.solve(b, o), false);
+        Rpca.Options oa = o.copy(), ob = o.copy();
+        oa.traceLabel = "A";
+        ob.traceLabel = "B";
+        if (!parallel) return new BothRpcas(Rpca.solve(a, oa), Rpca.solve(b, ob), false);
         java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.function.BooleanSupplier user = o.cancelled;
-        Rpca.Options oa = o.copy(), ob = o.copy();
         oa.cancelled = ob.cancelled = () -> failed.get() || user.getAsBoolean();
         return ganfactor.linalg.BlasThreads.single(() -> {
             java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {

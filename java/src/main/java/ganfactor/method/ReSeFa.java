@@ -7,6 +7,8 @@ import ganfactor.linalg.NotPositiveDefiniteException;
 import ganfactor.linalg.RandomizedEigh;
 import ganfactor.linalg.LapackLinalg;
 import ganfactor.torch.Torch;
+import ganfactor.trace.Span;
+import ganfactor.trace.Trace;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -99,9 +101,14 @@ public final class ReSeFa {
 
     /** Standard path for one region's Grams. */
     public static Directions solve(GramPair g, Options o) {
-        if (g instanceof GramPair.Device dv) return solve(dv.a(), dv.b(), o);
+        return solve(g, o, Trace.OFF);
+    }
+
+    /** As {@link #solve(GramPair, Options)}, its steps (input checks, the generalized solve, a fallback) as spans of {@code trace}. */
+    public static Directions solve(GramPair g, Options o, Trace trace) {
+        if (g instanceof GramPair.Device dv) return solve(dv.a(), dv.b(), o, trace);
         GramPair.Host h = (GramPair.Host) g;
-        return solve(h.a(), h.b(), h.dim(), o);
+        return solve(h.a(), h.b(), h.dim(), o, trace);
     }
 
     /**
@@ -138,10 +145,14 @@ public final class ReSeFa {
 
     /** Standard path: Cholesky reduction + eigh, with the regularisation and fallback rules above. */
     public static Directions solve(double[] a, double[] b, int d, Options o) {
+        return solve(a, b, d, o, Trace.OFF);
+    }
+
+    private static Directions solve(double[] a, double[] b, int d, Options o, Trace trace) {
         if (a.length != (long) d * d) throw new InputException("A (foreground Gram) has " + a.length + " entries, expected " + d + " x " + d);
         if (b.length != (long) d * d) throw new InputException("B (background Gram) has " + b.length + " entries, expected " + d + " x " + d);
         try (PointerScope scope = new PointerScope()) {
-            return solve(Torch.of(a, d, d), Torch.of(b, d, d), o);
+            return solve(Torch.of(a, d, d), Torch.of(b, d, d), o, trace);
         }
     }
 
@@ -151,6 +162,11 @@ public final class ReSeFa {
      * reads back (its status and pivot ratio), and the directions and values (the output).
      */
     public static Directions solve(Tensor a, Tensor b, Options o) {
+        return solve(a, b, o, Trace.OFF);
+    }
+
+    /** As {@link #solve(Tensor, Tensor, Options)}, with its steps as spans of {@code trace}. */
+    public static Directions solve(Tensor a, Tensor b, Options o, Trace trace) {
         int d = (int) a.size(0);
         if (a.dim() != 2 || a.size(1) != d) throw new InputException("A (foreground Gram) is " + Torch.shapeString(a) + ", expected a square matrix");
         if (b.dim() != 2 || b.size(0) != d || b.size(1) != d) throw new InputException("B (background Gram) is " + Torch.shapeString(b) + ", expected [" + d + ", " + d + "]");
@@ -164,7 +180,10 @@ public final class ReSeFa {
             Tensor A = a, B = b;
             if (o.device != null) { A = A.to(o.device.torch(), torch.ScalarType.Double); B = B.to(o.device.torch(), torch.ScalarType.Double); }
             // one host read for every input check and the trace (counted, Torch.scalars)
-            double[] s = Torch.scalars(concat(checks(A), checks(B), B.trace()));
+            double[] s;
+            try (Span sp = trace.span("input checks", "d", d)) {
+                s = Torch.scalars(concat(checks(A), checks(B), B.trace()));
+            }
             verify(s, 0, "A (foreground Gram)");
             verify(s, 3, "B (background Gram)");
             double trB = s[6];
@@ -176,7 +195,10 @@ public final class ReSeFa {
             int k = o.k > 0 ? Math.min(o.k, d) : d;
             // One LAPACK/cuSOLVER call; its Cholesky factor of B tells whether B was numerically
             // positive definite (a failed pivot, or a pivot ratio below tol): a returned outcome.
-            Attempt at = attempt(A, shifted(B, shift), k, o, info, tol);
+            Attempt at;
+            try (Span sp = trace.span("generalized solve", "d", d, "k", k, "regularization", reg.name().toLowerCase(Locale.ROOT), "linalg", o.linalg.name())) {
+                at = attempt(A, shifted(B, shift), k, o, info, tol);
+            }
             if (!at.ok()) {
                 if (reg != Regularization.NONE && shift > 0)
                     throw new InputException("B + " + shift + " I is not positive definite (" + at.why() + "): the Grams are not valid (negative eigenvalues?)");
@@ -186,7 +208,9 @@ public final class ReSeFa {
                         + o.eps + " * tr(B)/d * I");
                 info.put("fallback", true);
                 recordRegularization(info, reg, o, shift);
-                at = attempt(A, shifted(B, shift), k, o, info, 0);
+                try (Span sp = trace.span("generalized solve (fallback)", "d", d, "k", k, "regularization", "paper", "linalg", o.linalg.name())) {
+                    at = attempt(A, shifted(B, shift), k, o, info, 0);
+                }
                 if (at.eigen() == null)
                     throw new InputException("B + eps tr(B)/d I is still not positive definite (" + at.why() + "): the Grams are not valid");
             }
@@ -217,6 +241,11 @@ public final class ReSeFa {
      * none is chosen: the fast path cannot run unregularised, which is recorded).
      */
     public static Directions solveFast(Tensor fa, Tensor b, Options o) {
+        return solveFast(fa, b, o, Trace.OFF);
+    }
+
+    /** As {@link #solveFast(Tensor, Tensor, Options)}, each phase a span of {@code trace}. */
+    public static Directions solveFast(Tensor fa, Tensor b, Options o, Trace trace) {
         long t0 = System.nanoTime();
         int m = (int) fa.size(0), d = (int) fa.size(1);
         if (b.dim() != 2 || b.size(0) != d || b.size(1) != d)
@@ -240,10 +269,10 @@ public final class ReSeFa {
             recordRegularization(info, reg, o, e);
             int r = Math.min(d, o.fastRank > 0 ? o.fastRank : 512);
             // randomized Nystrom with one power step: two products with B (see RandomizedEigh)
-            Map<String, Object> phases = new LinkedHashMap<>();
-            long tp = System.nanoTime();
+            Phases phases = new Phases(trace);
+            phases.begin("background_truncation");
             Linalg.Eigen bg = RandomizedEigh.nystrom(o.linalg, B, r, 16, o.fastPowerSteps, 0x5EFA);
-            tp = phase(phases, "background_truncation", tp);
+            phases.begin("whitening");
             r = (int) bg.values().size(0);                                   // fewer when B has lower rank
             if (r == 0) throw new InputException("the background Gram B is numerically zero");
             Tensor mu = bg.values().clamp_min(new Scalar(0.0));            // [r]
@@ -262,16 +291,16 @@ public final class ReSeFa {
             // G = M M^T with M = F B_e^-1/2 = (F - (F V) diag(c) V^T) / sqrt(e); since V^T V = I,
             // G = (F F^T - (F V) diag(2c - c^2) (F V)^T) / e: M itself is never formed.
             Tensor FV = F.mm(V);                                               // [m, r]
-            tp = phase(phases, "whitening", tp);
+            phases.begin("row_gram");
             Tensor G = o.linalg.rowGram(F).sub(FV.mul(c.mul(new Scalar(2)).sub(c.mul(c)).unsqueeze(0)).mm(FV.t())).div(new Scalar(e));
             G = G.add(G.t()).mul(new Scalar(0.5));
-            tp = phase(phases, "row_gram", tp);
+            phases.begin("small_eigensolve");
             // Few directions of a large m x m problem: certified subspace iteration, else exact.
             Linalg.Eigen ge = null;
             if (o.k > 0 && 2L * o.k < m && m > 512) ge = RandomizedEigh.certifiedTop(o.linalg, G, o.k, 1e-10, 20, 0xE16);
             info.put("small_eigensolve", ge != null ? "certified subspace iteration" : o.k > 0 && 2L * o.k < m ? "partial (MRRR)" : "full");
             if (ge == null) ge = o.k > 0 && 2L * o.k < m ? o.linalg.eighTop(G, o.k) : o.linalg.eigh(G);
-            tp = phase(phases, "small_eigensolve", tp);
+            phases.begin("back_substitution");
             double[] sig2 = Torch.toDoubles(ge.values());
             int nz = 0;
             double floor = Math.max(sig2[0], 0) * m * 1e-15;
@@ -282,8 +311,7 @@ public final class ReSeFa {
             Tensor W = halfInverse(U.mm(F), V, c, e);                          // rows (M^T u_i)^T = sigma_i w_i^T
             Tensor N = halfInverse(W, V, c, e);                                // rows (B_e^-1/2 M^T u_i)^T, norm irrelevant
             Directions dir = Directions.of(N, ge.values().narrow(0, 0, k), info);
-            phase(phases, "back_substitution", tp);
-            info.put("phase_seconds", phases);
+            info.put("phase_seconds", phases.end());
             info.put("count", k);
             info.put("seconds", (System.nanoTime() - t0) / 1e9);
             return dir;
@@ -321,10 +349,35 @@ public final class ReSeFa {
         return o.linalg.generalizedEighTop(A, B, k);
     }
 
-    private static long phase(Map<String, Object> phases, String name, long since) {
-        long now = System.nanoTime();
-        phases.put(name, (now - since) / 1e9);
-        return now;
+    /** The fast path's phases, one after another: their seconds for the record, and a span each. */
+    private static final class Phases {
+        private final Trace trace;
+        private final Map<String, Object> seconds = new LinkedHashMap<>();
+        private String name;
+        private long since;
+        private Span span;
+
+        Phases(Trace trace) {
+            this.trace = trace;
+        }
+
+        /** Ends the current phase, if any, and begins {@code next}. */
+        void begin(String next) {
+            end();
+            name = next;
+            since = System.nanoTime();
+            span = trace.span("resefa fast: " + next.replace('_', ' '));
+        }
+
+        /** Ends the current phase; the seconds of every phase so far. */
+        Map<String, Object> end() {
+            if (name != null) {
+                span.close();
+                seconds.put(name, (System.nanoTime() - since) / 1e9);
+                name = null;
+            }
+            return seconds;
+        }
     }
 
     /** Rows of X times B_e^-1/2 (B_e^-1/2 is symmetric). */

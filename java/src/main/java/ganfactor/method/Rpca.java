@@ -179,6 +179,10 @@ public final class Rpca {
         public Linalg linalg = TorchLinalg.INSTANCE;
         public Monitor monitor = null;
         public BooleanSupplier cancelled = () -> false;
+        /** Spans of the solve and of its iterations in groups ({@link ganfactor.trace.IterationSpans}); a run's trace, none by default. */
+        public ganfactor.trace.Trace trace = ganfactor.trace.Trace.OFF;
+        /** The matrix's name in the spans ("A", "B"). */
+        public String traceLabel = "";
         /** Record where the certified solve's work and time go (counters, seconds per part) in the result ({@code --rpca-profile}). */
         public boolean profile;
 
@@ -307,7 +311,8 @@ public final class Rpca {
             throw new IllegalArgumentException("rpca: lambda, tol, primalTol, dualTol, muScale, muScaleTail > 0, maxIterations >= 1, rho >= 1, muMaxFactor >= 1, muSwitch >= 0 needed");
         int d = (int) m.size(0);
         long t0 = System.nanoTime();
-        try (PointerScope scope = new PointerScope()) {
+        try (PointerScope scope = new PointerScope();
+             ganfactor.trace.Span span = o.trace.span("rpca", "matrix", o.traceLabel, "d", d, "solver", o.solver.name().toLowerCase(java.util.Locale.ROOT), "certified", o.certified(d))) {
             Tensor mm = m.detach().to(torch.ScalarType.Double).contiguous();
             double normF = Torch.scalar(mm.norm());
             if (!Double.isFinite(normF)) throw new InputException("rpca: the matrix has non-finite entries");
@@ -393,10 +398,11 @@ public final class Rpca {
             boolean exact = o.solver == Solver.EXACT;
             double dualRel = Double.NaN;
             int it = 0;
-            try {
+            try (ganfactor.trace.IterationSpans spans = new ganfactor.trace.IterationSpans(o.trace, "rpca iterations", ganfactor.trace.IterationSpans.GROUP, "matrix", o.traceLabel)) {
                 while (it < o.maxIterations) {
                     if (o.cancelled.getAsBoolean()) throw new CancellationException("cancelled");
                     it++;
+                    spans.begin(it);
                     boolean full = !subspace || basis == null || (it % Math.max(1, o.fullEvery)) == 0;
                     double res = step(mu, full, residualAbs, false);
                     if (res <= (exact ? o.primalTol : o.tol) * normF && !full) {

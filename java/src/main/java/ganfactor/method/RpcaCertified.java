@@ -241,9 +241,11 @@ final class RpcaCertified {
         boolean converged = false;
         double residualAbs = Double.POSITIVE_INFINITY, dualRel = Double.NaN;
         int it = 0;
+        ganfactor.trace.IterationSpans spans = new ganfactor.trace.IterationSpans(o.trace, "rpca iterations", ganfactor.trace.IterationSpans.GROUP, "matrix", o.traceLabel, "certified", true);
         while (it < o.maxIterations) {
             if (o.cancelled.getAsBoolean()) throw new CancellationException("cancelled");
             it++;
+            spans.begin(it);
             mark = System.nanoTime();
             svt(1 / mu);
             double muNext = mu;
@@ -276,6 +278,7 @@ final class RpcaCertified {
             }
             mu = muNext;
         }
+        spans.close();
         Rpca.Result r = new Rpca.Result(ops.low(), ops.sparse(), d, it, converged, residualAbs / normF, kept, (System.nanoTime() - t0) / 1e9,
                 solver.name().toLowerCase(), mu0, mu, stats.fullEigh, stats.certified, dualRel, stats.products);
         return o.profile ? r.withProfile(profile()) : r;

@@ -51,6 +51,7 @@ public final class LowRankGanSolver implements Solver {
     public Directions solve(Problem p) {
         var gp = p.requireGrams(name());
         LowRankGan.Options o = withCancellation(options, p.context());
+        o.rpca.trace = p.context().trace();
         try (PointerScope s = new PointerScope()) {
             return LowRankGan.solve(gp.aTensor(), gp.bTensor(), o);
         }

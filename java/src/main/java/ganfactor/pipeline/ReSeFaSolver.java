@@ -59,11 +59,11 @@ public final class ReSeFaSolver implements Solver {
         if (p.regionRows() != null && ReSeFa.preferFast(gp.dim(), p.regionRows().size(0), options)) {
             try (PointerScope s = new PointerScope()) {
                 var dev = options.device != null ? options.device.torch() : p.regionRows().device();
-                return ReSeFa.solveFast(p.regionRows(), gp.bTensor().to(dev, torch.ScalarType.Double), options);
+                return ReSeFa.solveFast(p.regionRows(), gp.bTensor().to(dev, torch.ScalarType.Double), options, p.context().trace());
             }
         }
         if (options.path == ReSeFa.SolvePath.FAST)
             throw new ganfactor.SettingException("solve-path", "fast needs the region's Jacobian rows: a discovery keeps them, and solve does from a Jacobian file (not from Grams)");
-        return ReSeFa.solve(gp, options);
+        return ReSeFa.solve(gp, options, p.context().trace());
     }
 }
