@@ -5,6 +5,8 @@ import org.bytedeco.pytorch.global.torch;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import static ganfactor.InputException.ref;
+
 /**
  * Process-wide engine settings decided in one place: LibTorch's intra-op threads (all cores
  * unless {@code --threads} says otherwise) and what the runtime reports about itself.
@@ -58,7 +60,7 @@ public final class Engine {
     public static synchronized void init(int threads) {
         int cores = Runtime.getRuntime().availableProcessors();
         if (threads < 0 || threads > MAX_THREADS_PER_CORE * cores)
-            throw new InputException("--threads " + threads + ": give 1.." + MAX_THREADS_PER_CORE * cores
+            throw new InputException(ref("threads") + " " + threads + ": give 1.." + MAX_THREADS_PER_CORE * cores
                     + " (at most " + MAX_THREADS_PER_CORE + " per core; this machine has " + cores + "), or 0 for one per core");
         int n = threads > 0 ? threads : cores;
         if (!initialised) torch.globalContext().setUserEnabledNNPACK(false);

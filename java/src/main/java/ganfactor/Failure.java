@@ -4,6 +4,7 @@ package ganfactor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CancellationException;
+import java.util.function.Function;
 
 /**
  * What went wrong, for a front end to report: every exception the library lets out falls into one
@@ -26,16 +27,24 @@ public record Failure(Kind kind, String message) {
         INTERNAL
     }
 
-    /** The kind and the one-line message of {@code e}. */
+    /** The kind and the one-line message of {@code e}, settings by their bare registry names. */
     public static Failure of(Throwable e) {
-        if (e instanceof InputException) return new Failure(Kind.INPUT, Messages.oneLine(e));
-        if (e instanceof ConflictException) return new Failure(Kind.CONFLICT, Messages.oneLine(e));
+        return of(e, Function.identity());
+    }
+
+    /**
+     * The kind and the one-line message of {@code e}, each setting it names worded by {@code
+     * namer} (a front end's spelling of a registry name: a flag, a form field, a C argument).
+     */
+    public static Failure of(Throwable e, Function<String, String> namer) {
+        if (e instanceof InputException) return new Failure(Kind.INPUT, Messages.oneLine(e, namer));
+        if (e instanceof ConflictException) return new Failure(Kind.CONFLICT, Messages.oneLine(e, namer));
         if (e instanceof UncheckedIOException u && u.getCause() != null) e = u.getCause();
         if (e instanceof IOException io)
             return new Failure(Kind.INPUT, (io.getMessage() == null ? "" : io.getMessage() + ": ") + Messages.reason(io));
         if (e instanceof CancellationException) return new Failure(Kind.CANCELLED, "cancelled; no output was written");
         if (e instanceof NativeException n) return new Failure(n.outOfMemory() ? Kind.OUT_OF_MEMORY : Kind.NATIVE, Messages.oneLine(n));
-        if (e instanceof OutOfMemoryError) return new Failure(Kind.OUT_OF_MEMORY, "out of memory (" + e.getMessage() + ")");
-        return new Failure(Kind.INTERNAL, e.getClass().getSimpleName() + ": " + Messages.oneLine(e));
+        if (e instanceof OutOfMemoryError) return new Failure(Kind.OUT_OF_MEMORY, "out of memory (" + InputException.worded(e.getMessage(), namer) + ")");
+        return new Failure(Kind.INTERNAL, e.getClass().getSimpleName() + ": " + Messages.oneLine(e, namer));
     }
 }

@@ -8,7 +8,8 @@ public final class IntRanges {
 
     /**
      * Parses {@code spec} against {@code count} valid indices 0..count-1. {@code what} names the
-     * option in error messages (for example "--layers" or "--index").
+     * setting in error messages, through {@link InputException#ref(String)} where it is one
+     * ({@code ref("index") + " (3 directions)"}), so each front end words it.
      */
     public static int[] parse(String spec, int count, String what) {
         if (spec == null || spec.isBlank() || spec.trim().equalsIgnoreCase("all")) {

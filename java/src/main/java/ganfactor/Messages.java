@@ -2,16 +2,28 @@ package ganfactor;
 
 import java.io.IOException;
 import java.nio.file.FileSystemException;
+import java.util.function.Function;
 
 /** One-line wording of failures, shared by the library's layers and the front ends (root package: no layer imports another for it). */
 public final class Messages {
     private Messages() {}
 
-    /** The first line of an exception's message (its class name when it has none). */
+    /** The first line of an exception's message (its class name when it has none), settings by their bare registry names. */
     public static String oneLine(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return oneLine(e, Function.identity());
+    }
+
+    /**
+     * The first line of an exception's message (its class name when it has none), each setting
+     * it {@linkplain InputException#ref(String) references} named as {@code namer} says: a front
+     * end's wording ({@code s -> "--" + s}); {@code InputException::ref} keeps the references, for
+     * a message that wraps this one.
+     */
+    public static String oneLine(Throwable e, Function<String, String> namer) {
+        String m = e instanceof InputException ie ? ie.rawMessage() : e instanceof ConflictException ce ? ce.rawMessage() : e.getMessage();
+        if (m == null) m = e.getClass().getSimpleName();
         int nl = m.indexOf('\n');
-        return (nl >= 0 ? m.substring(0, nl) : m).trim();
+        return InputException.worded((nl >= 0 ? m.substring(0, nl) : m).trim(), namer);
     }
 
     /** An I/O failure in a few words: the JDK's exception messages are often just the path. */

@@ -2,7 +2,6 @@ package ganfactor.cli;
 
 import ganfactor.Failure;
 import ganfactor.InputException;
-import ganfactor.generator.Generator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -110,9 +109,14 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /** How the command line names a setting in a library message: its flag (the registry name with two dashes). */
+    public static String flag(String setting) {
+        return "--" + setting;
+    }
+
     /** A registry setting's refusal as this front end words it: the setting as its flag. */
     static String worded(ganfactor.SettingException e) {
-        return e.worded("--" + e.setting());
+        return e.worded(Main::flag);
     }
 
     /** Runs a command line in-process (the tests use this) and returns the exit code. */
@@ -125,10 +129,10 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             Throwable e = ex instanceof CommandLine.ExecutionException && ex.getCause() != null ? ex.getCause() : ex;
             if (debug) e.printStackTrace(err);
-            Failure f = Failure.of(e);
+            Failure f = Failure.of(e, Main::flag);
             String trace = debug ? "" : " (run with --debug for the stack trace)";
             switch (f.kind()) {
-                case INPUT, CONFLICT -> err.println("ganfactor: error: " + (e instanceof ganfactor.SettingException se ? worded(se) : f.message()));
+                case INPUT, CONFLICT -> err.println("ganfactor: error: " + f.message());
                 case CANCELLED -> err.println("ganfactor: " + f.message());
                 case OUT_OF_MEMORY -> err.println("ganfactor: error: " + f.message() + "; lower --memory-budget or --chunk" + (e instanceof OutOfMemoryError ? "" : trace));
                 case NATIVE -> err.println("ganfactor: error: " + f.message() + trace);
@@ -143,7 +147,7 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, a) -> {
             String msg = ex.getMessage() == null ? "bad arguments" : ex.getMessage().replaceAll("\\s*\\R\\s*", " ").trim();
-            if (ex.getCause() instanceof InputException ie) msg = ie instanceof ganfactor.SettingException se ? worded(se) : Generator.oneLine(ie);
+            if (ex.getCause() instanceof InputException ie) msg = ie.worded(Main::flag);
             if (debug) ex.printStackTrace(err);
             err.println("ganfactor: error: " + msg + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return EXIT_INPUT;

@@ -13,6 +13,8 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.TreeSet;
 
+import static ganfactor.InputException.ref;
+
 /**
  * Moves latent codes along a direction and renders the results.
  *
@@ -235,7 +237,7 @@ public final class Editor {
             throw new InputException("the direction has " + n.length + " values; this generator needs " + d + " (a W or Z direction) or "
                     + L * d + " (a W+ direction, " + L + " x " + d + ")");
         if (n.length == L * d && L > 1 && latents.space() == LatentSpace.Z)
-            throw new InputException("a W+ direction (" + L + " x " + d + " values) cannot edit Z codes: use --space w or wp");
+            throw new InputException("a W+ direction (" + L + " x " + d + " values) cannot edit Z codes: use " + ref("space") + " w or wp");
         for (double v : n) if (!Double.isFinite(v)) throw new InputException("the direction contains NaN or infinity");
         if (norm(n) == 0) throw new InputException("the direction is the zero vector");
     }

@@ -85,11 +85,11 @@ public final class NativeApi {
         } catch (Failure f) {
             return fail(f.code, f.getMessage());
         } catch (InputException e) {
-            return fail(ERR_INPUT, e.getMessage());
+            return fail(ERR_INPUT, e.worded(NativeApi::argument));
         } catch (IllegalArgumentException e) {
             return fail(ERR_ARGUMENT, e.getMessage());
         } catch (Throwable t) {
-            return fail(ERR_ENGINE, Generator.oneLine(t));
+            return fail(ERR_ENGINE, ganfactor.Messages.oneLine(t, NativeApi::argument));
         }
     }
 
@@ -216,6 +216,11 @@ public final class NativeApi {
     /** The C arguments' names of the registry's settings (the others are the same). */
     private static final Map<String, String> C_NAMES = Map.of("regularize", "regularization", "rpca-lambda", "rpcaLambda", "method", "method");
 
+    /** How the C API names a setting in a library message: its C argument (else the setting's registry name). */
+    public static String argument(String setting) {
+        return C_NAMES.getOrDefault(setting, setting);
+    }
+
     /**
      * The registry request of gf_solve's arguments: {@code k}, and for ReSeFa {@code
      * regularization} (null: the default), {@code eps} and {@code tau}; for LowRankGAN {@code
@@ -239,7 +244,7 @@ public final class NativeApi {
         } catch (ganfactor.SettingException e) {
             // a word the engine does not know (a regularisation) stays GF_ERR_INPUT, as gf_test has always checked; a number out of range is GF_ERR_INVALID_ARG
             int code = ganfactor.pipeline.Methods.REGULARIZE.name().equals(e.setting()) ? ERR_INPUT : ERR_ARGUMENT;
-            throw new Failure(code, e.worded(C_NAMES.getOrDefault(e.setting(), e.setting())));
+            throw new Failure(code, e.worded(NativeApi::argument));
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.bytedeco.pytorch.global.torch.ScalarType;
+import static ganfactor.InputException.ref;
 
 /**
  * A generator behind the ganfactor contract: a TorchScript module with
@@ -156,7 +157,7 @@ public final class Generator implements AutoCloseable {
                 c = null;
                 clampFrom = null;
             } else {
-                if (options.containsKey("truncation")) throw new InputException(source + ": option #truncation applies to StyleGAN (v1) files only; use --truncation");
+                if (options.containsKey("truncation")) throw new InputException(source + ": option #truncation applies to StyleGAN (v1) files only; use " + ref("truncation"));
                 if (options.containsKey("fused")) throw new InputException(source + ": option #fused applies to PGGAN files only");
                 for (String k : List.of("img_size", "tx", "ty", "rotate"))
                     if (options.containsKey(k)) throw new InputException(source + ": option #" + k + " applies to StyleGAN3 files only");

@@ -9,6 +9,8 @@ import org.bytedeco.pytorch.Tensor;
 
 import java.nio.file.Path;
 
+import static ganfactor.InputException.ref;
+
 /**
  * Latent codes as a [N, D] float64 array in one latent space (D = d for Z and W, L x d for W+,
  * layer-major as the reference's [N, L, d]), with how they were made.
@@ -27,11 +29,11 @@ public record Latents(double[] codes, int count, int dim, LatentSpace space, Str
      * the first {@code truncLayers} layers: all of them in W, any number in W+.
      */
     public static Latents fromSeed(Generator g, LatentSpace space, long seed, int num, double psi, int truncLayers) {
-        if (num <= 0) throw new InputException("--num must be positive, got " + num);
-        if (seed < 0 || seed > 0xffffffffL) throw new InputException("--seed must be between 0 and 4294967295, got " + seed);
-        if (!Double.isFinite(psi)) throw new InputException("--truncation must be a finite number, got " + psi);
+        if (num <= 0) throw new InputException(ref("num") + " must be positive, got " + num);
+        if (seed < 0 || seed > 0xffffffffL) throw new InputException(ref("seed") + " must be between 0 and 4294967295, got " + seed);
+        if (!Double.isFinite(psi)) throw new InputException(ref("truncation") + " must be a finite number, got " + psi);
         int d = g.latentDim(), L = g.numLayers();
-        requireFits(num, (long) num * (space == LatentSpace.WP ? L : 1) * d, "--num " + num);
+        requireFits(num, (long) num * (space == LatentSpace.WP ? L : 1) * d, ref("num") + " " + num);
         double[] z = NumpyRandom.randn(seed, num * d);
         String origin = "seed " + seed;
         if (g.zSphere()) {
@@ -48,7 +50,7 @@ public record Latents(double[] codes, int count, int dim, LatentSpace space, Str
         }
         if (space == LatentSpace.W) {
             if (psi != 1.0 && truncLayers < L)
-                throw new InputException("truncation on the first " + truncLayers + " of " + L + " layers makes codes differ per layer: use --space wp");
+                throw new InputException("truncation on the first " + truncLayers + " of " + L + " layers makes codes differ per layer: use " + ref("space") + " wp");
             return new Latents(truncate(g, w, num, 1, d, psi, 1), num, d, space, origin + (psi != 1.0 ? ", psi " + psi : ""));
         }
         double[] wp = toWp(g, w, num);
@@ -143,7 +145,7 @@ public record Latents(double[] codes, int count, int dim, LatentSpace space, Str
             return new Latents(toWp(g, a.data(), n), n, L * d, space, file + (g.ownWToWp() ? " (W codes mapped to W+ by the generator)" : " (W codes broadcast to W+)"));
         }
         if (s.length == 3 && s[1] == L && s[2] == d) {
-            if (space != LatentSpace.WP) throw new InputException(file + ": holds W+ codes [N, " + L + ", " + d + "]; use --space wp");
+            if (space != LatentSpace.WP) throw new InputException(file + ": holds W+ codes [N, " + L + ", " + d + "]; use " + ref("space") + " wp");
             return new Latents(a.data(), (int) s[0], L * d, space, file.toString());
         }
         if (s.length == 1 && s[0] == d)

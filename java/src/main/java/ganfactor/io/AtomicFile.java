@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 
+import static ganfactor.InputException.ref;
+
 /**
  * One output file written all at once: the content goes to a hidden temporary file beside the
  * target ({@code .NAME.RANDOM.partial}, created with the umask's permissions, unlike
@@ -34,9 +36,9 @@ public final class AtomicFile {
         Path target = file.toAbsolutePath().normalize();
         inputs.refuseReplacing(file.toString(), target, "this command");
         if (target.getParent() == null || Files.isDirectory(target))
-            throw new InputException(file + ": is a folder; --out names the file to write");
+            throw new InputException(file + ": is a folder; " + ref("out") + " names the file to write");
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            if (!force) throw new InputException(file + ": exists (use --force to replace it)");
+            if (!force) throw new InputException(file + ": exists (use " + ref("force") + " to replace it)");
             if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS))
                 throw new InputException(file + ": exists and is not a regular file; it is never replaced");
         }

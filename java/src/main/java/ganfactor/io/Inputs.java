@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static ganfactor.InputException.ref;
+
 /**
  * The files and folders a command reads, each with the name the user gave it by (an option, a
  * form field, an argument), so that no output ever replaces one of them: an output folder that
@@ -45,7 +47,7 @@ public final class Inputs {
             if (p.startsWith(target) || (r != null && targetReal != null && r.startsWith(targetReal))) {
                 String which = p.equals(target) || (r != null && r.equals(targetReal)) ? "is" : "holds " + in.path() + ",";
                 throw new InputException(given + ": " + which + " an input of this command (" + in.label() + "); "
-                        + what + " never replaces its own input, with or without --force: choose another --out");
+                        + what + " never replaces its own input, with or without " + ref("force") + ": choose another " + ref("out"));
             }
         }
     }

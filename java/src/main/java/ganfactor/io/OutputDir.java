@@ -22,6 +22,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static ganfactor.InputException.ref;
+
 /**
  * All-or-nothing output folders that never delete what ganfactor did not write.
  *
@@ -42,7 +44,7 @@ import java.util.stream.Stream;
 public final class OutputDir implements AutoCloseable {
     /** The manifest file: a header line, then one relative path per line. */
     public static final String MANIFEST = ".ganfactor-manifest";
-    private static final String HEADER = "# written by ganfactor; --force replaces this folder only while it holds nothing but these files";
+    private static final String HEADER = "# written by ganfactor; a forced run replaces this folder only while it holds nothing but these files";
     private static final Pattern STAGING = Pattern.compile("\\.(partial|old)-(\\d+)-[0-9a-f]+");
 
     private final Path target;
@@ -76,12 +78,12 @@ public final class OutputDir implements AutoCloseable {
             }
         }
         if (Files.isSymbolicLink(this.target))
-            throw new InputException(given + ": is a symbolic link; give the folder it points to, or another --out");
+            throw new InputException(given + ": is a symbolic link; give the folder it points to, or another " + ref("out"));
         inputs.refuseReplacing(given, this.target, command);
         if (Files.exists(this.target)) {
             if (!Files.isDirectory(this.target)) throw new InputException(given + ": exists and is not a folder");
             if (!isEmpty(this.target)) {
-                if (!force) throw new InputException(given + ": folder exists and is not empty (--force replaces an earlier ganfactor output folder)");
+                if (!force) throw new InputException(given + ": folder exists and is not empty (" + ref("force") + " replaces an earlier ganfactor output folder)");
                 replaced = replaceable(given, this.target);
                 notices.add(String.format("replacing %s: %d files of an earlier ganfactor output", given, replaced.size()));
             }
@@ -97,7 +99,7 @@ public final class OutputDir implements AutoCloseable {
         String other = liveRunWriting(parent, this.target.getFileName().toString(), staging.getFileName().toString());
         if (other != null) {
             close();
-            throw new ConflictException(given + ": another ganfactor run (process " + other + ") is writing this folder now; wait for it to finish or choose another --out");
+            throw new ConflictException(given + ": another ganfactor run (process " + other + ") is writing this folder now; wait for it to finish or choose another " + ref("out"));
         }
     }
 
@@ -230,10 +232,10 @@ public final class OutputDir implements AutoCloseable {
         Path cwd = Path.of("").toAbsolutePath().normalize();
         Path home = Path.of(System.getProperty("user.home", "/")).toAbsolutePath().normalize();
         if (target.getParent() == null)
-            throw new InputException(given + ": is the file system root; choose a folder of its own for the output, e.g. --out results");
+            throw new InputException(given + ": is the file system root; choose a folder of its own for the output, e.g. " + ref("out") + " results");
         if (cwd.startsWith(target))
             throw new InputException(given + ": is " + (cwd.equals(target) ? "the working folder" : "a parent of the working folder")
-                    + "; choose a folder of its own for the output, e.g. --out results");
+                    + "; choose a folder of its own for the output, e.g. " + ref("out") + " results");
         if (home.startsWith(target))
             throw new InputException(given + ": is " + (home.equals(target) ? "the home folder" : "a parent of the home folder")
                     + "; choose a folder of its own for the output");
@@ -243,7 +245,7 @@ public final class OutputDir implements AutoCloseable {
     private static Set<String> replaceable(String given, Path dir) throws InputException {
         Path mf = dir.resolve(MANIFEST);
         if (!Files.isRegularFile(mf, LinkOption.NOFOLLOW_LINKS))
-            throw new InputException(given + ": was not written by ganfactor (no " + MANIFEST + "); --force replaces only ganfactor's own output folders, so choose another --out or empty it yourself");
+            throw new InputException(given + ": was not written by ganfactor (no " + MANIFEST + "); " + ref("force") + " replaces only ganfactor's own output folders, so choose another " + ref("out") + " or empty it yourself");
         Set<String> listed = new HashSet<>();
         try {
             for (String line : Files.readAllLines(mf, StandardCharsets.UTF_8))
@@ -252,7 +254,7 @@ public final class OutputDir implements AutoCloseable {
             for (String f : listFiles(dir)) if (!f.equals(MANIFEST) && !listed.contains(f)) foreign.add(f);
             if (!foreign.isEmpty())
                 throw new InputException(given + ": holds " + foreign.size() + " file(s) ganfactor did not write there (" + foreign.get(0)
-                        + (foreign.size() > 1 ? ", ..." : "") + "); --force replaces only ganfactor's own files, so move them or choose another --out");
+                        + (foreign.size() > 1 ? ", ..." : "") + "); " + ref("force") + " replaces only ganfactor's own files, so move them or choose another " + ref("out"));
         } catch (IOException e) {
             throw new InputException(given + ": cannot read the folder (" + reason(e) + ")");
         }

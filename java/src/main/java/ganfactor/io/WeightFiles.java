@@ -16,6 +16,8 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
+import static ganfactor.InputException.ref;
+
 /**
  * One entry point for generator weights, dispatching on the file's content (not its name):
  * <ul>
@@ -171,7 +173,7 @@ public final class WeightFiles {
             throw new InputException(f + ": cannot read (" + e.getMessage() + ")");
         }
         if (code)
-            throw new InputException(f + ": a TorchScript module, not a state dict: pass it to ganfactor as the model (--model " + f
+            throw new InputException(f + ": a TorchScript module, not a state dict: pass it to ganfactor as the model (" + ref("model") + " " + f
                     + ") if it follows the generator contract (tools/export_torchscript.py makes one), or save its weights with tools/save_safetensors.py");
         if (!data) throw new InputException(f + ": a zip archive without data.pkl, not a torch.save checkpoint");
     }

@@ -19,6 +19,7 @@ import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
 import static org.bytedeco.pytorch.global.torch.ScalarType;
+import static ganfactor.InputException.ref;
 
 /**
  * Exact region Gram matrices of a generator's Jacobian view.
@@ -439,7 +440,7 @@ public final class JacobianEngine {
     static int halve(int chunk, RuntimeException cause, ganfactor.torch.ComputeDevice dev, Options o) {
         if (chunk <= 1) {
             OutOfMemoryError err = new OutOfMemoryError(dev.label() + " ran out of memory computing one Jacobian column at a time ("
-                    + Generator.oneLine(cause) + "); use a smaller --grid, --precision float32 or a device with more memory");
+                    + Generator.oneLine(cause) + "); use a smaller " + ref("grid") + ", " + ref("precision") + " float32 or a device with more memory");
             err.initCause(cause);
             throw err;
         }

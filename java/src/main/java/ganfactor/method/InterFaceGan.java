@@ -17,6 +17,8 @@ import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static ganfactor.InputException.ref;
+
 /**
  * InterFaceGAN (Shen et al.): a linear attribute boundary in a latent space, and conditional
  * boundaries that leave other attributes alone (docs/ALGORITHMS.md, "InterFaceGAN").
@@ -143,7 +145,7 @@ public final class InterFaceGan {
             double s = scores[i];
             if (o.invalid != null && (s == o.invalid || (Double.isNaN(o.invalid) && Double.isNaN(s)))) continue;
             if (Double.isNaN(s))
-                throw new InputException("score " + i + " is NaN (pass --invalid nan to drop samples without a score)");
+                throw new InputException("score " + i + " is NaN (pass " + ref("invalid") + " nan to drop samples without a score)");
             if (Double.isInfinite(s)) throw new InputException("score " + i + " is " + s + "; scores must be finite");
             keep.add(i);
         }
@@ -163,7 +165,7 @@ public final class InterFaceGan {
             throw new InputException("all " + n + " scores are equal (" + scores[order[0]] + "): there is no attribute to separate");
         if (scores[order[chosen - 1]] <= scores[order[n - chosen]])
             throw new InputException("the top and bottom " + chosen + " scores overlap (the lowest positive, " + scores[order[chosen - 1]]
-                    + ", is not above the highest negative, " + scores[order[n - chosen]] + "): lower --ratio or use scores that vary more");
+                    + ", is not above the highest negative, " + scores[order[n - chosen]] + "): lower " + ref("ratio") + " or use scores that vary more");
         SplittableRandom rng = new SplittableRandom(o.seed);
         int[] pos = shuffled(order, 0, chosen, rng), neg = shuffled(order, n - chosen, chosen, rng);
         int[] remaining = new int[n - 2 * chosen], labels = new int[remaining.length];

@@ -285,7 +285,7 @@ public final class ReSeFa {
             info.put("background_energy_captured", captured);
             info.put("background_last_eigenvalue_over_e", last / e);
             if (r < d && last > e)
-                Directions.warn(info, String.format(Locale.ROOT, "background truncated at rank %d whose last eigenvalue is %.3g x e: raise --fast-rank for an exact answer", r, last / e));
+                Directions.warn(info, String.format(Locale.ROOT, "background truncated at rank %d whose last eigenvalue is %.3g x e: raise the fast-rank setting for an exact answer", r, last / e));
             // B_e^-1/2 x = (x - V diag(c) V^T x) / sqrt(e), c = 1 - sqrt(e / (mu + e)).
             Tensor c = torch.ones_like(mu).sub(mu.add(new Scalar(e)).reciprocal().mul(new Scalar(e)).sqrt());
             // G = M M^T with M = F B_e^-1/2 = (F - (F V) diag(c) V^T) / sqrt(e); since V^T V = I,

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
+import static ganfactor.InputException.ref;
+
 /**
  * Principal Component Pursuit of a symmetric matrix: M = L + S with L low rank and S sparse,
  * the minimiser of ||L||_* + lambda ||S||_1 subject to L + S = M (docs/ALGORITHMS.md, LowRankGAN).
@@ -92,7 +94,7 @@ public final class Rpca {
         /** admm, exact or ialm, any case. */
         public static Solver parse(String s) {
             for (Solver v : values()) if (v.name().equalsIgnoreCase(s.trim())) return v;
-            throw new ganfactor.InputException("unknown --rpca-solver '" + s + "' (expected admm, exact or ialm)");
+            throw new ganfactor.InputException("unknown " + ref("rpca-solver") + " '" + s + "' (expected admm, exact or ialm)");
         }
     }
 

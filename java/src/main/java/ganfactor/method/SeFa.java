@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
+import static ganfactor.InputException.ref;
+
 /**
  * SeFa, closed-form factorisation of the style affines (a baseline; docs/ALGORITHMS.md "SeFa").
  *
@@ -114,6 +116,6 @@ public final class SeFa {
      * {@link InputException} for anything malformed or outside [0, count).
      */
     public static int[] parseLayers(String spec, int count) {
-        return ganfactor.IntRanges.parse(spec, count, "--layers (the generator has " + count + " style affines)");
+        return ganfactor.IntRanges.parse(spec, count, ref("layers") + " (the generator has " + count + " style affines)");
     }
 }

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import static ganfactor.InputException.ref;
+
 /**
  * Edit grids for the global baselines (SeFa, GANSpace): the first directions, each applied to a
  * few seeded W codes over a range of strengths, one PNG per direction.
@@ -31,8 +33,8 @@ public final class BaselineGrids {
      */
     public record Spec(int show, long seed, int num, String strengths, String layers, double psi, int psiLayers, int cell) {
         public Spec {
-            if (show < 0) throw new InputException("--show must be >= 0");
-            if (num < 1) throw new InputException("--edit-num must be positive");
+            if (show < 0) throw new InputException(ref("show") + " must be >= 0");
+            if (num < 1) throw new InputException(ref("edit-num") + " must be positive");
             ganfactor.render.Grid.checkCell(cell, false);
         }
 

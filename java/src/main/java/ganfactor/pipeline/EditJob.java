@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import static ganfactor.InputException.ref;
+
 /**
  * Editing along given directions ({@code ganfactor edit}): the codes moved along each chosen
  * direction over a range of strengths, rendered as a grid (rows: samples; columns: the original,
@@ -145,14 +147,14 @@ public final class EditJob {
      * finite and nonzero, and W+ rows refused for Z codes.
      */
     public static Rows rows(Generator g, LatentSpace space, Path direction, Path boundary, String index) {
-        if ((direction == null) == (boundary == null)) throw new InputException("give either --direction or --boundary");
+        if ((direction == null) == (boundary == null)) throw new InputException("give either " + ref("direction") + " or " + ref("boundary"));
         int L = g.numLayers(), d = g.latentDim();
         Path source = boundary != null ? boundary : direction;
         double[][] rows = boundary != null ? new double[][]{boundaryForEdit(BoundaryFiles.readBoundary(boundary), d, L)} : readDirections(direction, d, L);
-        int[] indices = boundary != null ? new int[]{0} : IntRanges.parse(index, rows.length, "--index (" + direction + " holds " + rows.length + " direction(s))");
+        int[] indices = boundary != null ? new int[]{0} : IntRanges.parse(index, rows.length, ref("index") + " (" + direction + " holds " + rows.length + " direction(s))");
         for (int i : indices) checkRow(rows[i], i, source);
         if (rows[0].length == L * d && L > 1 && space == LatentSpace.Z)
-            throw new InputException(source + ": W+ directions (" + L + " x " + d + " values) cannot edit Z codes: use --space w or wp");
+            throw new InputException(source + ": W+ directions (" + L + " x " + d + " values) cannot edit Z codes: use " + ref("space") + " w or wp");
         return new Rows(rows, indices, source, boundary != null);
     }
 

@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static ganfactor.InputException.ref;
+
 /** Gram pairs read back from files: ganfactor's (or the reference's) A and B, or a saved Jacobian with a region. */
 public final class GramFiles {
     private GramFiles() {}
@@ -93,7 +95,7 @@ public final class GramFiles {
         int n = bb.ndim() == 3 ? (int) bb.shape()[0] : 1;
         if (!(bb.ndim() == 2 || bb.ndim() == 3) || bb.shape()[bb.ndim() - 1] != d || bb.shape()[bb.ndim() - 2] != d)
             throw new InputException(file + ": expected a background Gram [" + d + ", " + d + "] (or [N, d, d]) for " + d + "-dimensional directions, got " + bb.shapeString());
-        if (sample < 0 || sample >= n) throw new InputException("--sample " + sample + " is out of range: " + file + " holds " + n);
+        if (sample < 0 || sample >= n) throw new InputException(ref("sample") + " " + sample + " is out of range: " + file + " holds " + n);
         return java.util.Arrays.copyOfRange(bb.data(), sample * d * d, (sample + 1) * d * d);
     }
 }

@@ -23,6 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static ganfactor.InputException.ref;
+
 /**
  * LowRankGAN's mask-free local edit: B of a region from the exact Jacobian at the codes (in W
  * for a d-length direction, W+ for an L x d one; the mean over the codes), its RPCA null space
@@ -51,7 +53,7 @@ public final class LocalEdit {
         try (PointerScope sc = new PointerScope()) {
             ns = LowRankGan.nullSpace(ganfactor.torch.Torch.of(backgroundGram(g, lat, space, view, region, context), D, D), LowRankGanSolver.withCancellation(o, context));
         }
-        if (ns.size() == 0) throw new InputException("--local " + region.name() + ": the background's null space is empty; nothing can be edited without touching the background");
+        if (ns.size() == 0) throw new InputException(ref("local") + " " + region.name() + ": the background's null space is empty; nothing can be edited without touching the background");
         List<Object> kept = new ArrayList<>();
         for (int i : indices) {
             double[] c = ns.component(rows[i]);
@@ -179,7 +181,7 @@ public final class LocalEdit {
             for (int l = 0; l < L; l++) System.arraycopy(x, 0, out, l * d, d);
             return out;
         }
-        throw new InputException("--local: cannot compute a " + space.label() + " Jacobian from " + lat.space().label() + " codes");
+        throw new InputException(ref("local") + ": cannot compute a " + space.label() + " Jacobian from " + lat.space().label() + " codes");
     }
 
 }

@@ -21,6 +21,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.List;
 
+import static ganfactor.InputException.ref;
+
 /**
  * InterFaceGAN's first stage: sample N latent codes (from a seed exactly as NumPy's
  * RandomState(seed).randn draws them, or from given codes), map and truncate them, render what
@@ -220,14 +222,14 @@ public final class Sampling {
     public static void requireRoom(java.nio.file.Path out, long n, long bytesPerSample, int scorers) {
         long heap = Runtime.getRuntime().maxMemory() / 4;
         if (n * 8L * Math.max(1, scorers) > heap || n > Integer.MAX_VALUE - 16)
-            throw new ganfactor.InputException(String.format(java.util.Locale.ROOT, "--num %d: the scores of that many samples do not fit this JVM's memory (%.1f GiB heap); sample in several runs",
+            throw new ganfactor.InputException(String.format(java.util.Locale.ROOT, ref("num") + " %d: the scores of that many samples do not fit this JVM's memory (%.1f GiB heap); sample in several runs",
                     n, Runtime.getRuntime().maxMemory() / (double) (1L << 30)));
         java.nio.file.Path p = out.toAbsolutePath();
         while (p != null && !java.nio.file.Files.exists(p)) p = p.getParent();
         try {
             long free = p == null ? Long.MAX_VALUE : java.nio.file.Files.getFileStore(p).getUsableSpace();
             if (n * (double) bytesPerSample > free)
-                throw new ganfactor.InputException(String.format(java.util.Locale.ROOT, "--num %d: the codes and scores need %.1f GiB, and %s has %.1f GiB free",
+                throw new ganfactor.InputException(String.format(java.util.Locale.ROOT, ref("num") + " %d: the codes and scores need %.1f GiB, and %s has %.1f GiB free",
                         n, n * (double) bytesPerSample / (1L << 30), p, free / (double) (1L << 30)));
         } catch (java.io.IOException e) {
             // no file store information: the writes themselves will say so

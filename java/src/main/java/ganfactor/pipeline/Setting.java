@@ -127,7 +127,7 @@ public final class Setting<T> {
         } catch (SettingException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new SettingException(name, "is not valid: " + ganfactor.Messages.oneLine(e));
+            throw new SettingException(name, "is not valid: " + ganfactor.Messages.oneLine(e, ganfactor.InputException::ref));
         }
     }
 

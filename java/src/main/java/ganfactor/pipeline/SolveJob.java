@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import static ganfactor.InputException.ref;
+
 /**
  * A region method solved from saved matrices ({@code ganfactor solve}): Gram files
  * ({@code A.npy}, {@code B.npy}, [d, d] or [N, d, d]) or the reference's Jacobian file with a
@@ -31,11 +33,11 @@ public final class SolveJob {
     /** The matrices: {@code fg} with {@code bg}, or {@code jacobian} with {@code region}. */
     public record Input(Path fg, Path bg, Path jacobian, String region) {
         public Input {
-            if ((fg == null) == (jacobian == null)) throw new InputException("give either --fg (with --bg) or --jacobian (with --region)");
-            if (fg != null && bg == null) throw new InputException("--fg needs --bg (the background Gram)");
-            if (fg != null && region != null) throw new InputException("--region applies to --jacobian; Grams already belong to a region");
-            if (jacobian != null && region == null) throw new InputException("--jacobian needs --region");
-            if (jacobian != null && bg != null) throw new InputException("--bg applies to --fg");
+            if ((fg == null) == (jacobian == null)) throw new InputException("give either " + ref("fg") + " (with " + ref("bg") + ") or " + ref("jacobian") + " (with " + ref("region") + ")");
+            if (fg != null && bg == null) throw new InputException(ref("fg") + " needs " + ref("bg") + " (the background Gram)");
+            if (fg != null && region != null) throw new InputException(ref("region") + " applies to " + ref("jacobian") + "; Grams already belong to a region");
+            if (jacobian != null && region == null) throw new InputException(ref("jacobian") + " needs " + ref("region"));
+            if (jacobian != null && bg != null) throw new InputException(ref("bg") + " applies to " + ref("fg"));
         }
     }
 

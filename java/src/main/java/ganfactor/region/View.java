@@ -95,8 +95,8 @@ public record View(int grid, Reduce reduce, int channels, int height, int width,
         Reduce red = reduce != null ? Reduce.parse(reduce) : gr == defaultGrid(height, width) ? defaultReduce(height, width) : Reduce.SUM;
         String basis;
         if (grid == null && reduce == null) basis = defaultRuleText(height, width);
-        else basis = "user: " + (grid != null ? "--grid " + grid : "grid " + gr + " by the default rule") + ", "
-                + (reduce != null ? "--reduce " + red.label() : "reduce " + red.label() + " by the default rule");
+        else basis = "user: " + (grid != null ? "grid " + grid : "grid " + gr + " by the default rule") + ", "
+                + (reduce != null ? "reduce " + red.label() : "reduce " + red.label() + " by the default rule");
         return new View(gr, red, channels, height, width, basis);
     }
 

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import static ganfactor.InputException.ref;
+
 /**
  * An edit grid as one PNG-ready image: one row per sample; the first column is the original with
  * the region outlined, then one column per strength, labelled above ("-3.0", "0.0", "+1.5"), on
@@ -40,7 +42,7 @@ public final class Grid {
     /** Checks a requested cell size (0 = the image's own size where {@code allowZero}). */
     public static void checkCell(int cell, boolean allowZero) {
         if (cell > MAX_CELL || (cell < 16 && !(allowZero && cell == 0)))
-            throw new ganfactor.InputException("--cell must be between 16 and " + MAX_CELL + " pixels" + (allowZero ? " (or 0, the image size)" : "") + ", got " + cell);
+            throw new ganfactor.InputException(ref("cell") + " must be between 16 and " + MAX_CELL + " pixels" + (allowZero ? " (or 0, the image size)" : "") + ", got " + cell);
     }
 
     /** The grid of an edit result; {@code region} may be null (no outline). */
@@ -92,7 +94,7 @@ public final class Grid {
         long h = margin + titleH + labelH + (long) N * ch + (N - 1) * (long) gap + margin;
         if (w * h > MAX_PIXELS)
             throw new ganfactor.InputException(String.format(java.util.Locale.ROOT,
-                    "the grid of %d sample(s) x %d strength(s) at %d px per cell would be %,d x %,d pixels (at most %,d in all): lower --cell or the number of strengths or samples",
+                    "the grid of %d sample(s) x %d strength(s) at %d px per cell would be %,d x %,d pixels (at most %,d in all): lower " + ref("cell") + " or the number of strengths or samples",
                     N, S, cw, w, h, MAX_PIXELS));
         int width = (int) w, height = (int) h;
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);

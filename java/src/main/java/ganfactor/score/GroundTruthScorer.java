@@ -7,6 +7,8 @@ import ganfactor.torch.Torch;
 import java.util.ArrayList;
 import java.util.List;
 
+import static ganfactor.InputException.ref;
+
 /**
  * A generator's ground-truth attribute: column {@code index} of its {@code attributes(wp) -> [B, K]}
  * method, named by {@code attribute_names()} (the demo generator exposes its 18 shape parameters,
@@ -29,7 +31,7 @@ public final class GroundTruthScorer implements Scorer {
         List<String> known = g.stringList("attribute_names");
         if (known.isEmpty() || !g.has("attributes"))
             throw new InputException(g.source() + ": the generator exposes no ground-truth attributes (attribute_names() and attributes(wp)); "
-                    + "score with --attribute-model, --region-stat or --scores");
+                    + "score with " + ref("attribute-model") + ", " + ref("region-stat") + " or " + ref("scores"));
         List<Scorer> out = new ArrayList<>();
         for (String n : names) {
             if (n.equals("all")) {

@@ -8,6 +8,8 @@ import ganfactor.region.Regions;
 
 import java.util.Locale;
 
+import static ganfactor.InputException.ref;
+
 /**
  * A statistic of the image inside a region, as a score: {@code STAT@REGION} with STAT one of
  * <ul>
@@ -30,21 +32,21 @@ public final class RegionStatScorer implements Scorer {
     public RegionStatScorer(String spec, Generator g) {
         int at = spec.indexOf('@');
         if (at <= 0 || at == spec.length() - 1)
-            throw new InputException("--region-stat must be STAT@REGION (STAT: mean, std, red, green, blue or dark), got '" + spec + "'");
+            throw new InputException(ref("region-stat") + " must be STAT@REGION (STAT: mean, std, red, green, blue or dark), got '" + spec + "'");
         String s = spec.substring(0, at).trim().toLowerCase(Locale.ROOT);
         try {
             this.stat = Stat.valueOf(s.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new InputException("unknown statistic '" + s + "' in --region-stat " + spec + ": expected mean, std, red, green, blue or dark");
+            throw new InputException("unknown statistic '" + s + "' in " + ref("region-stat") + " " + spec + ": expected mean, std, red, green, blue or dark");
         }
         this.region = Regions.parse(spec.substring(at + 1), 256, g);
         if ((stat == Stat.GREEN || stat == Stat.BLUE) && g.channels() < 3)
-            throw new InputException("--region-stat " + spec + ": the generator's images have " + g.channels() + " channel(s)");
+            throw new InputException(ref("region-stat") + " " + spec + ": the generator's images have " + g.channels() + " channel(s)");
         this.spec = spec;
         this.mask = Locality.imageMask(region, g.height(), g.width());
         boolean any = false;
         for (boolean m : mask) any |= m;
-        if (!any) throw new InputException("--region-stat " + spec + ": the region covers no pixel of the " + g.height() + "x" + g.width() + " image");
+        if (!any) throw new InputException(ref("region-stat") + " " + spec + ": the region covers no pixel of the " + g.height() + "x" + g.width() + " image");
     }
 
     @Override public String name() { return region.name() + "_" + stat.name().toLowerCase(Locale.ROOT); }

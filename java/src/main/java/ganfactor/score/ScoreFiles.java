@@ -13,6 +13,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
+import static ganfactor.InputException.ref;
+
 /**
  * Score files: a .npy of shape [N, 1] (the reference's layout; [N] is accepted too) of any numeric
  * dtype, or a CSV with one score per line. A CSV may start with a header line; with several
@@ -28,7 +30,7 @@ public final class ScoreFiles {
         if (!Files.isRegularFile(file)) throw new InputException(file + ": no such file");
         String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (lower.endsWith(".csv") || lower.endsWith(".txt")) return readCsv(file, column);
-        if (column != null) throw new InputException("--column applies to CSV score files, not " + file);
+        if (column != null) throw new InputException(ref("column") + " applies to CSV score files, not " + file);
         NpyArray a = Npy.read(file);
         long[] s = a.shape();
         if (!(s.length == 2 && s[1] == 1) && s.length != 1)
@@ -50,7 +52,7 @@ public final class ScoreFiles {
         for (String c : first) if (!isNumber(c)) header = true;
         int col;
         if (column != null) {
-            if (!header) throw new InputException(file + ": --column " + column + " needs a header line naming the columns");
+            if (!header) throw new InputException(file + ": " + ref("column") + " " + column + " needs a header line naming the columns");
             col = Arrays.asList(trim(first)).indexOf(column);
             if (col < 0) throw new InputException(file + ": no column '" + column + "'; columns are " + String.join(", ", trim(first)));
         } else if (first.length == 1) col = 0;
@@ -60,8 +62,8 @@ public final class ScoreFiles {
             boolean index = isIndex(first[0]);
             if (index) names.remove(0);
             throw new InputException(file + ": " + names.size() + " score columns (" + String.join(", ", names.subList(0, Math.min(8, names.size())))
-                    + (names.size() > 8 ? ", ..." : "") + ")" + (index ? " besides '" + first[0].trim() + "'" : "") + "; name the one to read with --column NAME");
-        } else throw new InputException(file + ": " + first.length + " columns and no header line; give one score per line, or a header and --column NAME");
+                    + (names.size() > 8 ? ", ..." : "") + ")" + (index ? " besides '" + first[0].trim() + "'" : "") + "; name the one to read with " + ref("column") + " NAME");
+        } else throw new InputException(file + ": " + first.length + " columns and no header line; give one score per line, or a header and " + ref("column") + " NAME");
         List<Double> v = new ArrayList<>();
         for (int i = header ? 1 : 0; i < lines.size(); i++) {
             String[] cells = lines.get(i).split(",", -1);

@@ -5,6 +5,8 @@ import ganfactor.InputException;
 import java.util.Locale;
 import java.util.function.Supplier;
 
+import static ganfactor.InputException.ref;
+
 /**
  * The one CUDA probe of the JVM and the {@code --device auto|cpu|cuda} choice.
  *
@@ -198,12 +200,12 @@ public final class Devices {
             case "cuda:0":
             case "gpu": {
                 Probe p = prober.get();
-                if (!p.cuda()) throw new InputException("--device cuda: CUDA is " + p.note()
-                        + "; build with -Pgpu and run on a machine with an NVIDIA driver, or use --device cpu");
+                if (!p.cuda()) throw new InputException(ref("device") + " cuda: CUDA is " + p.note()
+                        + "; build with -Pgpu and run on a machine with an NVIDIA driver, or use " + ref("device") + " cpu");
                 return new ComputeDevice(true, p.cusolver());
             }
             default:
-                throw new InputException("unknown --device '" + spec + "' (expected auto, cpu or cuda)");
+                throw new InputException("unknown " + ref("device") + " '" + spec + "' (expected auto, cpu or cuda)");
         }
     }
 
@@ -273,7 +275,7 @@ public final class Devices {
         m.put("cuda", p.note());
         for (Step st : p.steps()) m.put("cuda: " + st.name(), (st.ok() ? "ok, " : "FAILED, ") + st.detail());
         ComputeDevice d = select("auto");
-        m.put("device", d.label() + " (--device auto)" + (d.cuda() ? "; dense kernels: " + (d.cusolver() ? "cuSOLVER" : "LibTorch CUDA") : ""));
+        m.put("device", d.label() + " (device auto)" + (d.cuda() ? "; dense kernels: " + (d.cusolver() ? "cuSOLVER" : "LibTorch CUDA") : ""));
         return m;
     }
 }

@@ -10,6 +10,7 @@ import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 
 import static org.bytedeco.pytorch.global.torch.ScalarType;
+import static ganfactor.InputException.ref;
 
 /**
  * The seam between Java arrays and LibTorch tensors. Every helper returns a tensor that owns
@@ -22,7 +23,7 @@ public final class Torch {
         return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "float32", "fp32" -> org.bytedeco.pytorch.global.torch.ScalarType.Float;
             case "float64", "fp64" -> org.bytedeco.pytorch.global.torch.ScalarType.Double;
-            default -> throw new ganfactor.InputException("--precision must be float32 or float64, got '" + s + "'");
+            default -> throw new ganfactor.InputException(ref("precision") + " must be float32 or float64, got '" + s + "'");
         };
     }
 

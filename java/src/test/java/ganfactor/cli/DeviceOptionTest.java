@@ -63,7 +63,7 @@ class DeviceOptionTest {
     void infoPrintsTheDevice() {
         CliRun r = CliRun.run("info");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("device ") && l.contains("--device auto")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("device ") && l.contains("(device auto)")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("cuda ")), r.out());
     }
 }

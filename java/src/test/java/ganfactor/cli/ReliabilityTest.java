@@ -171,7 +171,7 @@ class ReliabilityTest {
         Files.writeString(scores, csv);
         InputException e = assertThrows(InputException.class, () -> ganfactor.score.ScoreFiles.read(scores, null));
         assertTrue(e.getMessage().contains("18 score columns (score0, score1,") && e.getMessage().contains("besides 'index'")
-                && e.getMessage().contains("--column NAME"), e.getMessage());
+                && e.getMessage().contains("read with column NAME") && e.worded(Main::flag).contains("read with --column NAME"), e.getMessage());
         // ganfactor sample's scores.csv with one scorer: index and the score, read without --column
         Path one = dir.resolve("one.csv");
         Files.writeString(one, "index,smile\n0,0.5\n1,-2\n");

@@ -379,7 +379,7 @@ class WeightFilesTest {
         mod.define("def forward(self, x):\n    return x * self.w\n");
         mod.save(f.toString());
         m = message(f);
-        assertTrue(m.contains("TorchScript") && m.contains("--model"), m);
+        assertTrue(m.contains("TorchScript") && m.contains("as the model (model " + f + ")"), m);
         // junk
         Files.write(f, "hello, world, not weights".getBytes(StandardCharsets.US_ASCII));
         assertTrue(message(f).contains("not a weight file"));

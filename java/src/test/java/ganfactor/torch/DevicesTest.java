@@ -99,7 +99,8 @@ class DevicesTest {
         assertEquals(new ComputeDevice(true, true), Devices.select("auto", () -> gpu));
         assertEquals(new ComputeDevice(true, true), Devices.select("CUDA", () -> gpu));
         InputException e = assertThrows(InputException.class, () -> Devices.select("cuda", () -> none));
-        assertTrue(e.getMessage().startsWith("--device cuda: CUDA is not available"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("device cuda: CUDA is not available"), e.getMessage());   // the setting by its registry name
+        assertTrue(e.worded(s -> "--" + s).startsWith("--device cuda: CUDA is not available"), e.getMessage());   // as the CLI words it
         assertFalse(e.getMessage().contains("\n"));
         InputException u = assertThrows(InputException.class, () -> Devices.select("tpu", () -> none));
         assertTrue(u.getMessage().contains("expected auto, cpu or cuda"), u.getMessage());

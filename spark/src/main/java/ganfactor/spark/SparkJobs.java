@@ -43,7 +43,7 @@ public final class SparkJobs implements Runnable {
             Throwable t = e;
             while (t != null && !(t instanceof InputException) && !(t instanceof ganfactor.ConflictException)) t = t.getCause();
             if (t != null) {
-                System.err.println("ganfactor-spark: " + (t instanceof ganfactor.SettingException se ? se.worded("--" + se.setting()) : t.getMessage()));
+                System.err.println("ganfactor-spark: " + ganfactor.Failure.of(t, s -> "--" + s).message());   // the settings as this launcher's flags, as the CLI words them
                 return t instanceof ganfactor.ConflictException ? 3 : 2;   // as the command line: 3 = another run took the output
             }
             throw e;

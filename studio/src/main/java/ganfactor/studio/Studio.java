@@ -98,6 +98,19 @@ public final class Studio implements AutoCloseable {
     /** The last discovery: its method, region and settings, for the export's record. */
     record Discovered(String method, Region region, Map<String, Object> settings, List<Long> ids) {}
 
+    /** The form fields named otherwise than the settings they set (the registry's settings are fields of their own names). */
+    private static final Map<String, String> FIELDS = Map.of("truncation", "psi", "truncation-layers", "truncation_layers", "out", "folder");
+
+    /** How the studio names a setting in a library message: its form field (else the setting's registry name), in quotes. */
+    public static String field(String setting) {
+        return "'" + FIELDS.getOrDefault(setting, setting) + "'";
+    }
+
+    /** The first line of a failure's message as the page shows it: the settings it names as the studio's {@link #field fields}. */
+    public static String message(Throwable e) {
+        return ganfactor.Messages.oneLine(e, Studio::field);
+    }
+
     private static final int MAX_BOXES = 32;
     private static final int MAX_DIRECTIONS = 512;
 
@@ -224,7 +237,7 @@ public final class Studio implements AutoCloseable {
             try {
                 all = Latents.fromFile(g, space, file);
             } catch (InputException e) {
-                throw StudioException.bad(Generator.oneLine(e).replace(file.toString(), name));
+                throw StudioException.bad(message(e).replace(file.toString(), name));
             }
             int row = (int) b.integer("row", 0, 0, all.count() - 1);
             if (psi != 1.0) throw StudioException.bad("truncation applies to codes drawn from a seed; truncate the codes in the file beforehand");
@@ -349,7 +362,7 @@ public final class Studio implements AutoCloseable {
         try {
             return new Region(boxes.size() == 1 ? "box" : "boxes", G, mask, box, origin.toString());
         } catch (InputException e) {
-            throw StudioException.bad(Generator.oneLine(e));
+            throw StudioException.bad(message(e));
         }
     }
 
@@ -366,7 +379,7 @@ public final class Studio implements AutoCloseable {
             for (Setting<?> s : Methods.settingsOf(Methods.ALL))
                 if (b.has(s.name()) && (offered.contains(s) || m.setting(s.name()) == null)) r = r.with(s.name(), b.text(s.name()));
         } catch (SettingException e) {
-            throw StudioException.bad(e.worded("'" + e.setting() + "'"));
+            throw StudioException.bad(message(e));
         }
         return r;
     }
@@ -377,7 +390,7 @@ public final class Studio implements AutoCloseable {
         try {
             method = Methods.named(b.string("method", Methods.RESEFA.name()));
         } catch (SettingException e) {
-            throw StudioException.bad(e.worded("'method'"));
+            throw StudioException.bad(message(e));
         }
         MethodRequest request = request(method, b, method.settings());
         int chunk = (int) b.integer("chunk", 0, 0, 1 << 16);
@@ -472,10 +485,10 @@ public final class Studio implements AutoCloseable {
                 } catch (CancellationException e) {
                     job.fail(Job.State.CANCELLED, "cancelled after " + job.passesDone() + " Jacobian passes; nothing changed");
                 } catch (StudioException | InputException e) {
-                    job.fail(Job.State.FAILED, Generator.oneLine(e));
+                    job.fail(Job.State.FAILED, message(e));
                 } catch (Throwable e) {
                     String hint = errors.record("job " + job.id() + " (" + kind + ")", e);
-                    job.fail(Job.State.FAILED, e.getClass().getSimpleName() + ": " + Generator.oneLine(e) + hint);
+                    job.fail(Job.State.FAILED, e.getClass().getSimpleName() + ": " + message(e) + hint);
                 }
             });
             trimJobs();
@@ -552,7 +565,7 @@ public final class Studio implements AutoCloseable {
             try {
                 n = EditJob.boundaryForEdit(BoundaryFiles.readBoundary(file), g.latentDim(), g.numLayers());
             } catch (InputException e) {
-                throw StudioException.bad(Generator.oneLine(e).replace(file.toString(), name));
+                throw StudioException.bad(message(e).replace(file.toString(), name));
             }
             Entry e = new Entry(directionIds.incrementAndGet(), "boundary " + Path.of(name).getFileName(), "boundary", n, Double.NaN,
                     RunRecord.ordered("file", name));
@@ -581,7 +594,7 @@ public final class Studio implements AutoCloseable {
             try {
                 p = InterFaceGan.project(primal.vector(), cs);
             } catch (InputException e) {
-                throw StudioException.bad(Generator.oneLine(e));
+                throw StudioException.bad(message(e));
             }
             double cos = InterFaceGan.cosine(primal.vector(), p);
             Entry e = new Entry(directionIds.incrementAndGet(), primal.label() + " | " + String.join(", ", names), "conditional", p, Double.NaN,
@@ -636,7 +649,7 @@ public final class Studio implements AutoCloseable {
             try (PointerScope s = new PointerScope()) {
                 r = ed.edit(e.vector(), new double[]{strength});
             } catch (InputException x) {
-                throw StudioException.bad(Generator.oneLine(x));
+                throw StudioException.bad(message(x));
             }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("direction", id);
@@ -664,7 +677,7 @@ public final class Studio implements AutoCloseable {
         try {
             return Editor.parseLayers(spec, g.numLayers());
         } catch (InputException e) {
-            throw StudioException.bad(Generator.oneLine(e));
+            throw StudioException.bad(message(e));
         }
     }
 
@@ -788,7 +801,7 @@ public final class Studio implements AutoCloseable {
             Throwable t = e.getCause();
             if (t instanceof RuntimeException re) throw re;
             if (t instanceof Error er) throw er;
-            throw new StudioException(500, t.getClass().getSimpleName() + ": " + Generator.oneLine(t));
+            throw new StudioException(500, t.getClass().getSimpleName() + ": " + message(t));
         }
     }
 

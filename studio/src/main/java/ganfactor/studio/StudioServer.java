@@ -3,7 +3,6 @@ package ganfactor.studio;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import ganfactor.Failure;
 import ganfactor.InputException;
-import ganfactor.generator.Generator;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -85,9 +84,9 @@ public final class StudioServer implements AutoCloseable {
             r.post("/api/localize", json(ctx -> studio.localize(body(ctx))));
             r.post("/api/export", json(ctx -> studio.export(body(ctx))));
             r.exception(StudioException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
-            r.exception(InputException.class, (e, ctx) -> error(ctx, 400, Generator.oneLine(e)));
+            r.exception(InputException.class, (e, ctx) -> error(ctx, 400, Studio.message(e)));
             r.exception(Exception.class, (e, ctx) -> {   // the library's one classification (as the CLI's exit codes)
-                Failure f = Failure.of(e);
+                Failure f = Failure.of(e, Studio::field);
                 switch (f.kind()) {
                     case INPUT -> error(ctx, 400, f.message());
                     case CANCELLED, CONFLICT -> error(ctx, 409, f.message());
