@@ -8,9 +8,6 @@ import ganfactor.generator.Latents;
 import ganfactor.io.AtomicFile;
 import ganfactor.io.Npy;
 import ganfactor.io.OutputDir;
-import ganfactor.studio.Body;
-import ganfactor.studio.Studio;
-import ganfactor.studio.StudioException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * The library names a setting by its registry name ({@link InputException#ref}) and each front end
  * words it: the CLI as its flag ({@code --num}), the studio as its form field in quotes ({@code
  * 'psi'}), the C API as its argument ({@code rpcaLambda}); {@code getMessage()} reads the bare
- * name. And the library's sources quote no CLI flag.
+ * name. And the library's sources quote no CLI flag. (The studio's wording: StudioWordingTest in
+ * the studio module.)
  */
 class MessagesWordingTest {
     /** The CLI's stderr and exit code for {@code args}, run in-process. */
@@ -58,7 +56,6 @@ class MessagesWordingTest {
         assertEquals(ref("num") + " must be positive, got 0", e.rawMessage());
         assertEquals(new Failure(Failure.Kind.INPUT, "num must be positive, got 0"), Failure.of(e));
         assertEquals(new Failure(Failure.Kind.INPUT, "--num must be positive, got 0"), Failure.of(e, Main::flag));
-        assertEquals("'num' must be positive, got 0", Studio.message(e));
         assertEquals("num must be positive, got 0", e.worded(NativeApi::argument));
         assertTrue(e.toString().endsWith(": num must be positive, got 0"), "a stack trace reads it plainly too: " + e);
 
@@ -70,7 +67,6 @@ class MessagesWordingTest {
         // a setting the studio sets through a field of another name
         InputException t = assertThrows(InputException.class, () -> Latents.fromSeed(g, LatentSpace.W, 0, 1, Double.NaN, g.numLayers()));
         assertEquals("truncation must be a finite number, got NaN", t.getMessage());
-        assertEquals("'psi' must be a finite number, got NaN", Studio.message(t));
         assertEquals("--truncation must be a finite number, got NaN", t.worded(Main::flag));
     }
 
@@ -80,7 +76,6 @@ class MessagesWordingTest {
         Files.writeString(file, "an earlier export");
         InputException a = assertThrows(InputException.class, () -> AtomicFile.check(file, false));
         assertEquals(file + ": exists (use force to replace it)", a.getMessage());
-        assertEquals(file + ": exists (use 'force' to replace it)", Studio.message(a));
         Run r = cli("export", "--model", "demo", "--out", file.toString());
         assertEquals(2, r.code(), r.err());
         assertEquals("ganfactor: error: " + file + ": exists (use --force to replace it)", r.err());
@@ -99,7 +94,6 @@ class MessagesWordingTest {
         ConflictException c = new ConflictException(folder + ": another ganfactor run is writing this folder now; choose another " + ref("out"));
         assertEquals(folder + ": another ganfactor run is writing this folder now; choose another out", c.getMessage());
         assertEquals(new Failure(Failure.Kind.CONFLICT, folder + ": another ganfactor run is writing this folder now; choose another --out"), Failure.of(c, Main::flag));
-        assertEquals(folder + ": another ganfactor run is writing this folder now; choose another 'folder'", Studio.message(c));
     }
 
     @Test
@@ -116,29 +110,18 @@ class MessagesWordingTest {
         assertEquals("rpca-lambda must be positive, got -1", s.getMessage());
         assertEquals("--rpca-lambda must be positive, got -1", s.worded(Main::flag));
         assertEquals("--rpca-lambda must be positive, got -1", s.worded("--rpca-lambda"));
-        assertEquals("'rpca-lambda' must be positive, got -1", Studio.message(s));
         assertEquals("rpcaLambda must be positive, got -1", s.worded(NativeApi::argument));
     }
 
     @Test
-    void theStudioAndTheCApiWordTheLibrarysRefusals(@TempDir Path dir) throws IOException {
-        Generator g = TestSupport.demo32();
-        int L = g.numLayers(), d = g.latentDim();
-        Npy.writeFloat64(dir.resolve("wp.npy"), new double[2 * L * d], 2, L, d);
-        try (Studio studio = new Studio(g, Studio.Config.defaults(dir))) {
-            StudioException e = assertThrows(StudioException.class,
-                    () -> studio.setImage(Body.parse("{\"path\": \"wp.npy\", \"space\": \"w\"}".getBytes(StandardCharsets.UTF_8))));
-            assertEquals(400, e.status());
-            assertEquals("wp.npy: holds W+ codes [N, " + L + ", " + d + "]; use 'space' wp", e.getMessage());
-        }
-
+    void theCApiWordsTheLibrarysRefusals() {
         // the C API: a refused solve names the C argument; a refusal inside the library reads plainly
         RuntimeException lambda = assertThrows(RuntimeException.class, () -> NativeApi.request(NativeApi.METHOD_LOWRANKGAN, 5, null, 0, 0, -1));
         assertTrue(lambda.getMessage().startsWith("rpcaLambda "), lambda.getMessage());
         long[] handle = new long[1];
         assertEquals(NativeApi.OK, NativeApi.open("demo", handle, new int[5]), NativeApi.lastError());
         try {
-            ByteBuffer out = ByteBuffer.allocateDirect(8 * d).order(ByteOrder.nativeOrder());
+            ByteBuffer out = ByteBuffer.allocateDirect(8 * TestSupport.demo32().latentDim()).order(ByteOrder.nativeOrder());
             assertEquals(NativeApi.ERR_INPUT, NativeApi.latentFromSeed(handle[0], 1, -1, out));
             assertEquals("seed must be between 0 and 4294967295, got -1", NativeApi.lastError());
         } finally {
