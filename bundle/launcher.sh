@@ -113,6 +113,11 @@ fi
 if [ -n "${GANFACTOR_DEBUG_LAUNCHER:-}" ]; then
   echo "ganfactor: CUDA libraries from ${cuda_dirs:-the system}${skipped:+; left out (their own libtorch): $skipped}" >&2
 fi
+# LibTorch's OpenMP threads sleep when they wait instead of spinning: beside another busy process
+# the demo's Jacobian took 1.19 s against 1.58 s, idle 0.83 s against 0.75 s (issue 29,
+# benchmarks/results/competing-process.txt). An OMP_WAIT_POLICY of your own wins;
+# GANFACTOR_OMP_WAIT_POLICY=libgomp-default leaves libgomp's own (spin, then sleep).
+if [ -z "${OMP_WAIT_POLICY+x}" ] && [ "${GANFACTOR_OMP_WAIT_POLICY:-}" != libgomp-default ]; then export OMP_WAIT_POLICY=PASSIVE; fi
 cache=()
 [ -n "${GANFACTOR_JAVACPP_CACHE:-}" ] && cache=("-Dorg.bytedeco.javacpp.cachedir=$GANFACTOR_JAVACPP_CACHE")
 # java.library.path holds only the runtime's own folder: JavaCPP's last resort (System.loadLibrary)

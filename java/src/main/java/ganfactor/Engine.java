@@ -84,6 +84,8 @@ public final class Engine {
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         m.put("cpu cores", String.valueOf(Runtime.getRuntime().availableProcessors()));
         m.put("torch threads", String.valueOf(torch.get_num_threads()));
+        String wait = System.getenv("OMP_WAIT_POLICY");   // read by libgomp when LibTorch loaded: the process's fact, for the record
+        m.put("omp wait policy", wait == null ? "unset (libgomp: spin, then sleep)" : wait);
         m.put("libtorch", version());
         m.put("javacpp", loaderVersion("org.bytedeco", "javacpp"));
         return m;

@@ -26,10 +26,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Columns per forward-mode pass (issue 29: the chunk default from the memory budget): the whole
  * W-space Jacobian of one code in the default view with a box region, for {@code chunk} columns
- * per pass (0: the automatic choice of the build under test). Models: the demo (d = 64, 3 x 256 x
- * 256 rows) and a random StyleGAN2 at 64 px (d = 512, 3 x 64 x 64 rows, config F channels).
- * Larger models are not here on purpose: at 256 px and above the memory budget, not the cap, sets
- * the chunk (4 columns at 256 px, 1 at 1024 px on this machine's budget).
+ * per pass (0: the automatic choice of the build under test), on {@code threads} LibTorch threads
+ * (0: all cores). Models: the demo (d = 64, 3 x 256 x 256 rows) and the shared golden NVlabs
+ * StyleGAN2 ({@code nvlabs-64}: 64 px, d = 512, channels 256 down to 16, 3 x 64 x 64 rows; found
+ * at ../../shared/fixtures/official-stylegan2 from {@code benchmarks/}). Larger models are not
+ * here on purpose: from config F at 64 px up the memory budget, not the cap of 32, sets the chunk
+ * (16 columns at 64 px in a 6 GB JVM, 4 at 256 px, 1 at 1024 px on this machine).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(org.openjdk.jmh.annotations.Mode.SingleShotTime)
@@ -38,11 +40,14 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 4)
 @Fork(value = 1, jvmArgs = {"-Xmx6g"})
 public class JacobianChunkBenchmark {
-    @Param({"demo", "stylegan2:64"})
+    @Param({"demo", "nvlabs-64"})
     public String model;
 
-    @Param({"0", "32", "64", "128", "512"})
+    @Param({"0", "16", "32", "64", "128", "512"})
     public int chunk;
+
+    @Param({"0"})
+    public int threads;
 
     Generator g;
     double[] x;
@@ -52,8 +57,9 @@ public class JacobianChunkBenchmark {
 
     @Setup(Level.Trial)
     public void setup() {
-        Engine.init(0);
-        g = Generator.open(model).to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+        Engine.init(threads);
+        String source = model.equals("nvlabs-64") ? fixture() : model;
+        g = Generator.open(source).to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
         x = Latents.fromSeed(g, LatentSpace.W, 4, 1, 1.0, g.numLayers()).row(0);
         view = View.defaultFor(g.channels(), g.height(), g.width());
         regions = List.of(Regions.parse("box=[" + g.width() / 4 + ", " + g.height() / 3 + ", " + g.width() / 2 + ", " + g.height() / 6 + "]", view.grid(), g));
@@ -63,6 +69,12 @@ public class JacobianChunkBenchmark {
         if (chunk > d) throw new IllegalStateException("skipped: chunk " + chunk + " > d = " + d);
         System.out.printf("%n[setup] %s: d = %d, %,d rows, chunk %s%n", model, d, view.rows(),
                 chunk == 0 ? "auto (" + JacobianEngine.autoChunk(g, view, d, ganfactor.jacobian.Mode.FORWARD, JacobianEngine.budget(g, JacobianEngine.AUTO_BUDGET).bytes()) + ")" : chunk);
+    }
+
+    static String fixture() {
+        for (String p : new String[]{"../../shared/fixtures/official-stylegan2/G_nvlabs_64.safetensors", "../shared/fixtures/official-stylegan2/G_nvlabs_64.safetensors"})
+            if (java.nio.file.Files.isRegularFile(java.nio.file.Path.of(p))) return p;
+        throw new IllegalStateException("../shared/fixtures/official-stylegan2/G_nvlabs_64.safetensors not found beside the checkout");
     }
 
     @Benchmark

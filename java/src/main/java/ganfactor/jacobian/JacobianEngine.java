@@ -199,12 +199,24 @@ public final class JacobianEngine {
         return image * (mode == Mode.FORWARD ? 24 : 48);
     }
 
-    /** Columns per pass that the memory budget allows: a quarter of it for the generator's activations. */
+    /**
+     * The most columns per forward pass the automatic choice takes, even where the memory budget
+     * allows more: more columns per pass were slower, not faster, on both models measured (JMH,
+     * JacobianChunkBenchmark, benchmarks/RESULTS.md "Columns per pass"): the demo 482 ms at 32 against 644 ms at 64;
+     * the 64 px NVlabs StyleGAN2 fixture 1.37 s at 32, 1.27 s at 64, 2.28 s at 512. Larger models
+     * never reach it: the budget allows 4 columns of config F at 256 px here, 1 at 1024 px.
+     */
+    public static final int MAX_AUTO_CHUNK = 32;
+
+    /** Columns per pass that the memory budget allows (a quarter of it for the generator's activations), at most {@link #MAX_AUTO_CHUNK}. */
     public static int autoChunk(Generator g, View view, int dim, Mode mode, long budget) {
         if (mode == Mode.REVERSE) return 1;
-        long k = Math.max(1, (budget / 4) / bytesPerColumn(g, mode));
-        k = Math.min(k, Math.min(dim, 32));
-        return Integer.highestOneBit((int) k);
+        return Integer.highestOneBit((int) Math.min(budgetChunk(g, mode, budget), Math.min(dim, MAX_AUTO_CHUNK)));
+    }
+
+    /** Columns per pass the memory budget alone would allow (at least 1). */
+    static long budgetChunk(Generator g, Mode mode, long budget) {
+        return Math.max(1, (budget / 4) / bytesPerColumn(g, mode));
     }
 
     /**
@@ -254,7 +266,9 @@ public final class JacobianEngine {
         ganfactor.trace.Trace tr = o.trace;
         try (PointerScope outer = new PointerScope(); NoGradGuard ng = new NoGradGuard();
              ganfactor.trace.Span whole = tr.span("jacobian", "mode", o.mode.label(), "space", space.label(), "rows", P, "dim", D,
-                     "chunk", chunk, "pixel_blocks", blocks, "device", dev.label())) {
+                     "chunk", chunk, "chunk_from", o.chunk > 0 ? "given" : o.mode == Mode.REVERSE ? "reverse mode: one row per pass"
+                             : "auto: the budget allows " + budgetChunk(g, o.mode, bud.bytes()) + " columns, at most " + MAX_AUTO_CHUNK + " and d",
+                     "pixel_blocks", blocks, "device", dev.label())) {
             Tensor x1 = Torch.of(x, 1, D).to(dev.torch(), g.dtype());
             Tensor rowsIdx = Torch.ofLong(view.rowIndex(), view.rowIndex().length).to(dev.torch(), ScalarType.Long);
             Tensor colsIdx = Torch.ofLong(view.colIndex(), view.colIndex().length).to(dev.torch(), ScalarType.Long);
