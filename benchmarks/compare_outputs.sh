@@ -84,12 +84,20 @@ def files(root):
 # keys a change adds to the records on purpose (named in the README): compared only when both sides have them
 ADDED = {"method_settings", "work"}
 added_seen = set()
+# wording a change made on purpose (named in the README): compared after this rewrite, and said apart
+REWORDED = {"chosen_by": (re.compile(r"--(grid|reduce)\b"), r"\1")}   # issue 26: the library names settings, not flags
+reworded_seen = set()
 def clean(x, other=None):
     if isinstance(x, dict):
         out = {}
         for k, v in x.items():
             if VOLATILE.search(k):
                 continue
+            if k in REWORDED and isinstance(v, str):
+                pat, rep = REWORDED[k]
+                if pat.search(v):
+                    reworded_seen.add(k)
+                v = pat.sub(rep, v)
             if k in ADDED and (other is None or k not in other):
                 added_seen.add(k)
                 continue
@@ -120,6 +128,8 @@ for f in sorted(fa & fb):
         tb = json.load(open(os.path.join(b, f))).get("versions", {}).get("torch threads")
         if ta != tb:
             print(f"note: {f}: the record's torch threads {ta} -> {tb}")
+for k in sorted(reworded_seen):
+    print(f"note: records' '{k}' reworded on purpose (REWORDED: compared after the rewrite)")
 for k in sorted(added_seen):
     print(f"note: records gained '{k}' (ADDED: compared only where both builds write it)")
 print(f"{len(fa | fb)} files, {bad} differ or are missing")
