@@ -179,7 +179,10 @@ public final class DemoGenerator {
         m.define(source(partNames));
         // w_avg: the mean of mapping(z) over 10,000 z drawn from a fixed seed.
         double[] z = gaussian(new SplittableRandom(seed ^ 0x5eed), 10_000 * d, 1.0);
-        Tensor w = m.get_method("mapping").apply(new org.bytedeco.pytorch.IValueVector(new IValue(f64(z, 10_000, d)))).toTensor();
+        IValue out = m.get_method("mapping").apply(new org.bytedeco.pytorch.IValueVector(new IValue(f64(z, 10_000, d))));
+        // a tensor of its own while out is reachable: a CI run crashed here (SIGSEGV in mean) when the
+        // GC freed the IValue under toTensor()'s reference in compiled code (docs/JAVACPP.md)
+        Tensor w = Torch.own(out);
         Tensor mean = w.mean(new long[]{0}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
         m.register_buffer("w_avg", new Tensor(mean).clone());
         return m;

@@ -418,7 +418,7 @@ public final class Generator implements AutoCloseable {
         if (!live().hasattr("w_avg")) return null;
         IValue v = live().attr("w_avg");
         if (!v.isTensor()) return null;
-        return new Tensor(v.toTensor()).reshape(latentDim);
+        return Torch.own(v).reshape(latentDim);
     }
 
     /** Latent code of the given space to W+ [B, L, d]. */
@@ -440,7 +440,7 @@ public final class Generator implements AutoCloseable {
             Method m = live().get_method(method);
             // OpenBLAS at one thread while the module runs: its pool and LibTorch's would oversubscribe the cores (ganfactor.torch.BlasPool)
             IValue out = ganfactor.torch.BlasPool.generatorWork(() -> m.apply(in));
-            return new Tensor(out.toTensor());
+            return Torch.own(out);
         } catch (RuntimeException e) {
             throw ganfactor.NativeException.wrap(source + ": " + method + "()", shapes(args), device == null ? null : device.label(), e);
         }
@@ -484,7 +484,7 @@ public final class Generator implements AutoCloseable {
     public Tensor tensorAttr(String name) {
         if (!live().hasattr(name)) return null;
         IValue v = live().attr(name);
-        return v.isTensor() ? new Tensor(v.toTensor()) : null;
+        return v.isTensor() ? Torch.own(v) : null;
     }
 
     private static boolean has(JitModule m, String name) {
@@ -497,7 +497,10 @@ public final class Generator implements AutoCloseable {
             throw new InputException(source + ": the module has no integer attribute '" + name + "' required by the generator contract");
         IValue v = m.attr(name);
         if (v.isInt()) return (int) v.toInt();
-        if (v.isTensor() && v.toTensor().numel() == 1) return (int) v.toTensor().item_long();
+        if (v.isTensor()) {
+            Tensor t = Torch.own(v);
+            if (t.numel() == 1) return (int) t.item_long();
+        }
         throw new InputException(source + ": attribute '" + name + "' must be an int");
     }
 

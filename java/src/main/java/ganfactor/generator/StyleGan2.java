@@ -395,7 +395,7 @@ public final class StyleGan2 {
                 try (NoGradGuard ng = new NoGradGuard()) {
                     torch.manual_seed(wAvgSeed ^ 0x5eedL);
                     Tensor z = torch.randn(new long[]{10_000, c.zDim});
-                    Tensor w = new Tensor(m.get_method("mapping").apply(new IValueVector(new IValue(z))).toTensor());
+                    Tensor w = ganfactor.torch.Torch.own(m.get_method("mapping").apply(new IValueVector(new IValue(z))));
                     m.register_buffer("w_avg", w.mean(new long[]{0}, false, new org.bytedeco.pytorch.ScalarTypeOptional()).contiguous());
                 }
             }
@@ -414,9 +414,9 @@ public final class StyleGan2 {
      */
     public static Map<String, Tensor> weights(JitModule m, Config c) {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        for (String k : parameterShapes(c).keySet()) out.put(k, new Tensor(m.attr(attr(k)).toTensor()));
+        for (String k : parameterShapes(c).keySet()) out.put(k, ganfactor.torch.Torch.own(m.attr(attr(k))));
         for (String k : bufferShapes(c).keySet())
-            out.put(k, new Tensor(m.attr(k.equals("mapping.w_avg") ? "w_avg" : attr(k)).toTensor()));
+            out.put(k, ganfactor.torch.Torch.own(m.attr(k.equals("mapping.w_avg") ? "w_avg" : attr(k))));
         return out;
     }
 

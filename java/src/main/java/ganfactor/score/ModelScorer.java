@@ -76,6 +76,6 @@ public final class ModelScorer implements Scorer {
         IValueVector in = new IValueVector(new IValue(images.to(dtype)));
         IValue v = module.get_method("forward").apply(in);
         if (!v.isTensor()) throw new InputException(file + ": forward must return a tensor, got " + v.tagKind().getString());
-        return new Tensor(v.toTensor());
+        return ganfactor.torch.Torch.own(v);
     }
 }

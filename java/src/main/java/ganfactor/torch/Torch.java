@@ -33,6 +33,18 @@ public final class Torch {
         return new TensorOptions(type);
     }
 
+    /**
+     * The tensor an IValue holds, as a tensor of its own (sharing storage). {@code toTensor()} is a
+     * reference into the IValue: once the IValue is unreachable the GC may free it under that
+     * reference (a SIGSEGV in the next operation; docs/JAVACPP.md). The copy is taken while
+     * {@code v} is kept reachable.
+     */
+    public static Tensor own(org.bytedeco.pytorch.IValue v) {
+        Tensor t = new Tensor(v.toTensor());
+        java.lang.ref.Reference.reachabilityFence(v);
+        return t;
+    }
+
     /** A new CPU tensor holding a copy of {@code data} with the given shape. */
     public static Tensor of(double[] data, long... shape) {
         checkCount(data.length, shape);
