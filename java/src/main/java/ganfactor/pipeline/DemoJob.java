@@ -53,8 +53,7 @@ public final class DemoJob {
         s.request = request;
         s.context = context;
         RunRecord rec = RunRecord.of("ganfactor demo");
-        Discovery.Report rep = Discovery.run(g, lat, view, rs, s, dir);
-        lat.save(dir.file("latents.npy"), g);
+        Discovery.Report rep = Discovery.write(g, lat, rs, s, Discovery.discover(g, lat, view, rs, s), dir);
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, "demo generator: d = %d, L = %d, 3x256x256; W space, seed %d; %s%s",
                 g.latentDim(), g.numLayers(), seed, solver.name(), given(request)));
@@ -62,8 +61,7 @@ public final class DemoJob {
                 rep.jacobianSeconds(), view.rows(), lat.dim(), view.reduce() == View.Reduce.NONE ? "R, G, B rows at 256 x 256, the official rule" : "256 x 256, RGB " + view.reduce().label(),
                 rep.solveSeconds(), rep.editSeconds()));
         Map<String, Object> planted = planted(g, rep, lines);
-        Discovery.record(rec, g, lat, view, rs, s, rep).put("planted_block_share_of_top_direction", planted);
-        dir.writeString("discover.json", rec.json());
+        Discovery.writeRecord(rec, g, lat, view, rs, s, rep, Map.of("planted_block_share_of_top_direction", planted), dir);
         return lines;
     }
 

@@ -85,37 +85,96 @@ public final class Discovery {
     /** One solve to do: the samples it covers, its Grams and rows, its label and folder. */
     private record Job(int[] samples, GramPair grams, Tensor rows, String label, String prefix) {}
 
-    /** Elapsed time of the solve and edit stages. */
-    private static final class Clock {
-        long solve, edit;
+    /** One solve of a discovery: its region, the samples it covers, its label and folder, its directions and seconds. */
+    public record Solve(Region region, int[] samples, String label, String folder, Directions directions, double seconds) {}
+
+    /**
+     * What a discovery computed, before anything is rendered or written: every solve in order
+     * (region by region, then sample by sample or the aggregate), and the Jacobian stage's
+     * figures. Host data only: the Grams and rows it came from are freed.
+     */
+    public record Found(List<Solve> solves, double jacobianSeconds, int jacobianChunk, JacobianEngine.Budget budget, long jacobianPasses) {
+        public double solveSeconds() {
+            return solves.stream().mapToDouble(Solve::seconds).sum();
+        }
     }
 
+    /** {@link #discover}, then {@link #write}: directions, pictures and latents in {@code dir} (not committed; no record). */
     public static Report run(Generator g, Latents lat, View view, List<Region> regions, Settings s, OutputDir dir) {
+        return write(g, lat, regions, s, discover(g, lat, view, regions, s), dir);
+    }
+
+    /**
+     * The discovery core: the Jacobian stage of every code (one set of passes for all regions)
+     * and the solver's directions for each region, per sample or for the mean Grams. Writes
+     * nothing; the front ends that render nothing (the studio, Spark) use the same stage through
+     * {@link #stageOptions} and {@link #solveRegions}.
+     */
+    public static Found discover(Generator g, Latents lat, View view, List<Region> regions, Settings s) {
         if (s.solver == null || !s.solver.regional()) throw new IllegalArgumentException("discovery needs a regional solver (resefa or lowrankgan)");
         try (PointerScope outer = new PointerScope();
              ganfactor.trace.Span whole = s.context.trace().span("discovery", "method", s.solver.name(), "samples", lat.count(), "regions", regions.size(),
                      "space", lat.space().label())) {
             Stage st = jacobians(g, lat, view, regions, s);
-            List<Outcome> outcomes = new ArrayList<>();
-            List<Map<String, Object>> rec = new ArrayList<>();
-            Map<String, Editor> editors = new HashMap<>();   // one editor (one rendering of the originals) per set of samples
-            Clock clock = new Clock();
+            List<Solve> solves = new ArrayList<>();
             int perRegion = s.aggregate && lat.count() > 1 ? 1 : lat.count();
-            s.context.progress().begin(s.solver.name() + " solves and edit grids", (long) regions.size() * perRegion);
+            s.context.progress().begin(s.solver.name() + " solves", (long) regions.size() * perRegion);
             for (int r = 0; r < regions.size(); r++) {
                 Region region = regions.get(r);
-                Images.write(Images.mask(region), dir.file(region.name() + "/mask.png"));
                 for (Job job : jobs(st, r, region, lat.count(), s.aggregate)) {
                     s.context.cancellation().check();
-                    Outcome o = solveAndRender(g, lat, region, job, s, dir, editors, clock);
-                    outcomes.add(o);
-                    rec.add(record(o, job, s));
+                    long t0 = System.nanoTime();
+                    Directions dirs;
+                    try (ganfactor.trace.Span sp = s.context.trace().span("solve", "method", s.solver.name(), "region", region.name(), "result", job.label(),
+                            "dim", job.grams().dim(), "fast_path_rows", job.rows() != null)) {
+                        dirs = s.solver.solve(new Solver.Problem(job.grams(), job.rows(), g, s.context));
+                    }
+                    solves.add(new Solve(region, job.samples(), job.label(), job.prefix(), dirs, (System.nanoTime() - t0) / 1e9));
                     s.context.progress().advance(1);
                 }
             }
             s.context.progress().end();
-            return new Report(outcomes, st.nanos() / 1e9, clock.solve / 1e9, clock.edit / 1e9, rec, st.chunk(), st.budget(), st.passes());
+            return new Found(List.copyOf(solves), st.nanos() / 1e9, st.chunk(), st.budget(), st.passes());
         }
+    }
+
+    /**
+     * The discovery's report, the one writer of its folder: per region {@code mask.png}, per solve
+     * its directions (and the official script's files when asked), the edits of its first
+     * directions as grids and locality charts and {@code locality.csv} (with a random direction
+     * as the baseline), and {@code latents.npy}. {@link #writeRecord} adds {@code discover.json};
+     * the caller that opened {@code dir} commits it.
+     */
+    public static Report write(Generator g, Latents lat, List<Region> regions, Settings s, Found found, OutputDir dir) {
+        List<Outcome> outcomes = new ArrayList<>();
+        List<Map<String, Object>> rec = new ArrayList<>();
+        Map<String, Editor> editors = new HashMap<>();   // one editor (one rendering of the originals) per set of samples
+        long editNanos = 0;
+        s.context.progress().begin("edit grids", found.solves().size());
+        for (Region region : regions) {
+            Images.write(Images.mask(region), dir.file(region.name() + "/mask.png"));
+            for (Solve solve : found.solves()) {
+                if (solve.region() != region) continue;
+                s.context.cancellation().check();
+                long t0 = System.nanoTime();
+                Outcome o = render(g, lat, solve, s, dir, editors);
+                editNanos += System.nanoTime() - t0;
+                outcomes.add(o);
+                rec.add(record(o, solve, s));
+                s.context.progress().advance(1);
+            }
+        }
+        s.context.progress().end();
+        lat.save(dir.file("latents.npy"), g);
+        return new Report(outcomes, found.jacobianSeconds(), found.solveSeconds(), editNanos / 1e9, rec, found.jacobianChunk(), found.budget(), found.jacobianPasses());
+    }
+
+    /** Completes {@code rec} as {@link #record} does, adds {@code extra} (null: nothing), and writes it as {@code discover.json}. */
+    public static RunRecord writeRecord(RunRecord rec, Generator g, Latents lat, View view, List<Region> rs, Settings s, Report rep, Map<String, Object> extra, OutputDir dir) {
+        record(rec, g, lat, view, rs, s, rep);
+        if (extra != null) extra.forEach(rec::put);
+        dir.writeString("discover.json", rec.json());
+        return rec;
     }
 
     /**
@@ -205,29 +264,22 @@ public final class Discovery {
         return jobs;
     }
 
-    /** Solves one job, writes its directions, renders and measures its first directions. */
-    private static Outcome solveAndRender(Generator g, Latents lat, Region region, Job job, Settings s, OutputDir dir,
-                                          Map<String, Editor> editors, Clock clock) {
-        long t0 = System.nanoTime();
-        Directions dirs;
-        try (ganfactor.trace.Span sp = s.context.trace().span("solve", "method", s.solver.name(), "region", region.name(), "result", job.label(), "dim", job.grams().dim(),
-                "fast_path_rows", job.rows() != null)) {
-            dirs = s.solver.solve(new Solver.Problem(job.grams(), job.rows(), g, s.context));
-        }
-        clock.solve += System.nanoTime() - t0;
-        try (ganfactor.trace.Span sp = s.context.trace().span("write directions", "folder", job.prefix())) {
-            dirs.write(dir, job.prefix(), false);
+    /** Writes one solve's directions, renders and measures its first directions. */
+    private static Outcome render(Generator g, Latents lat, Solve solve, Settings s, OutputDir dir, Map<String, Editor> editors) {
+        Region region = solve.region();
+        Directions dirs = solve.directions();
+        try (ganfactor.trace.Span sp = s.context.trace().span("write directions", "folder", solve.folder())) {
+            dirs.write(dir, solve.folder(), false);
         }
         if (s.officialFiles) {
             // the official script's names: per sample index of the input, all d directions as rows
-            String official = String.format(Locale.ROOT, "image_%02d_region_%s_name_%s", job.samples()[0], region.name(), s.solver.name());
+            String official = String.format(Locale.ROOT, "image_%02d_region_%s_name_%s", solve.samples()[0], region.name(), s.solver.name());
             ganfactor.io.Npy.writeFloat32(dir.file(official + ".npy"), dirs.vectors(), dirs.count(), dirs.dim());
             Images.write(Images.mask(region), dir.file(official + "_mask.png"));
         }
-        t0 = System.nanoTime();
-        ganfactor.trace.Span editSpan = s.context.trace().span("edits and pictures", "region", region.name(), "result", job.label(), "directions", Math.min(s.show, dirs.count()),
+        ganfactor.trace.Span editSpan = s.context.trace().span("edits and pictures", "region", region.name(), "result", solve.label(), "directions", Math.min(s.show, dirs.count()),
                 "strengths", s.strengths().length);
-        Editor editor = editors.computeIfAbsent(Arrays.toString(job.samples()), key -> new Editor(g, lat.subset(job.samples()), s.edit));
+        Editor editor = editors.computeIfAbsent(Arrays.toString(solve.samples()), key -> new Editor(g, lat.subset(solve.samples()), s.edit));
         List<Locality.Measurement> ms = new ArrayList<>();
         double[] strengths = s.strengths();
         for (int j = 0; j < Math.min(s.show, dirs.count()); j++) {
@@ -237,9 +289,9 @@ public final class Discovery {
                 Locality.Measurement m = Locality.measure(er, region, j);
                 ms.add(m);
                 String title = String.format(Locale.ROOT, "%s %s, direction %d (eigenvalue %.3g), %s: inside/outside MSE ratio %s",
-                        s.solver.name(), region.name(), j, dirs.values()[j], job.label(), Locality.formatRatio(m.ratio()));
-                Images.write(Grid.render(er, region, title, s.cell), dir.file(job.prefix() + "grid_" + j + ".png"));
-                Images.write(Chart.locality(m, null), dir.file(job.prefix() + "locality_" + j + ".png"));
+                        s.solver.name(), region.name(), j, dirs.values()[j], solve.label(), Locality.formatRatio(m.ratio()));
+                Images.write(Grid.render(er, region, title, s.cell), dir.file(solve.folder() + "grid_" + j + ".png"));
+                Images.write(Chart.locality(m, null), dir.file(solve.folder() + "locality_" + j + ".png"));
             }
         }
         Locality.Measurement base = null;
@@ -250,19 +302,18 @@ public final class Discovery {
         }
         List<Locality.Measurement> all = new ArrayList<>(ms);
         if (base != null) all.add(base);
-        Locality.writeCsv(dir.file(job.prefix() + "locality.csv"), all);
+        Locality.writeCsv(dir.file(solve.folder() + "locality.csv"), all);
         editSpan.close();
-        clock.edit += System.nanoTime() - t0;
-        return new Outcome(region.name(), job.label(), dirs, ms, base);
+        return new Outcome(region.name(), solve.label(), dirs, ms, base);
     }
 
     /** The JSON record of one result. */
-    private static Map<String, Object> record(Outcome o, Job job, Settings s) {
+    private static Map<String, Object> record(Outcome o, Solve solve, Settings s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("region", o.region());
         m.put("result", o.label());
-        m.put("samples", job.samples());
-        m.put("folder", job.prefix());
+        m.put("samples", solve.samples());
+        m.put("folder", solve.folder());
         m.put("solve", o.directions().info());
         m.put("top_eigenvalues", Arrays.copyOf(o.directions().values(), Math.min(8, o.directions().count())));
         m.put("locality", Locality.summaries(o.locality()));

@@ -1,9 +1,13 @@
 /**
- * The discovery pipeline, the library entry point every front end drives. {@code Discovery.run}
- * takes latent codes through the Jacobian engine (every region's Gram pair, plus the region rows a
- * fast solve wants), a {@code Solver} (per sample or on the mean Gram), the {@code Directions},
- * edits over a range of strengths, and the report (edit grids, locality measurements and charts,
- * the JSON record) into an output folder, and returns a {@code Report}. {@code Solver} is the
+ * The discovery pipeline, the library entry point every front end drives. {@code
+ * Discovery.discover}, the core, takes latent codes through the Jacobian engine (every region's
+ * Gram pair, plus the region rows a fast solve wants) and a {@code Solver} (per sample or on the
+ * mean Gram) to the {@code Directions} of every solve, and writes nothing; {@code Discovery.write}
+ * and {@code writeRecord}, the one writer of a discovery's folder, render edits over a range of
+ * strengths and the report (edit grids, locality measurements and charts, the latents, the JSON
+ * record) and return a {@code Report}; {@code Discovery.run} is the two in one call. The studio
+ * and Spark render nothing and run the same Jacobian stage through {@code stageOptions} and
+ * {@code solveRegions}. {@code Solver} is the
  * method contract ({@code name}, {@code regional}, {@code solve(Problem)}), implemented here by
  * {@code ReSeFaSolver}, {@code LowRankGanSolver}, {@code SeFaSolver} and {@code GanSpaceSolver}
  * over the algorithms of {@code ganfactor.method}; a new method is one more {@code Solver} (and a
