@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * per pass (0: the automatic choice of the build under test), on {@code threads} LibTorch threads
  * (0: all cores). Models: the demo (d = 64, 3 x 256 x 256 rows) and the shared golden NVlabs
  * StyleGAN2 ({@code nvlabs-64}: 64 px, d = 512, channels 256 down to 16, 3 x 64 x 64 rows; found
- * at ../../shared/fixtures/official-stylegan2 from {@code benchmarks/}). Larger models are not
+ * at ../../shared/fixtures/official-stylegan2 from {@code benchmarks/}), and the Hammer StyleGAN3
+ * fixtures ({@code sg3-t}, {@code sg3-r}: 64 px, d = 128, java/src/test/resources/official). Larger models are not
  * here on purpose: from config F at 64 px up the memory budget, not the cap of 32, sets the chunk
  * (16 columns at 64 px in a 6 GB JVM, 4 at 256 px, 1 at 1024 px on this machine).
  */
@@ -40,7 +41,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 4)
 @Fork(value = 1, jvmArgs = {"-Xmx6g"})
 public class JacobianChunkBenchmark {
-    @Param({"demo", "nvlabs-64"})
+    @Param({"demo", "nvlabs-64", "sg3-t", "sg3-r"})
     public String model;
 
     @Param({"0", "16", "32", "64", "128", "512"})
@@ -58,7 +59,11 @@ public class JacobianChunkBenchmark {
     @Setup(Level.Trial)
     public void setup() {
         Engine.init(threads);
-        String source = model.equals("nvlabs-64") ? fixture() : model;
+        String source = switch (model) {
+            case "nvlabs-64" -> fixture();
+            case "sg3-t", "sg3-r" -> official("hammer-stylegan3/" + model.substring(4) + "/G.pth");
+            default -> model;
+        };
         g = Generator.open(source).to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
         x = Latents.fromSeed(g, LatentSpace.W, 4, 1, 1.0, g.numLayers()).row(0);
         view = View.defaultFor(g.channels(), g.height(), g.width());
@@ -69,6 +74,13 @@ public class JacobianChunkBenchmark {
         if (chunk > d) throw new IllegalStateException("skipped: chunk " + chunk + " > d = " + d);
         System.out.printf("%n[setup] %s: d = %d, %,d rows, chunk %s%n", model, d, view.rows(),
                 chunk == 0 ? "auto (" + JacobianEngine.autoChunk(g, view, d, ganfactor.jacobian.Mode.FORWARD, JacobianEngine.budget(g, JacobianEngine.AUTO_BUDGET).bytes()) + ")" : chunk);
+    }
+
+    /** A golden fixture of the official-format generators (java/src/test/resources/official). */
+    static String official(String file) {
+        for (String p : new String[]{"../java/src/test/resources/official/", "java/src/test/resources/official/"})
+            if (java.nio.file.Files.isRegularFile(java.nio.file.Path.of(p + file))) return p + file;
+        throw new IllegalStateException(file + " not found under java/src/test/resources/official");
     }
 
     static String fixture() {

@@ -405,6 +405,16 @@ public final class Generator implements AutoCloseable {
         return v.isInt() ? v.toInt() : 0;
     }
 
+    /**
+     * The module's optional hint {@code jacobian_chunk}: the most forward-mode columns per pass
+     * that pay on this architecture (StyleGAN3-R sets 8); 0 when absent (the engine's own cap).
+     */
+    public int chunkHint() {
+        if (!live().hasattr("jacobian_chunk")) return 0;
+        IValue v = live().attr("jacobian_chunk");
+        return v.isInt() ? (int) v.toInt() : 0;
+    }
+
     public Tensor synthesis(Tensor wp) {
         return call("synthesis", wp);
     }

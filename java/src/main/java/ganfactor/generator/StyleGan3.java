@@ -427,6 +427,10 @@ public final class StyleGan3 {
             m.register_attribute("latent_dim", intType, new IValue((long) c.zDim));
             m.register_attribute("resolution", intType, new IValue((long) c.resolution));
             m.register_attribute("activation_elements", intType, new IValue(activationElements(c)));
+            // R's radial down filters are depthwise 2-D convolutions: past 8 columns per pass their
+            // working set outgrows the cache (the R fixture's W Jacobian, JMH JacobianChunkBenchmark: 16.4 s
+            // at 8 columns, 20.5 s at 32; T is flat), so R asks the engine for at most 8 (benchmarks/RESULTS.md)
+            if (c.radial) m.register_attribute("jacobian_chunk", intType, new IValue(8L));
             Tensor avg = h.get("w_avg");
             buffer(m, "w_avg", avg != null ? avg : torch.zeros(c.zDim));
             m.define(source(c, form));

@@ -208,10 +208,19 @@ public final class JacobianEngine {
      */
     public static final int MAX_AUTO_CHUNK = 32;
 
-    /** Columns per pass that the memory budget allows (a quarter of it for the generator's activations), at most {@link #MAX_AUTO_CHUNK}. */
+    /**
+     * Columns per pass that the memory budget allows (a quarter of it for the generator's
+     * activations), at most {@link #maxChunk} and d.
+     */
     public static int autoChunk(Generator g, View view, int dim, Mode mode, long budget) {
         if (mode == Mode.REVERSE) return 1;
-        return Integer.highestOneBit((int) Math.min(budgetChunk(g, mode, budget), Math.min(dim, MAX_AUTO_CHUNK)));
+        return Integer.highestOneBit((int) Math.min(budgetChunk(g, mode, budget), Math.min(dim, maxChunk(g))));
+    }
+
+    /** {@link #MAX_AUTO_CHUNK}, or the generator's own smaller hint ({@link Generator#chunkHint}). */
+    public static int maxChunk(Generator g) {
+        int hint = g.chunkHint();
+        return hint > 0 ? Math.min(hint, MAX_AUTO_CHUNK) : MAX_AUTO_CHUNK;
     }
 
     /** Columns per pass the memory budget alone would allow (at least 1). */
@@ -267,7 +276,8 @@ public final class JacobianEngine {
         try (PointerScope outer = new PointerScope(); NoGradGuard ng = new NoGradGuard();
              ganfactor.trace.Span whole = tr.span("jacobian", "mode", o.mode.label(), "space", space.label(), "rows", P, "dim", D,
                      "chunk", chunk, "chunk_from", o.chunk > 0 ? "given" : o.mode == Mode.REVERSE ? "reverse mode: one row per pass"
-                             : "auto: the budget allows " + budgetChunk(g, o.mode, bud.bytes()) + " columns, at most " + MAX_AUTO_CHUNK + " and d",
+                             : "auto: the budget allows " + budgetChunk(g, o.mode, bud.bytes()) + " columns, at most " + maxChunk(g)
+                               + (maxChunk(g) < MAX_AUTO_CHUNK ? " (the generator's hint)" : "") + " and d",
                      "pixel_blocks", blocks, "device", dev.label())) {
             Tensor x1 = Torch.of(x, 1, D).to(dev.torch(), g.dtype());
             Tensor rowsIdx = Torch.ofLong(view.rowIndex(), view.rowIndex().length).to(dev.torch(), ScalarType.Long);
