@@ -112,10 +112,10 @@ public class RpcaBenchmark {
             case "certified" -> true;
             default -> throw new IllegalArgumentException("svt: auto, full or certified");
         };
-        if (device.equals("cpu-tensors")) o.certifiedTensors = true;
+        if (device.equals("cpu-tensors")) o.tuning.certifiedTensors = true;
         if (cuda != null) { // the device backend at every dim (by default only from 512), to find where it pays
             o.linalg = ganfactor.linalg.Linalg.forDevice(cuda, o.linalg);
-            o.certifiedTensors = true;
+            o.tuning.certifiedTensors = true;
         }
         Rpca.Result res = Rpca.solve(m, o);
         if (!res.converged()) throw new IllegalStateException("RPCA did not converge: " + res.describe());

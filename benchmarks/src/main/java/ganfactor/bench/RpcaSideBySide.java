@@ -72,13 +72,13 @@ public final class RpcaSideBySide {
                         case "primalTol" -> o.primalTol = v;
                         case "dualTol" -> o.dualTol = v;
                         case "muScale" -> o.muScale = v;
-                        case "muScaleTail" -> o.muScaleTail = v;
-                        case "muSwitch" -> o.muSwitch = (int) v;
+                        case "muScaleTail" -> o.tuning.muScaleTail = v;
+                        case "muSwitch" -> o.tuning.muSwitch = (int) v;
                         case "maxIterations" -> o.maxIterations = (int) v;
-                        case "subspace" -> o.subspaceSvt = v != 0;
+                        case "subspace" -> o.tuning.subspaceSvt = v != 0;
                         case "certified" -> o.certifiedSvt = v != 0;
-                        case "certifiedTol" -> o.certifiedTol = v;
-                        case "tensors" -> o.certifiedTensors = v != 0;
+                        case "certifiedTol" -> o.tuning.certifiedTol = v;
+                        case "tensors" -> o.tuning.certifiedTensors = v != 0;
                         case "cuda" -> onCuda = v != 0;
                         case "lambda" -> o.lambda = v;
                         default -> throw new IllegalArgumentException("unknown option " + p[0]);

@@ -153,7 +153,7 @@ public final class GpuParity {
                 Rpca.Options cpu = new Rpca.Options(), dev = new Rpca.Options();
                 cpu.lambda = dev.lambda = c.lambda();
                 dev.linalg = la;
-                dev.certifiedTensors = true; // (by default only from d = 512 on the GPU)
+                dev.tuning.certifiedTensors = true; // (by default only from d = 512 on the GPU)
                 Rpca.Result a, b;
                 try (PointerScope s = new PointerScope()) {
                     a = Rpca.solve(Torch.of(c.m(), c.d(), c.d()), cpu);

@@ -19,6 +19,8 @@ import static ganfactor.InputException.ref;
 /**
  * Principal Component Pursuit of a symmetric matrix: M = L + S with L low rank and S sparse,
  * the minimiser of ||L||_* + lambda ||S||_1 subject to L + S = M (docs/ALGORITHMS.md, LowRankGAN).
+ * {@link RpcaReference} is the same ADMM written plainly, as the reference code has it; this class
+ * is the production solver (the tests hold it to that one).
  *
  * <p>All three solvers run the same augmented-Lagrangian sweep, in the order of the reference code:
  * <pre>
@@ -29,7 +31,7 @@ import static ganfactor.InputException.ref;
  * ADMM and IALM stop when ||L + S - M||_F &lt;= tol ||M||_F.
  * <ul>
  *   <li>{@link Solver#ADMM}: the reference. Fixed mu = n1 n2 / (4 ||M||_1) (induced 1-norm, the
- *       largest absolute column sum), L = S = Y = 0 at start. Typically 500-700 iterations.</li>
+ *       largest absolute column sum), L = S = Y = 0 at start.</li>
  *   <li>{@link Solver#IALM}: the inexact augmented Lagrange multiplier method (Lin, Chen and Ma):
  *       the same sweep with mu_0 = 1.25 / ||M||_2, mu_{k+1} = min(rho mu_k, mu_max), mu_max =
  *       1e7 mu_0 and the dual start Y_0 = -M / max(||M||_2, ||M||_max / lambda) (the sign follows
@@ -41,25 +43,27 @@ import static ganfactor.InputException.ref;
  *       mu ||S_k - S_(k-1)||_F &lt;= dualTol ||Y_k||_F (1e-6). Both vanish only at the optimum (the
  *       S-step keeps |Y_ij| &lt;= lambda exactly, and ||Y_k||_2 &lt;= 1 + mu ||S_k - S_(k-1)||_2 after
  *       the L-step, so Y_k tends to a dual certificate), which the primal residual alone does not
- *       measure.</li>
+ *       measure: the reference's stopping rule can stop well short of the optimum.</li>
  * </ul>
- * Why EXACT exists: the reference's stopping rule is not at the optimum (at its stop the relative
- * dual residual is still ~3e-4; on the 512 benchmark Gram its L is 4.1e-4 from the optimum).
- * EXACT's mu is 0.1 x the reference's.
- * <p><b>Certified partial SVT</b> ({@link Options#certifiedSvt}, the default for ADMM and EXACT up
- * to d = {@link Options#CERTIFIED_MAX_DIM}, {@link RpcaCertified}): the eigenpairs above 1/mu from
- * a warm-started block refined to a Ritz residual of {@link Options#certifiedTol} relative to
- * ||L||, accepted only with a certificate that no eigenvalue off the block lies outside (-1/mu,
- * 1/mu); otherwise a full eigendecomposition. It follows the literal sweep (the same iterations
- * and L to 1e-9). Two backends ({@link CertifiedOps}): OpenBLAS on host buffers, LibTorch tensors
- * for a matrix on a GPU.
  * <p>The iterates are symmetric, so the SVT uses the symmetric eigendecomposition X = Q diag(l)
- * Q^T: SVT_tau(X) = Q diag(sign(l) max(|l| - tau, 0)) Q^T. {@link Options#subspaceSvt} (IALM's
- * default) replaces most full eigendecompositions by warm-started Rayleigh-Ritz sweeps, with a
- * full one at least every {@link Options#fullEvery} iterations and on the last.
- * <p>The measurements behind these choices (why ADMM is the default, EXACT's mu, IALM's rho, the
- * levers tried and rejected, the certified SVT's figures) are in benchmarks/RESULTS.md, "RPCA:
- * design measurements".
+ * Q^T: SVT_tau(X) = Q diag(sign(l) max(|l| - tau, 0)) Q^T. Three ways to compute it:
+ * <ul>
+ *   <li>a full eigendecomposition through {@link Options#linalg} every iteration (the literal
+ *       sweep, on tensors);</li>
+ *   <li>the <b>certified partial SVT</b> ({@link Options#certifiedSvt}, the default for ADMM and
+ *       EXACT up to d = {@link Options#CERTIFIED_MAX_DIM}, {@link RpcaCertified}): the eigenpairs
+ *       above 1/mu from a warm-started block, accepted only with a certificate that no eigenvalue
+ *       off the block lies outside (-1/mu, 1/mu), else a full eigendecomposition; it follows the
+ *       literal sweep (the same iterations, and L within a bound its class comment derives). Two
+ *       backends ({@link CertifiedOps}): OpenBLAS on host buffers, LibTorch tensors for a matrix
+ *       on a GPU;</li>
+ *   <li>IALM's warm-started Rayleigh-Ritz sweeps on tensors, with a full eigendecomposition now
+ *       and then and on the last iteration.</li>
+ * </ul>
+ * The knobs that choose between variants of these internals are in {@link Options.Tuning}, for
+ * measurements. The measurements behind the choices (why ADMM is the default, EXACT's mu, IALM's
+ * rho, the levers tried and rejected, the certified SVT's figures) are in benchmarks/RESULTS.md,
+ * "RPCA: design measurements".
  *
  * <p>Non-convergence is not an exception: {@link Result#converged()} is false and the caller
  * records a warning. Cancellation (checked between iterations) throws {@link CancellationException}.
@@ -130,8 +134,6 @@ public final class Rpca {
         public double rho = 1.3;
         /** IALM: mu_max = muMaxFactor * mu_0. */
         public double muMaxFactor = 1e7;
-        /** Warm-started Rayleigh-Ritz SVT; null: on for IALM, off for ADMM (the literal reference). */
-        public Boolean subspaceSvt = null;
         /**
          * EXACT: also stop only when the dual residual mu ||S_k - S_(k-1)||_F is at most dualTol
          * ||Y_k||_F (together with the primal rule ||L + S - M||_F &lt;= primalTol ||M||_F).
@@ -139,46 +141,19 @@ public final class Rpca {
         public double dualTol = 1e-6;
         /** EXACT: the primal part of its stopping rule (relative to ||M||_F); EXACT ignores {@link #tol}. */
         public double primalTol = 1e-7;
-        /** EXACT: mu is this multiple of the reference's n1 n2 / (4 ||M||_1) for the first {@link #muSwitch} sweeps (ignored when {@link #mu} is set). */
+        /** EXACT: mu is this multiple of the reference's n1 n2 / (4 ||M||_1) (ignored when {@link #mu} is set). */
         public double muScale = 0.1;
-        /** EXACT: ... and this multiple afterwards (a larger mu has the faster asymptotic rate, a smaller one the faster start). */
-        public double muScaleTail = 0.3;
-        /**
-         * EXACT: the sweep after which mu changes from muScale to muScaleTail times the reference's
-         * (0: never, the default; see the class comment for the measured trade-off of 150).
-         */
-        public int muSwitch = 0;
         /**
          * Certified partial SVT on plain arrays ({@link RpcaCertified}): warm-started subspace
          * iteration, accepted only with a certificate that no eigenvalue outside the block
          * exceeds 1/mu, else a full LAPACK eigendecomposition. null (the default): on for ADMM and
-         * EXACT up to d = {@link #CERTIFIED_MAX_DIM}, off for IALM (whose mu grows every sweep, so there is nothing to warm-start
-         * from; it keeps its own {@link #subspaceSvt}). true overrides {@link #subspaceSvt}.
+         * EXACT up to d = {@link #CERTIFIED_MAX_DIM}, off for IALM (whose mu grows every sweep, so
+         * there is nothing to warm-start from; it keeps its own subspace SVT). true overrides
+         * {@link Tuning#subspaceSvt}.
          */
         public Boolean certifiedSvt = null;
-        /**
-         * Certified SVT: Ritz residual of the kept pairs, relative to ||L||_F, at which a step is
-         * accepted; 0: a full LAPACK dsyevd every iteration (the plain-array sweep alone).
-         */
-        public double certifiedTol = 1e-9;
-        /**
-         * Certified SVT: try the partial solve every iteration, even after failures and with blocks
-         * wider than d / 3 (by default it backs off; tests use this to exercise the certificate in
-         * the large steps of planted problems).
-         */
-        boolean certifiedEager = false;
-        /**
-         * Certified SVT on LibTorch tensors through {@link #linalg} ({@link TensorCertifiedOps}) rather
-         * than OpenBLAS on host buffers ({@link BlasCertifiedOps}); null (the default): tensors
-         * when the matrix is on a GPU and d &gt;= {@link #CERTIFIED_DEVICE_MIN_DIM} (tests and
-         * benchmarks set it to compare the two on the CPU).
-         */
-        public Boolean certifiedTensors = null;
-        /** Certified SVT: start each partial solve from the kept vectors extrapolated along their last step (off: from the last ones as they are; tests compare the two). */
-        boolean certifiedExtrapolate = true;
-        /** With the subspace SVT, a full eigendecomposition at least this often. */
-        public int fullEvery = 10;
         public Linalg linalg = TorchLinalg.INSTANCE;
+        /** Sees every iteration (progress, tests); none by default. */
         public Monitor monitor = null;
         public BooleanSupplier cancelled = () -> false;
         /** Spans of the solve and of its iterations in groups ({@link ganfactor.trace.IterationSpans}); a run's trace, none by default. */
@@ -187,15 +162,70 @@ public final class Rpca {
         public String traceLabel = "";
         /** Record where the certified solve's work and time go (counters, seconds per part) in the result ({@code --rpca-profile}). */
         public boolean profile;
+        /** The solvers' internal knobs, for measurements and tests only ({@link Tuning}); {@link #copy()} copies them. */
+        public Tuning tuning = new Tuning();
 
-        boolean subspace() {
-            return subspaceSvt != null ? subspaceSvt : solver == Solver.IALM;
+        /**
+         * For measurements: knobs of the solvers' internals that benchmarks, the GPU check and
+         * tests turn to compare variants. Not settings a caller needs: the defaults are the
+         * measured choices (benchmarks/RESULTS.md, "RPCA: design measurements"), and none of them
+         * changes the problem solved or its stopping rule.
+         */
+        public static final class Tuning implements Cloneable {
+            /**
+             * Warm-started Rayleigh-Ritz SVT on the tensor path; null: on for IALM, off for ADMM
+             * and EXACT (the literal sweep).
+             */
+            public Boolean subspaceSvt = null;
+            /** With the subspace SVT, a full eigendecomposition at least this often. */
+            int fullEvery = 10;
+            /**
+             * Certified SVT: Ritz residual of the kept pairs, relative to ||L||_F, at which a step is
+             * accepted; 0: a full LAPACK dsyevd every iteration (the plain-array sweep alone).
+             */
+            public double certifiedTol = 1e-9;
+            /**
+             * Certified SVT on LibTorch tensors through {@link Options#linalg} ({@link
+             * TensorCertifiedOps}) rather than OpenBLAS on host buffers ({@link BlasCertifiedOps});
+             * null (the default): tensors when the matrix is on a GPU and d &gt;= {@link
+             * Options#CERTIFIED_DEVICE_MIN_DIM}.
+             */
+            public Boolean certifiedTensors = null;
+            /**
+             * Certified SVT: try the partial solve every iteration, even after failures and with
+             * blocks wider than d / 3 (by default it backs off; tests use this to exercise the
+             * certificate in the large steps of planted problems).
+             */
+            boolean certifiedEager = false;
+            /** Certified SVT: start each partial solve from the kept vectors extrapolated along their last step (off: from the last ones as they are). */
+            boolean certifiedExtrapolate = true;
+            /**
+             * EXACT: the sweep after which mu changes from {@link Options#muScale} to {@link
+             * #muScaleTail} times the reference's (0: never, the default).
+             */
+            public int muSwitch = 0;
+            /** EXACT: the multiple of the reference's mu after {@link #muSwitch} sweeps. */
+            public double muScaleTail = 0.3;
+
+            Tuning copy() {
+                try {
+                    return (Tuning) super.clone();
+                } catch (CloneNotSupportedException e) {
+                    throw new AssertionError(e);
+                }
+            }
         }
 
-        /** A shallow copy (the same linalg, monitor and cancellation objects). */
+        boolean subspace() {
+            return tuning.subspaceSvt != null ? tuning.subspaceSvt : solver == Solver.IALM;
+        }
+
+        /** A copy with its own {@link #tuning} (the same linalg, monitor and cancellation objects). */
         public Options copy() {
             try {
-                return (Options) super.clone();
+                Options c = (Options) super.clone();
+                c.tuning = tuning.copy();
+                return c;
             } catch (CloneNotSupportedException e) {
                 throw new AssertionError(e);
             }
@@ -225,8 +255,8 @@ public final class Rpca {
                 m.put("dual_tol", dualTol);
                 if (Double.isNaN(mu)) {
                     m.put("mu_scale", muScale);
-                    m.put("mu_scale_tail", muScaleTail);
-                    m.put("mu_switch", muSwitch);
+                    m.put("mu_scale_tail", tuning.muScaleTail);
+                    m.put("mu_switch", tuning.muSwitch);
                 }
             } else {
                 m.put("tol", tol);
@@ -235,7 +265,7 @@ public final class Rpca {
             m.put("subspace_svt", subspace());
             boolean auto = certifiedSvt == null && solver != Solver.IALM;
             m.put("certified_svt", auto ? "auto (d <= " + CERTIFIED_MAX_DIM + ")" : certifiedSvt == Boolean.TRUE);
-            if (auto || certifiedSvt == Boolean.TRUE) m.put("certified_tol", certifiedTol);
+            if (auto || certifiedSvt == Boolean.TRUE) m.put("certified_tol", tuning.certifiedTol);
             return m;
         }
     }
@@ -309,7 +339,7 @@ public final class Rpca {
         if (m.dim() != 2 || m.size(0) != m.size(1) || m.size(0) < 1)
             throw new InputException("rpca: a square matrix is needed, got " + Torch.shapeString(m));
         if (!(o.lambda > 0) || !(o.tol > 0) || o.maxIterations < 1 || !(o.rho >= 1) || !(o.muMaxFactor >= 1)
-                || !(o.primalTol > 0) || !(o.dualTol > 0) || !(o.muScale > 0) || !(o.muScaleTail > 0) || o.muSwitch < 0)
+                || !(o.primalTol > 0) || !(o.dualTol > 0) || !(o.muScale > 0) || !(o.tuning.muScaleTail > 0) || o.tuning.muSwitch < 0)
             throw new IllegalArgumentException("rpca: lambda, tol, primalTol, dualTol, muScale, muScaleTail > 0, maxIterations >= 1, rho >= 1, muMaxFactor >= 1, muSwitch >= 0 needed");
         int d = (int) m.size(0);
         long t0 = System.nanoTime();
@@ -327,15 +357,15 @@ public final class Rpca {
                         o.solver == Solver.EXACT ? 0 : Double.NaN, 0);
             }
             if (o.certified(d)) {
-                if (!(o.certifiedTol >= 0)) throw new IllegalArgumentException("rpca: certifiedTol >= 0 needed");
-                boolean tensors = o.certifiedTensors != null ? o.certifiedTensors : !mm.is_cpu() && d >= Options.CERTIFIED_DEVICE_MIN_DIM;
+                if (!(o.tuning.certifiedTol >= 0)) throw new IllegalArgumentException("rpca: certifiedTol >= 0 needed");
+                boolean tensors = o.tuning.certifiedTensors != null ? o.tuning.certifiedTensors : !mm.is_cpu() && d >= Options.CERTIFIED_DEVICE_MIN_DIM;
                 if (!tensors) return RpcaCertified.solve(Torch.toDoubles(mm), d, normF, o, t0);
                 try {
                     return RpcaCertified.solve(mm, normF, o, t0);
                 } catch (InputException | java.util.concurrent.CancellationException e) {
                     throw e;
                 } catch (RuntimeException e) {
-                    if (o.certifiedTensors != null) throw e;
+                    if (o.tuning.certifiedTensors != null) throw e;
                     // the device path has never run on a GPU (README): rather than fail a LowRankGAN run,
                     // say so and solve the same problem on the host
                     String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
@@ -405,7 +435,7 @@ public final class Rpca {
                     if (o.cancelled.getAsBoolean()) throw new CancellationException("cancelled");
                     it++;
                     spans.begin(it);
-                    boolean full = !subspace || basis == null || (it % Math.max(1, o.fullEvery)) == 0;
+                    boolean full = !subspace || basis == null || (it % Math.max(1, o.tuning.fullEvery)) == 0;
                     double res = step(mu, full, residualAbs, false);
                     if (res <= (exact ? o.primalTol : o.tol) * normF && !full) {
                         // confirm with an exact SVT: redo this sweep from the previous state
@@ -422,7 +452,7 @@ public final class Rpca {
                             break;
                         }
                         // Y is kept unscaled, so mu can change between sweeps without touching the state
-                        if (it == o.muSwitch && Double.isNaN(o.mu)) mu = muRef * o.muScaleTail;
+                        if (it == o.tuning.muSwitch && Double.isNaN(o.mu)) mu = muRef * o.tuning.muScaleTail;
                     } else if (res <= o.tol * normF) {
                         converged = true;
                         break;

@@ -16,12 +16,10 @@ import java.util.concurrent.CancellationException;
  * applied to the eigenvalues. A block Q of k = c + {@link #PAD} orthonormal columns (c = number of
  * eigenvalues with |lambda| &gt; tau), warm-started from the previous iteration's Ritz vectors
  * moved on by their last step (a linear extrapolation, {@link #extrapolate}: the ADMM iterates
- * converge slowly and steadily, so the kept vectors move almost the same way twice; on the
- * benchmark Gram 1,582 products instead of 2,312; late in that solve the Rayleigh-Ritz residual
- * of the extrapolated start alone is 4e-9 - 1e-8 of ||L||, so one more product certifies), is
+ * converge slowly and steadily, so the kept vectors move almost the same way twice), is
  * refined by subspace iteration (one product X Q per step, CholeskyQR of X U diag(1/|theta|),
  * Rayleigh-Ritz from the second product on) until the Ritz pairs U1 = [u_1..u_c] with
- * |theta_i| &gt; tau have residual ||X U1 - U1 Theta1||_F &lt;= {@link Rpca.Options#certifiedTol}
+ * |theta_i| &gt; tau have residual ||X U1 - U1 Theta1||_F &lt;= {@link Rpca.Options.Tuning#certifiedTol}
  * ||f(Theta1)||_F. Leading columns whose residuals together stay within a quarter of that budget
  * are locked (their u and X u kept) and the next products take only the rest of the block, kept
  * orthogonal to them. The step returns U1 f(Theta1) U1^T, and it is within sqrt(2) ||X U1 - U1 Theta1||_F
@@ -41,9 +39,8 @@ import java.util.concurrent.CancellationException;
  *       (beta - delta) I - X_a + W_a D W_a^T for some earlier X_a and block W_a (D = diag(
  *       max(theta_i - beta, 0) + tau / 50)): then z^T X z &lt;= beta + lambda_max(D^(1/2) (I - C C^T)
  *       D^(1/2)) + ||X - X_a||_F with C = W_a^T W. Everything but the factorisation is k x k or
- *       d x k work; the anchor is renewed only when the bound fails (on the benchmark Gram every
- *       ~4.5 iterations, as X drifts ~0.02 - 0.06 tau a step in Frobenius norm while the gap to
- *       the next eigenvalue below tau is 0.017 tau); when even a fresh anchor cannot certify, a
+ *       d x k work; the anchor is renewed only when the bound fails (X drifts little per
+ *       iteration, so one anchor serves several); when even a fresh anchor cannot certify, a
  *       Cholesky factorisation of (tau - delta) I - X + alpha U1 U1^T (alpha = tau + max(theta_i,
  *       0)) decides directly: it succeeds only if v^T X v &lt; tau - delta for unit v orthogonal
  *       to U1.</li>
@@ -64,28 +61,30 @@ import java.util.concurrent.CancellationException;
  * (which also starts the solve and re-seeds the block). Every iteration's L is therefore f(X)
  * to within sqrt(2) certifiedTol ||L||_F, and the sweep (L, S, Y) is nonexpansive, so over n
  * iterations the distance to the exact-SVT iterate sequence is at most about n sqrt(2)
- * certifiedTol relative (551 x 1.4 x 1e-9 = 7.8e-7 for the benchmark Gram at the default
- * 1e-9; measured far smaller, see RpcaTest and benchmarks/RESULTS.md).
+ * certifiedTol relative (RpcaTest and RpcaReferenceTest hold it to that bound; the measured
+ * distances, far smaller, are in benchmarks/RESULTS.md).
  *
  * <p>On the host the whole solve runs with OpenBLAS at one thread ({@link
  * ganfactor.linalg.BlasThreads#single}): its calls are small (d x k products, k x k problems, one
- * d x d factorisation now and then), and a second thread costs more than it gives (d = 64: 0.23 s
- * against 0.6 - 0.8 s; d = 512: the same or better and far steadier; benchmarks/RESULTS.md).
+ * d x d factorisation now and then), and a second thread costs more than it gives (measured in
+ * benchmarks/RESULTS.md).
  *
  * <p>Backends ({@link CertifiedOps}): on the CPU, OpenBLAS/LAPACK on native buffers with the
  * symmetric matrices in their upper triangles ({@link BlasCertifiedOps}); for a matrix on a GPU (or
  * on request), LibTorch tensors on its device with the eigendecomposition and Cholesky
  * factorisations through {@link ganfactor.linalg.Linalg} ({@link TensorCertifiedOps}). The
  * control flow, tolerances and certificates above are this class's, the same for both.
+ *
+ * <p>The measurements behind its choices (block padding, the extrapolated start, the anchors,
+ * threads, the backends) are in benchmarks/RESULTS.md, "RPCA: design measurements" and the
+ * issue-15 rounds before it.
  */
 final class RpcaCertified {
 
     private static final int COL = 102, UPPER = 121, NOTRANS = 111;
     /**
-     * Extra columns of the block beyond the c kept ones. With the extrapolated start, 6 against 8
-     * on the benchmark Gram: product columns 55,899 against 58,862, upper anchors 106 against 117,
-     * no full eigendecomposition (4 and 5: a block too narrow twice, 3 full ones); the times of
-     * 4 - 12 were within the machine's noise of each other (one thread, 3 x 3 runs).
+     * Extra columns of the block beyond the c kept ones (6 against 4 - 12: benchmarks/RESULTS.md,
+     * "RPCA at the reference's answer, fourth round").
      */
     static final int PAD = 6;
     /** Block products X Q tried in one iteration before a full eigendecomposition. */
@@ -249,7 +248,7 @@ final class RpcaCertified {
             mark = System.nanoTime();
             svt(1 / mu);
             double muNext = mu;
-            if (exact && it == o.muSwitch && Double.isNaN(o.mu)) muNext = muRef * o.muScaleTail;
+            if (exact && it == o.tuning.muSwitch && Double.isNaN(o.mu)) muNext = muRef * o.tuning.muScaleTail;
             if (solver == Rpca.Solver.IALM) muNext = Math.min(o.rho * mu, muMax);
             mark = System.nanoTime();
             CertifiedOps.Sweep rr = ops.sweep(mu, muNext, o.lambda, exact);
@@ -310,8 +309,8 @@ final class RpcaCertified {
         // after failed attempts, skip the partial path for 1, 3, 7, 15 iterations (X moving in large
         // steps, as on planted problems, makes the warm start useless; certifiedTol 0: a full one always)
         boolean done = false;
-        if (k > 0 && o.certifiedTol > 0 && (3 * k <= d || o.certifiedEager)) { // a block over a third of d: the full solve is cheaper
-            if (cooldown > 0 && !o.certifiedEager) cooldown--;
+        if (k > 0 && o.tuning.certifiedTol > 0 && (3 * k <= d || o.tuning.certifiedEager)) { // a block over a third of d: the full solve is cheaper
+            if (cooldown > 0 && !o.tuning.certifiedEager) cooldown--;
             else {
                 done = partial(tau);
                 failures = done ? 0 : failures + 1;
@@ -431,7 +430,7 @@ final class RpcaCertified {
                 l2 += f * f;
             }
             lap(3);
-            double tol2 = o.certifiedTol * o.certifiedTol * l2;
+            double tol2 = o.tuning.certifiedTol * o.tuning.certifiedTol * l2;
             if (err2 <= tol2 || (c == 0 && err2 == 0)) {
                 boolean orth = orthonormal(k);
                 lap(5);
@@ -489,7 +488,7 @@ final class RpcaCertified {
      */
     private void extrapolate(boolean orthonormalise) {
         int c = kept;
-        boolean can = o.certifiedExtrapolate && prevValid && prevK == k && prevC == c && c > 0;
+        boolean can = o.tuning.certifiedExtrapolate && prevValid && prevK == k && prevC == c && c > 0;
         // the current block becomes the previous one of the next step (copied before it is modified)
         ops.copy(Blk.TMP, 0, Blk.Q, 0, k);
         if (can) {

@@ -122,7 +122,7 @@ class RpcaTest {
         Rpca.Result ref = solve(p.m(), p.d(), options(Rpca.Solver.ADMM, lambda));
         Rpca.Result fast = solve(p.m(), p.d(), options(Rpca.Solver.IALM, lambda));
         Rpca.Options exact = options(Rpca.Solver.IALM, lambda);
-        exact.subspaceSvt = false;
+        exact.tuning.subspaceSvt = false;
         Rpca.Result fastExact = solve(p.m(), p.d(), exact);
         double dL = relF(fast.low(), ref.low()), dS = relF(fast.sparse(), ref.sparse());
         System.out.printf("planted d=80 r=3: admm %d iterations (rank %d), ialm %d iterations (rank %d; %d full eigh, %d subspace), |L_ialm - L_admm|/|L_admm| = %.2e, S: %.2e%n",
@@ -195,7 +195,7 @@ class RpcaTest {
     }
 
     static Rpca.Options eager(Rpca.Options o) {
-        o.certifiedEager = true;
+        o.tuning.certifiedEager = true;
         return o;
     }
 
@@ -239,7 +239,7 @@ class RpcaTest {
                 new Case("demo eyes B", gp.b(), gp.dim(), 0.047)}) {
             Rpca.Result with = solve(c.m(), c.d(), certified(options(Rpca.Solver.ADMM, c.lambda())));
             Rpca.Options plain = certified(options(Rpca.Solver.ADMM, c.lambda()));
-            plain.certifiedExtrapolate = false;
+            plain.tuning.certifiedExtrapolate = false;
             Rpca.Result without = solve(c.m(), c.d(), plain);
             double dL = relF(with.low(), without.low());
             System.out.printf("%s: %d iterations, block products %d extrapolated against %d plain, |dL|/|L| = %.2e%n",
@@ -360,7 +360,7 @@ class RpcaTest {
     void deviceBackendRoundTripsPerIterationAreCounted() {
         double[] g = decayingGram(40, 5);
         Rpca.Options tens = options(Rpca.Solver.ADMM, 0.38 / Math.sqrt(40)).copy();
-        tens.certifiedTensors = true;
+        tens.tuning.certifiedTensors = true;
         long c0 = ganfactor.torch.Torch.hostCopies(), u0 = ganfactor.torch.Torch.uploads();
         Rpca.Result r = solve(g, 40, tens);
         double reads = (ganfactor.torch.Torch.hostCopies() - c0) / (double) r.iterations();
@@ -416,9 +416,9 @@ class RpcaTest {
                 new Case("planted d=80 r=3 exact, eager", p.m(), p.d(), eager(options(Rpca.Solver.EXACT, lp)), 0.1)}) {
             Rpca.Options literal = options(c.o().solver, c.o().lambda);
             Rpca.Options host = certified(c.o());
-            host.certifiedTensors = false;
+            host.tuning.certifiedTensors = false;
             Rpca.Options tens = c.o().copy();
-            tens.certifiedTensors = true;
+            tens.tuning.certifiedTensors = true;
             Rpca.Result b = assertFollowsLiteral(c.what() + ", tensors", c.m(), c.d(), literal, tens, c.minCertified());
             Rpca.Result a = solve(c.m(), c.d(), host);
             double dL = relF(b.low(), a.low());
