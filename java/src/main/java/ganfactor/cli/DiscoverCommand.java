@@ -90,9 +90,13 @@ final class DiscoverCommand implements Callable<Integer>, RegistryOptions.Offers
         s.context = Main.context(common.quiet, trace);
         RunRecord rec = RunRecord.of("ganfactor discover");
         try (OutputDir dir = output.open("ganfactor discover")) {
-            Discovery.Report rep = Discovery.write(g, lat, rs, s, Discovery.discover(g, lat, view, rs, s), dir);
-            Discovery.writeRecord(rec, g, lat, view, rs, s, rep, null, dir);
-            dir.commit();
+            Discovery.Found found = Discovery.discover(g, lat, view, rs, s);
+            Discovery.Report rep;
+            try (ganfactor.trace.Span sp = trace.span("write report", "folder", dir.target().toString())) {
+                rep = Discovery.write(g, lat, rs, s, found, dir);
+                Discovery.writeRecord(rec, g, lat, view, rs, s, rep, null, dir);
+                dir.commit();
+            }
             System.out.printf("%s on %d region(s), %d sample(s), %s space (d = %d): Jacobian %.2f s, solve %.3f s, edits and pictures %.2f s%n",
                     solver.name(), rs.size(), lat.count(), lat.space().label(), lat.dim(), rep.jacobianSeconds(), rep.solveSeconds(), rep.editSeconds());
             Printing.report(rep, System.out);

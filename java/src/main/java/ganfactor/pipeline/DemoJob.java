@@ -44,7 +44,10 @@ public final class DemoJob {
     /** Runs the demo for {@code seed} into {@code dir} (not committed) and returns the lines to print. */
     public static List<String> run(long seed, MethodRequest request, ComputeDevice device, RunContext context, OutputDir dir) {
         Solver solver = request.solver(device);
-        Generator g = Generator.demo().to(ScalarType.Float).to(device);
+        Generator g;
+        try (ganfactor.trace.Span sp = context.trace().span("load model", "model", "demo")) {
+            g = Generator.demo().to(ScalarType.Float).to(device);
+        }
         Latents lat = Latents.fromSeed(g, LatentSpace.W, seed, 1, 1.0, g.numLayers());
         View view = View.defaultFor(g.channels(), g.height(), g.width());   // the official rule: 3 x 256 x 256 rows for the demo
         List<Region> rs = Regions.parseAll(List.of("eyes", "mouth"), view.grid(), g, false);
@@ -53,7 +56,9 @@ public final class DemoJob {
         s.request = request;
         s.context = context;
         RunRecord rec = RunRecord.of("ganfactor demo");
-        Discovery.Report rep = Discovery.write(g, lat, rs, s, Discovery.discover(g, lat, view, rs, s), dir);
+        Discovery.Found found = Discovery.discover(g, lat, view, rs, s);
+        ganfactor.trace.Span report = context.trace().span("write report");
+        Discovery.Report rep = Discovery.write(g, lat, rs, s, found, dir);
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, "demo generator: d = %d, L = %d, 3x256x256; W space, seed %d; %s%s",
                 g.latentDim(), g.numLayers(), seed, solver.name(), given(request)));
@@ -62,6 +67,7 @@ public final class DemoJob {
                 rep.solveSeconds(), rep.editSeconds()));
         Map<String, Object> planted = planted(g, rep, lines);
         Discovery.writeRecord(rec, g, lat, view, rs, s, rep, Map.of("planted_block_share_of_top_direction", planted), dir);
+        report.close();
         return lines;
     }
 

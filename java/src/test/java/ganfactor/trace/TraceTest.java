@@ -83,6 +83,7 @@ class TraceTest {
         String json = Files.readString(trace);
         for (String stage : List.of("load model", "latent codes", "discovery", "jacobian", "jacobian pass", "gram accumulation", "solve", "write directions", "edits and pictures"))
             assertTrue(json.contains("\"name\":\"" + stage + "\""), stage);
+        assertNestedAndCovering(json, 0.95);
         // a second run replaces its own trace; a file that is not one is never replaced
         assertEquals(0, CliRun.run("discover", "--region", "eyes", "--grid", "32", "--show", "0", "--no-baseline", "--out", tmp.resolve("d2").toString(),
                 "--trace", trace.toString(), "--quiet").code());
@@ -135,7 +136,7 @@ class TraceTest {
                 {"sample", "--num", "40", "--batch", "16", "--attribute", "smile", "--out", tmp.resolve("smp").toString(), "--quiet"},
                 {"demo", "--out", tmp.resolve("demo").toString(), "--quiet"}};
         String[][] stages = {{"solve", "edits and pictures"}, {"solve", "edits and pictures"}, {"sampling batch"},
-                {"discovery", "jacobian pass", "gram accumulation", "solve", "edits and pictures"}};
+                {"load model", "discovery", "jacobian pass", "gram accumulation", "solve", "edits and pictures", "write report"}};
         for (int k = 0; k < runs.length; k++) {
             Path trace = tmp.resolve(runs[k][0] + ".json");
             String[] args = java.util.Arrays.copyOf(runs[k], runs[k].length + 2);
@@ -145,7 +146,45 @@ class TraceTest {
             assertEquals(0, r.code(), runs[k][0] + ": " + r.err());
             String json = Files.readString(trace);
             for (String stage : stages[k]) assertTrue(json.contains("\"name\":\"" + stage + "\""), runs[k][0] + ": " + stage);
+            if (runs[k][0].equals("demo")) assertNestedAndCovering(json, 0.95);
         }
         assertEquals(3, Files.readString(tmp.resolve("sample.json")).split("\"name\":\"sampling batch\"", -1).length - 1, "one span per batch of 16 of 40 samples");
+    }
+
+    /**
+     * The spans of each thread nest (any two are disjoint or one holds the other), and on the
+     * command's thread their union covers at least {@code share} of the run: from the trace's
+     * start (ts 0, when the command began) to the end of its last span.
+     */
+    @SuppressWarnings("unchecked")
+    static void assertNestedAndCovering(String json, double share) throws Exception {
+        Map<Long, List<double[]>> byThread = new java.util.TreeMap<>();
+        for (Object o : (List<Object>) ((Map<String, Object>) JsonReader.parse(json)).get("traceEvents")) {
+            Map<String, Object> e = (Map<String, Object>) o;
+            if (!"X".equals(e.get("ph"))) continue;
+            double ts = ((Number) e.get("ts")).doubleValue(), dur = ((Number) e.get("dur")).doubleValue();
+            byThread.computeIfAbsent(((Number) e.get("tid")).longValue(), k -> new java.util.ArrayList<>()).add(new double[]{ts, ts + dur});
+        }
+        double slack = 1.0;   // microseconds: ts and dur are printed to 1 ns, rounded
+        List<double[]> main = null;
+        for (List<double[]> spans : byThread.values()) {
+            for (double[] a : spans)
+                for (double[] b : spans) {
+                    boolean disjoint = a[1] <= b[0] + slack || b[1] <= a[0] + slack;
+                    boolean aHoldsB = a[0] <= b[0] + slack && b[1] <= a[1] + slack, bHoldsA = b[0] <= a[0] + slack && a[1] <= b[1] + slack;
+                    assertTrue(disjoint || aHoldsB || bHoldsA, "spans overlap without nesting: " + java.util.Arrays.toString(a) + " " + java.util.Arrays.toString(b));
+                }
+            if (main == null || spans.size() > main.size()) main = spans;
+        }
+        // the command's thread holds the most spans; the union of its spans against the run
+        main.sort(java.util.Comparator.comparingDouble(x -> x[0]));
+        double covered = 0, end = 0, lastEnd = 0;
+        for (double[] sp : main) {
+            lastEnd = Math.max(lastEnd, sp[1]);
+            if (sp[1] <= end) continue;
+            covered += sp[1] - Math.max(sp[0], end);
+            end = sp[1];
+        }
+        assertTrue(covered >= share * lastEnd, String.format(java.util.Locale.ROOT, "spans cover %.1f%% of the %.0f ms run", 100 * covered / lastEnd, lastEnd / 1e3));
     }
 }

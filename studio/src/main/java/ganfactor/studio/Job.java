@@ -27,6 +27,8 @@ public final class Job implements Progress {
     private volatile String cancelReason;
     private volatile Map<String, Object> result;
     private volatile double seconds = Double.NaN;
+    /** The job's spans (its Jacobian passes, solves, RPCA iterations...), served as a Chrome trace by GET /api/job/{id}/trace. */
+    private final ganfactor.trace.Trace trace = ganfactor.trace.Trace.recording();
 
     Job(long id, String kind) {
         this.id = id;
@@ -40,7 +42,7 @@ public final class Job implements Progress {
 
     /** The job's run context: its token and its progress (this job); the library's notes are dropped (the studio shows the job's state). */
     public ganfactor.pipeline.RunContext context() {
-        return ganfactor.pipeline.RunContext.QUIET.withCancellation(cancellation).withProgress(this);
+        return ganfactor.pipeline.RunContext.QUIET.withCancellation(cancellation).withProgress(this).withTrace(trace);
     }
     public long passesDone() { return done; }
 
@@ -86,6 +88,11 @@ public final class Job implements Progress {
 
     @Override
     public void end() {}
+
+    /** The job's trace as Chrome trace-event JSON (Perfetto), what it has recorded so far. */
+    public String traceJson() {
+        return trace.json();
+    }
 
     /** The job as JSON: state, progress, and the result or the reason it stopped. */
     public Map<String, Object> describe() {

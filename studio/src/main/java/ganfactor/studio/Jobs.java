@@ -114,6 +114,11 @@ final class Jobs implements AutoCloseable {
         if (j != null && j.state() != Job.State.RUNNING) jobs.remove(oldest);
     }
 
+    /** A job's trace (Chrome trace-event JSON) so far. */
+    String trace(long id) {
+        return known(id).traceJson();
+    }
+
     /** A job's state; asking counts as the client's heartbeat. */
     Map<String, Object> job(long id) {
         Job j = known(id);

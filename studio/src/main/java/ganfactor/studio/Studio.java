@@ -204,6 +204,11 @@ public final class Studio implements AutoCloseable {
         return jobs.job(id);
     }
 
+    /** A job's spans so far as Chrome trace-event JSON (GET /api/job/{id}/trace). */
+    public String trace(long id) {
+        return jobs.trace(id);
+    }
+
     /** Asks a job to stop at its next check, for {@code reason}; returns its state. */
     public Map<String, Object> cancel(long id, String reason) {
         return jobs.cancel(id, reason);

@@ -25,6 +25,7 @@ import java.util.Map;
  *   POST /api/discover             {method, region, k, regularize, eps, tau, lambda, chunk} -> job (409 when busy)
  *   GET  /api/job/{id}             progress (also the page's heartbeat)
  *   POST /api/job/{id}/cancel      stops the Jacobian passes at the next one
+ *   GET  /api/job/{id}/trace       the job's spans, Chrome trace-event JSON (save it, open it in Perfetto)
  *   GET  /api/directions           the directions the sliders move along
  *   POST /api/edit                 {direction, strength, layers, region} -> image, overlay, inside/outside
  *   POST /api/boundary             {path | upload} an InterFaceGAN boundary as a direction
@@ -76,6 +77,7 @@ public final class StudioServer implements AutoCloseable {
             });
             r.post("/api/discover", json(ctx -> studio.discover(body(ctx))));
             r.get("/api/job/{id}", json(ctx -> studio.job(id(ctx))));
+            r.get("/api/job/{id}/trace", ctx -> ctx.contentType("application/json").result(studio.trace(id(ctx))));
             r.post("/api/job/{id}/cancel", json(ctx -> studio.cancel(id(ctx), ctx.queryParam("reason") != null ? "the page: " + ctx.queryParam("reason") : "the Cancel button")));
             r.get("/api/directions", json(ctx -> studio.directions()));
             r.post("/api/edit", json(ctx -> studio.edit(body(ctx))));

@@ -55,6 +55,14 @@ class StudioApiTest {
             int mouth = DemoGenerator.BLOCKS.indexOf("mouth");
             assertTrue(shares[mouth] > 0.95, "share of the mouth block " + shares[mouth]);
 
+            // the job's trace: its Jacobian passes and its solve's steps, as the command line's --trace writes them
+            StudioHarness.Answer t = h.get("/api/job/" + job.get("id").asLong() + "/trace");
+            assertEquals(200, t.status());
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (JsonNode e : t.json().get("traceEvents")) if (e.get("ph").asText().equals("X")) names.add(e.get("name").asText());
+            assertTrue(names.containsAll(java.util.List.of("jacobian", "jacobian pass", "gram accumulation", "input checks", "generalized solve")), names.toString());
+            assertEquals(404, h.get("/api/job/999999/trace").status());
+
             JsonNode zero = h.post("/api/edit", "{\"direction\": " + top + ", \"strength\": 0, \"region\": " + StudioHarness.MOUTH_JSON + "}").json();
             assertEquals(0.0, zero.get("max_change").asDouble(), "strength 0 is the original, bit for bit");
 
