@@ -201,13 +201,14 @@ class RpcaTest {
 
     /**
      * Jacobian-like Grams (a decaying spectrum, J = U diag(exp(-i/8)) V^T, as RpcaBenchmark's 512
-     * one) at d = 40 and 96 with lambda sqrt(d) = 0.38 (the reference's 1/60 at d = 512), and the
+     * one) at d = 96 with lambda sqrt(d) = 0.38 (the reference's 1/60 at d = 512), and the
      * demo generator's eyes background Gram (d = 64, lambda 0.047): the certified SVT gives the
-     * literal ADMM's L to 1e-6 at the same stop.
+     * literal ADMM's L to 1e-6 at the same stop. (d = 40, 2,238 iterations: RpcaReferenceTest,
+     * against the plain reference loop.)
      */
     @Test
     void certifiedSvtFollowsTheLiteralAdmmOnJacobianLikeGrams() {
-        for (int d : new int[]{40, 96}) {
+        for (int d : new int[]{96}) {
             double[] g = decayingGram(d, 5);
             double lambda = 0.38 / Math.sqrt(d);
             assertFollowsLiteral("decaying Gram d=" + d, g, d, options(Rpca.Solver.ADMM, lambda), options(Rpca.Solver.ADMM, lambda), 0.9);
