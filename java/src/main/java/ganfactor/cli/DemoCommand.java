@@ -34,11 +34,16 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ganfactor.trace.Trace trace = traceOptions.start(CommandInputs.of(spec, "--trace"));
-        ComputeDevice dev = run.start();
         long t0 = System.nanoTime();
+        ComputeDevice dev;
         var request = DemoJob.request(method);
-        // without --force only the demo's own earlier output is replaced (the manifest says which command wrote a folder)
-        try (OutputDir dir = OutputOptions.open(out, force || "ganfactor demo".equals(OutputDir.writtenBy(out)), "ganfactor demo", ganfactor.io.Inputs.NONE, spec.commandLine().getErr())) {
+        OutputDir opened;
+        try (ganfactor.trace.Span sp = trace.span("engine and output")) {
+            dev = run.start();
+            // without --force only the demo's own earlier output is replaced (the manifest says which command wrote a folder)
+            opened = OutputOptions.open(out, force || "ganfactor demo".equals(OutputDir.writtenBy(out)), "ganfactor demo", ganfactor.io.Inputs.NONE, spec.commandLine().getErr());
+        }
+        try (OutputDir dir = opened) {
             List<String> lines = DemoJob.run(seed, request, dev, Main.context(quiet, trace), dir);
             dir.commit();
             lines.forEach(System.out::println);

@@ -65,13 +65,20 @@ final class DiscoverCommand implements Callable<Integer>, RegistryOptions.Offers
         try (ganfactor.trace.Span sp = trace.span("load model", "model", common.model)) {
             g = common.openGenerator();
         }
-        Solver solver = request.solver(g.device());
+        Solver solver;
+        try (ganfactor.trace.Span sp = trace.span("method", "method", request.method().name())) {
+            solver = request.solver(g.device());
+        }
         Latents lat;
         try (ganfactor.trace.Span sp = trace.span("latent codes", "space", common.space)) {
             lat = common.latents(g);
         }
-        View view = viewOptions.view(g);
-        List<Region> rs = Regions.parseAll(regions, view.grid(), g, viewOptions.unscaledPresets);
+        View view;
+        List<Region> rs;
+        try (ganfactor.trace.Span sp = trace.span("view and regions")) {
+            view = viewOptions.view(g);
+            rs = Regions.parseAll(regions, view.grid(), g, viewOptions.unscaledPresets);
+        }
         if (officialFiles && aggregate) throw new InputException("--official-files writes one file per sample, as the official script; it cannot be combined with --aggregate");
         if (officialFiles && request.get(ganfactor.pipeline.Methods.K) != 0) throw new InputException("--official-files writes all d directions, as the official script; leave --k at 0");
         if (show < 0) throw new InputException("--show must be >= 0");
@@ -89,7 +96,11 @@ final class DiscoverCommand implements Callable<Integer>, RegistryOptions.Offers
         s.jacobian = jacobianOptions.engineOptions();
         s.context = Main.context(common.quiet, trace);
         RunRecord rec = RunRecord.of("ganfactor discover");
-        try (OutputDir dir = output.open("ganfactor discover")) {
+        OutputDir opened;
+        try (ganfactor.trace.Span sp = trace.span("open output")) {
+            opened = output.open("ganfactor discover");
+        }
+        try (OutputDir dir = opened) {
             Discovery.Found found = Discovery.discover(g, lat, view, rs, s);
             Discovery.Report rep;
             try (ganfactor.trace.Span sp = trace.span("write report", "folder", dir.target().toString())) {

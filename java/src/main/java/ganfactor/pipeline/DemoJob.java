@@ -43,7 +43,10 @@ public final class DemoJob {
 
     /** Runs the demo for {@code seed} into {@code dir} (not committed) and returns the lines to print. */
     public static List<String> run(long seed, MethodRequest request, ComputeDevice device, RunContext context, OutputDir dir) {
-        Solver solver = request.solver(device);
+        Solver solver;
+        try (ganfactor.trace.Span sp = context.trace().span("method", "method", request.method().name())) {
+            solver = request.solver(device);
+        }
         Generator g;
         try (ganfactor.trace.Span sp = context.trace().span("load model", "model", "demo")) {
             g = Generator.demo().to(ScalarType.Float).to(device);
