@@ -141,6 +141,37 @@ class StyleGan3Test {
     }
 
     /**
+     * manipulate.py on StyleGAN3-R with its defaults and {@code --stylegan3 --cfg R --tx 0.1 --ty
+     * -0.05 --rotate 10} (tools/golden/hammer_stylegan3_manipulate.py): the code of seed 4
+     * truncated (psi 0.7, 8 layers), a shipped-shape [1, d] direction moved on layers 4-7 over 7
+     * steps from -10 to 10, the images with the input transform. {@code edit} with the same flags
+     * gives its codes (float32 on its side: 1e-6 relative) and, through the transformed model, its
+     * images (1e-5, the images' bound above).
+     */
+    @Test
+    void editReproducesManipulatePyOnConfigR() throws Exception {
+        Path d = DIR.resolve("r");
+        String m = model("r") + "#tx=0.1,ty=-0.05,rotate=10";
+        Path out = tmp.resolve("mani");
+        CliRun r = CliRun.run("edit", "--model", m, "--direction", d.resolve("direction.npy").toString(),
+                "--space", "wp", "--seed", "4", "--num", "1", "--truncation", "0.7", "--truncation-layers", "8",
+                "--layers", "4-7", "--strengths", "-10:10:7", "--out", out.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        NpyArray codes = Npy.read(out.resolve("edited_0.npy"));
+        assertArrayEquals(new long[]{1, 7, 16, 128}, codes.shape());
+        double codeErr = relErr(codes.data(), Npy.read(d.resolve("mani_codes.npy")).data());
+        double imgErr;
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            Generator g = Generator.open(m);
+            imgErr = relErr(Torch.toDoubles(g.synthesis(Torch.of(codes.data(), 7, 16, 128).to(torch.ScalarType.Float))),
+                    Npy.read(d.resolve("mani_img.npy")).data());
+        }
+        System.out.printf("stylegan3-r parity: manipulate.py codes %.2e, images %.2e%n", codeErr, imgErr);
+        assertTrue(codeErr < 1e-6, "codes " + codeErr);
+        assertTrue(imgErr < 1e-5, "images " + imgErr);
+    }
+
+    /**
      * The W-space Grams of the box rows 24-33, columns 20-43 (official [center_row, center_col,
      * height, width] = [29, 32, 10, 24]) on the 3 x 64 x 64 view, ours in float32 against the
      * official model's forward-mode Jacobian (T: float64, R: float32). Bound 1e-5, except B of
