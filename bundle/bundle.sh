@@ -40,13 +40,19 @@ mkdir -p "$stage/app/lib"
 # 1. the application jar (the same for both platforms: the CUDA code is compiled in every build)
 if [ $build = 1 ]; then
   echo "bundle: building the application (mvn package)"
-  (cd "$root" && mvn -B -q -DskipTests package -pl java -am)
+  (cd "$root" && mvn -B -q -DskipTests package -pl java,studio -am)
 fi
 cp "$root/java/target/ganfactor.jar" "$stage/app/"
+# the studio (module studio/): its jar beside the application's; its own jars (web server, JSON,
+# logging) join lib/ below, the core's are already there
+cp "$root/studio/target/ganfactor-studio.jar" "$stage/app/"
 # 2. the runtime dependencies of the chosen platform, into a fresh folder (never CPU and GPU
 #    pytorch natives together: the JVM aborts, docs/JAVACPP.md)
 echo "bundle: runtime dependencies for $platform"
 (cd "$root" && mvn -B -q $profile dependency:copy-dependencies -pl java -DincludeScope=runtime -DoutputDirectory="$stage/app/lib")
+# (with package in the same run: the studio's dependency on the core resolves in the reactor)
+(cd "$root" && mvn -B -q $profile -DskipTests package dependency:copy-dependencies -pl studio -am -DincludeScope=runtime \
+   -DexcludeGroupIds=io.ganfactor,org.bytedeco,info.picocli,tw.edu.ntu.csie -DoutputDirectory="$stage/app/lib")
 if [ $gpu = 1 ]; then
   rm -f "$stage/app/lib/pytorch-"*"-linux-x86_64.jar"
   ls "$stage/app/lib/" | grep -q -- '-linux-x86_64-gpu\.jar$' || { echo "bundle.sh: the GPU pytorch natives are missing" >&2; exit 1; }

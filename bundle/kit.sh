@@ -46,7 +46,7 @@ jarname="$(basename "$natives")"
 # the device runs gpu-check, never the studio: its web server's jars stay home (9 MB; the CLI,
 # info and gpu-check were run here without them)
 lean=0
-for f in "$lib"/javalin-*.jar "$lib"/jetty-*.jar "$lib"/kotlin-*.jar "$lib"/jackson-*.jar "$lib"/jakarta.*.jar "$lib"/asm-*.jar \
+for f in "$work/stage/$name/app/ganfactor-studio.jar" "$lib"/javalin-*.jar "$lib"/jetty-*.jar "$lib"/kotlin-*.jar "$lib"/jackson-*.jar "$lib"/jakarta.*.jar "$lib"/asm-*.jar \
          "$lib"/slf4j-*.jar "$lib"/annotations-13.0.jar; do
   [ -f "$f" ] && { lean=$((lean + $(stat -c %s "$f"))); rm "$f"; }
 done

@@ -122,5 +122,8 @@ cache=()
 [ -n "${GANFACTOR_JAVACPP_CACHE:-}" ] && cache=("-Dorg.bytedeco.javacpp.cachedir=$GANFACTOR_JAVACPP_CACHE")
 # java.library.path holds only the runtime's own folder: JavaCPP's last resort (System.loadLibrary)
 # must not find a system libtorch of another version when an extraction fails
+# the studio (module studio/) when the bundle carries it; the kit for a device leaves it out
+cp="$here/app/ganfactor.jar"
+[ -f "$here/app/ganfactor-studio.jar" ] && cp="$cp:$here/app/ganfactor-studio.jar"
 exec "$here/runtime/bin/java" ${GANFACTOR_JAVA_OPTS:-} "${cache[@]}" -Djava.library.path="$here/runtime/lib" \
-  -cp "$here/app/ganfactor.jar:$here/app/lib/*" ganfactor.cli.Main "$@"
+  -cp "$cp:$here/app/lib/*" ganfactor.cli.Main "$@"
