@@ -16,7 +16,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "discover", header = "Find region directions end to end: Jacobian Grams, ReSeFa or LowRankGAN, edit grids, locality reports.", description = {

@@ -6,7 +6,6 @@ import ganfactor.generator.Generator;
 import ganfactor.generator.LatentSpace;
 import ganfactor.generator.Latents;
 import ganfactor.io.OutputDir;
-import ganfactor.jacobian.Progress;
 import ganfactor.method.Directions;
 import ganfactor.method.ReSeFa;
 import ganfactor.region.Region;
@@ -60,17 +59,17 @@ public final class DemoJob {
         s.context = context;
         RunRecord rec = RunRecord.of("ganfactor demo");
         Discovery.Found found = Discovery.discover(g, lat, view, rs, s);
-        ganfactor.trace.Span report = context.trace().span("write report");
-        Discovery.Report rep = Discovery.write(g, lat, rs, s, found, dir);
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "demo generator: d = %d, L = %d, 3x256x256; W space, seed %d; %s%s",
-                g.latentDim(), g.numLayers(), seed, solver.name(), given(request)));
-        lines.add(String.format(Locale.ROOT, "Jacobian %.2f s (%,d x %d: %s, both regions from one pass), solve %.3f s, edits and pictures %.2f s",
-                rep.jacobianSeconds(), view.rows(), lat.dim(), view.reduce() == View.Reduce.NONE ? "R, G, B rows at 256 x 256, the official rule" : "256 x 256, RGB " + view.reduce().label(),
-                rep.solveSeconds(), rep.editSeconds()));
-        Map<String, Object> planted = planted(g, rep, lines);
-        Discovery.writeRecord(rec, g, lat, view, rs, s, rep, Map.of("planted_block_share_of_top_direction", planted), dir);
-        report.close();
+        try (ganfactor.trace.Span report = context.trace().span("write report")) {
+            Discovery.Report rep = Discovery.write(g, lat, rs, s, found, dir);
+            lines.add(String.format(Locale.ROOT, "demo generator: d = %d, L = %d, 3x256x256; W space, seed %d; %s%s",
+                    g.latentDim(), g.numLayers(), seed, solver.name(), given(request)));
+            lines.add(String.format(Locale.ROOT, "Jacobian %.2f s (%,d x %d: %s, both regions from one pass), solve %.3f s, edits and pictures %.2f s",
+                    rep.jacobianSeconds(), view.rows(), lat.dim(), view.reduce() == View.Reduce.NONE ? "R, G, B rows at 256 x 256, the official rule" : "256 x 256, RGB " + view.reduce().label(),
+                    rep.solveSeconds(), rep.editSeconds()));
+            Map<String, Object> planted = planted(g, rep, lines);
+            Discovery.writeRecord(rec, g, lat, view, rs, s, rep, Map.of("planted_block_share_of_top_direction", planted), dir);
+        }
         return lines;
     }
 

@@ -6,7 +6,6 @@ import ganfactor.generator.LatentSpace;
 import ganfactor.generator.Latents;
 import ganfactor.jacobian.GramPair;
 import ganfactor.jacobian.JacobianEngine;
-import ganfactor.jacobian.Progress;
 import ganfactor.method.LowRankGan;
 import ganfactor.method.ReSeFa;
 import ganfactor.method.Directions;

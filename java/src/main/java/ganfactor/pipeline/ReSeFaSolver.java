@@ -1,6 +1,5 @@
 package ganfactor.pipeline;
 
-import ganfactor.InputException;
 import ganfactor.edit.Editor;
 import ganfactor.method.Directions;
 import ganfactor.method.ReSeFa;

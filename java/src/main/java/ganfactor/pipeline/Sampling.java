@@ -6,7 +6,6 @@ import ganfactor.generator.Latents;
 import ganfactor.generator.NumpyRandom;
 import ganfactor.io.Npy;
 import ganfactor.io.OutputDir;
-import ganfactor.jacobian.Progress;
 import ganfactor.render.Images;
 import ganfactor.score.Scorer;
 import ganfactor.torch.Torch;

@@ -87,20 +87,8 @@ class HammerStyleGan2Test {
      */
     @Test
     void editReproducesManipulatePy() throws Exception {
-        Path out = tmp.resolve("e");
-        CliRun r = CliRun.run("edit", "--model", DIR.resolve("G_hammer_64.pth").toString(), "--direction", DIR.resolve("direction.npy").toString(),
-                "--space", "wp", "--seed", "4", "--num", "1", "--truncation", "0.7", "--truncation-layers", "8",
-                "--layers", "4-7", "--strengths", "-10:10:7", "--out", out.toString(), "--quiet");
-        assertEquals(0, r.code(), r.err());
-        NpyArray codes = Npy.read(out.resolve("edited_0.npy"));
-        assertArrayEquals(new long[]{1, 7, 10, 128}, codes.shape());
-        double codeErr = relErr(codes.data(), Npy.read(DIR.resolve("mani_codes.npy")).data());
-        double imgErr;
-        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
-            Generator g = Generator.open(DIR.resolve("G_hammer_64.pth").toString());
-            imgErr = relErr(Torch.toDoubles(g.synthesis(Torch.of(codes.data(), 7, 10, 128).to(torch.ScalarType.Float))),
-                    Npy.read(DIR.resolve("mani_img.npy")).data());
-        }
+        double[] e = ManipulatePy.editErrors(DIR.resolve("G_hammer_64.pth").toString(), DIR, tmp.resolve("e"), 10, 128);
+        double codeErr = e[0], imgErr = e[1];
         System.out.printf("hammer parity: manipulate.py codes %.2e, images %.2e%n", codeErr, imgErr);
         assertTrue(codeErr < 1e-6, "codes " + codeErr);
         assertTrue(imgErr < 1e-5, "images " + imgErr);

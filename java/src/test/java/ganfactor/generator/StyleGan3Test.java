@@ -150,22 +150,8 @@ class StyleGan3Test {
      */
     @Test
     void editReproducesManipulatePyOnConfigR() throws Exception {
-        Path d = DIR.resolve("r");
-        String m = model("r") + "#tx=0.1,ty=-0.05,rotate=10";
-        Path out = tmp.resolve("mani");
-        CliRun r = CliRun.run("edit", "--model", m, "--direction", d.resolve("direction.npy").toString(),
-                "--space", "wp", "--seed", "4", "--num", "1", "--truncation", "0.7", "--truncation-layers", "8",
-                "--layers", "4-7", "--strengths", "-10:10:7", "--out", out.toString(), "--quiet");
-        assertEquals(0, r.code(), r.err());
-        NpyArray codes = Npy.read(out.resolve("edited_0.npy"));
-        assertArrayEquals(new long[]{1, 7, 16, 128}, codes.shape());
-        double codeErr = relErr(codes.data(), Npy.read(d.resolve("mani_codes.npy")).data());
-        double imgErr;
-        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
-            Generator g = Generator.open(m);
-            imgErr = relErr(Torch.toDoubles(g.synthesis(Torch.of(codes.data(), 7, 16, 128).to(torch.ScalarType.Float))),
-                    Npy.read(d.resolve("mani_img.npy")).data());
-        }
+        double[] e = ManipulatePy.editErrors(model("r") + "#tx=0.1,ty=-0.05,rotate=10", DIR.resolve("r"), tmp.resolve("mani"), 16, 128);
+        double codeErr = e[0], imgErr = e[1];
         System.out.printf("stylegan3-r parity: manipulate.py codes %.2e, images %.2e%n", codeErr, imgErr);
         assertTrue(codeErr < 1e-6, "codes " + codeErr);
         assertTrue(imgErr < 1e-5, "images " + imgErr);

@@ -3,7 +3,6 @@ package ganfactor.spark;
 import ganfactor.generator.Generator;
 import ganfactor.generator.LatentSpace;
 import ganfactor.io.Json;
-import ganfactor.jacobian.GramPair;
 import ganfactor.jacobian.JacobianEngine;
 import ganfactor.jacobian.Mode;
 import ganfactor.method.Directions;
@@ -21,7 +20,6 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.bytedeco.javacpp.PointerScope;
 
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
