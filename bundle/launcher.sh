@@ -118,6 +118,14 @@ fi
 # benchmarks/results/competing-process.txt). An OMP_WAIT_POLICY of your own wins;
 # GANFACTOR_OMP_WAIT_POLICY=libgomp-default leaves libgomp's own (spin, then sleep).
 if [ -z "${OMP_WAIT_POLICY+x}" ] && [ "${GANFACTOR_OMP_WAIT_POLICY:-}" != libgomp-default ]; then export OMP_WAIT_POLICY=PASSIVE; fi
+# GANFACTOR_MALLOC=reuse: glibc keeps freed large blocks for the next allocation instead of giving
+# them back to the kernel (always above 32 MiB: it maps fresh pages each time, each page faults and is
+# zeroed again): the 64 px StyleGAN3-T fixture's Jacobian 20 % faster (JMH), at about 45 % more peak
+# memory (benchmarks/malloc_reuse.sh, docs/PROFILING.md). Off by default; MALLOC_* variables of your own win.
+if [ "${GANFACTOR_MALLOC:-}" = reuse ]; then
+  : "${MALLOC_MMAP_MAX_:=0}" "${MALLOC_TRIM_THRESHOLD_:=68719476736}"
+  export MALLOC_MMAP_MAX_ MALLOC_TRIM_THRESHOLD_
+fi
 cache=()
 [ -n "${GANFACTOR_JAVACPP_CACHE:-}" ] && cache=("-Dorg.bytedeco.javacpp.cachedir=$GANFACTOR_JAVACPP_CACHE")
 # java.library.path holds only the runtime's own folder: JavaCPP's last resort (System.loadLibrary)

@@ -86,6 +86,8 @@ public final class Engine {
         m.put("torch threads", String.valueOf(torch.get_num_threads()));
         String wait = System.getenv("OMP_WAIT_POLICY");   // read by libgomp when LibTorch loaded: the process's fact, for the record
         m.put("omp wait policy", wait == null ? "unset (libgomp: spin, then sleep)" : wait);
+        String mmapMax = System.getenv("MALLOC_MMAP_MAX_");      // read by glibc at process start (the launchers' GANFACTOR_MALLOC=reuse)
+        m.put("malloc", "0".equals(mmapMax) ? "reuse (MALLOC_MMAP_MAX_=0, trim threshold " + System.getenv().getOrDefault("MALLOC_TRIM_THRESHOLD_", "glibc's") + ")" : "glibc default");
         m.put("libtorch", version());
         m.put("javacpp", loaderVersion("org.bytedeco", "javacpp"));
         return m;

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 
 /** Options shared by the commands that open a generator and take latent codes. */
 final class CommonOptions {
-    @Option(names = "--model", defaultValue = "demo", description = "demo (built-in), stylegan2:RES[:options] (random StyleGAN2), StyleGAN2 weights (.safetensors, torch.save .pt; FILE#key=..,clamp=..) or a TorchScript generator file (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "demo", description = ganfactor.generator.Generator.MODEL_SPECS + " (default: ${DEFAULT-VALUE})")
     String model;
     @Option(names = "--space", defaultValue = "w", description = "latent space: z, w or wp (default: ${DEFAULT-VALUE})")
     String space;

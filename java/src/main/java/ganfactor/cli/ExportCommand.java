@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
         "(loads with --model FILE.safetensors). For example: export --model stylegan2:1024 --out random1024.safetensors,",
         "or export --model rosinality-ffhq.pt --out ffhq.pt."})
 final class ExportCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "demo, stylegan2:RES[:options], a TorchScript file or StyleGAN2 weights (.safetensors / torch.save .pt)")
+    @Option(names = "--model", required = true, description = ganfactor.generator.Generator.MODEL_SPECS)
     String model;
     @Option(names = "--out", required = true, description = "output file: .pt (TorchScript) or .safetensors (StyleGAN2 weights)")
     Path out;

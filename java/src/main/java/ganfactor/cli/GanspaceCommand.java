@@ -27,7 +27,7 @@ final class GanspaceCommand implements Callable<Integer>, RegistryOptions.Offers
     picocli.CommandLine.Model.CommandSpec spec;
     @picocli.CommandLine.Mixin TraceOptions traceOptions;
 
-    @Option(names = "--model", defaultValue = "demo", description = "demo (built-in), stylegan2:RES[:options] (random StyleGAN2), StyleGAN2 weights (.safetensors, torch.save .pt; FILE#key=..,clamp=..) or a TorchScript generator file with mapping(z) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "demo", description = ganfactor.generator.Generator.MODEL_SPECS + "; one with a mapping(z) (default: ${DEFAULT-VALUE})")
     String model;
     @Option(names = "--precision", defaultValue = "float32", converter = Converters.Precision.class, description = "mapping precision: float32 or float64 (statistics are float64 either way; default: ${DEFAULT-VALUE})")
     org.bytedeco.pytorch.global.torch.ScalarType precision;

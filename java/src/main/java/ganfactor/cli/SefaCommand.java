@@ -26,7 +26,7 @@ final class SefaCommand implements Callable<Integer>, RegistryOptions.Offers {
     picocli.CommandLine.Model.CommandSpec spec;
     @picocli.CommandLine.Mixin TraceOptions traceOptions;
 
-    @Option(names = "--model", defaultValue = "demo", description = "demo (built-in), stylegan2:RES[:options] (random StyleGAN2), StyleGAN2 weights (.safetensors, torch.save .pt; FILE#key=..,clamp=..) or a TorchScript generator file with style_affines() (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "demo", description = ganfactor.generator.Generator.MODEL_SPECS + "; one with style affines: SeFa reads them (default: ${DEFAULT-VALUE})")
     String model;
     @Mixin PictureOptions pictures;
     @Mixin RunOptions run;

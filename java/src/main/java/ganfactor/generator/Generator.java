@@ -96,6 +96,7 @@ public final class Generator implements AutoCloseable {
     public static Generator open(String spec) {
         if (spec.equals("demo")) return demo();
         if (spec.startsWith("stylegan2:")) return styleGan2(spec.substring("stylegan2:".length()));
+        if (spec.startsWith("stylegan3:")) return styleGan3(spec.substring("stylegan3:".length()));
         int hash = spec.lastIndexOf('#');
         String path = hash > 0 ? spec.substring(0, hash) : spec;
         Map<String, String> options = StyleGan2Weights.options(hash > 0 ? spec.substring(hash + 1) : null);
@@ -236,6 +237,17 @@ public final class Generator implements AutoCloseable {
         long seed = StyleGan2.Config.seed(spec, 0);
         return wrap(StyleGan2.random(c, seed), "stylegan2:" + spec, c);
     }
+
+    /** A random StyleGAN3 of the published schedule and sizes, designed filters ({@link StyleGan3Design}): {@code RES[:cfg=t|r][:cbase=..][:cmax=..][:zdim=..][:map=..][:seed=..]}. */
+    public static Generator styleGan3(String spec) {
+        StyleGan3.Config c = StyleGan3Design.parse(spec);
+        return wrap(StyleGan3Design.random(c, StyleGan3Design.seed(spec, 0), "stylegan3:" + spec), "stylegan3:" + spec);
+    }
+
+    /** What {@code --model} takes, for every front end's help (one wording). */
+    public static final String MODEL_SPECS = "demo (built-in), stylegan2:RES[:key=value...] or stylegan3:RES[:cfg=t|r...] (random, published sizes), "
+            + "a checkpoint (StyleGAN2: NVlabs, rosinality, Hammer; StyleGAN3 R/T: Hammer, NVlabs; InterFaceGAN PGGAN, StyleGAN; FILE#key=value,...) "
+            + "or a TorchScript generator file";
 
     /** A generator over a module built in this process (no file round trip). */
     public static Generator wrap(JitModule module, String source) {

@@ -141,18 +141,19 @@ class StyleGan3Test {
     }
 
     /**
-     * manipulate.py on StyleGAN3-R with its defaults and {@code --stylegan3 --cfg R --tx 0.1 --ty
-     * -0.05 --rotate 10} (tools/golden/hammer_stylegan3_manipulate.py): the code of seed 4
+     * manipulate.py on StyleGAN3 R and T with its defaults and {@code --stylegan3 --cfg R|T --tx 0.1
+     * --ty -0.05 --rotate 10} (tools/golden/hammer_stylegan3_manipulate.py): the code of seed 4
      * truncated (psi 0.7, 8 layers), a shipped-shape [1, d] direction moved on layers 4-7 over 7
      * steps from -10 to 10, the images with the input transform. {@code edit} with the same flags
      * gives its codes (float32 on its side: 1e-6 relative) and, through the transformed model, its
      * images (1e-5, the images' bound above).
      */
-    @Test
-    void editReproducesManipulatePyOnConfigR() throws Exception {
-        double[] e = ManipulatePy.editErrors(model("r") + "#tx=0.1,ty=-0.05,rotate=10", DIR.resolve("r"), tmp.resolve("mani"), 16, 128);
+    @ParameterizedTest
+    @ValueSource(strings = {"t", "r"})
+    void editReproducesManipulatePy(String cfg) throws Exception {
+        double[] e = ManipulatePy.editErrors(model(cfg) + "#tx=0.1,ty=-0.05,rotate=10", DIR.resolve(cfg), tmp.resolve("mani-" + cfg), 16, 128);
         double codeErr = e[0], imgErr = e[1];
-        System.out.printf("stylegan3-r parity: manipulate.py codes %.2e, images %.2e%n", codeErr, imgErr);
+        System.out.printf("stylegan3-%s parity: manipulate.py codes %.2e, images %.2e%n", cfg, codeErr, imgErr);
         assertTrue(codeErr < 1e-6, "codes " + codeErr);
         assertTrue(imgErr < 1e-5, "images " + imgErr);
     }

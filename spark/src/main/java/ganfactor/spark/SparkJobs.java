@@ -56,7 +56,7 @@ public final class SparkJobs implements Runnable {
     static class Common {
         @Option(names = "--master", description = "Spark master when not launched by spark-submit (default: local[*], Spark embedded)")
         String master;
-        @Option(names = "--model", defaultValue = "demo", description = "demo, stylegan2:RES or a model file readable at this path on every worker (default: ${DEFAULT-VALUE})")
+        @Option(names = "--model", defaultValue = "demo", description = ganfactor.generator.Generator.MODEL_SPECS + "; a file must be readable at this path on every worker (default: ${DEFAULT-VALUE})")
         String model;
         @Option(names = "--precision", defaultValue = "float32", description = "float32 or float64 (default: ${DEFAULT-VALUE})")
         String precision;

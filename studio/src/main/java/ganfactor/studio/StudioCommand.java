@@ -32,7 +32,7 @@ public final class StudioCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--model", defaultValue = "demo", description = "demo (built-in), stylegan2:RES[:options], StyleGAN2 weights or a TorchScript generator file (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "demo", description = ganfactor.generator.Generator.MODEL_SPECS + " (default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to listen on (default: ${DEFAULT-VALUE}, this machine only)")
