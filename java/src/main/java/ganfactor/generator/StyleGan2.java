@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -123,35 +122,21 @@ public final class StyleGan2 {
          * channel multiplier: cbase = 16384 m).
          */
         public static Config parse(String spec) {
-            String[] parts = spec.split(":");
-            int res;
-            try {
-                res = Integer.parseInt(parts[0].trim());
-            } catch (NumberFormatException e) {
-                throw new InputException("stylegan2: expected a resolution such as stylegan2:256, got '" + parts[0] + "'");
-            }
+            RandomSpec r = RandomSpec.parse("stylegan2", spec, KEYS, "cbase, cmax, zdim, map, lrmul, clamp, multiplier, seed");
+            int res = r.resolution();
             Config c = configF(res);
             int base = c.channelBase, max = c.channelMax, dim = c.zDim, map = c.mappingLayers;
             double lr = c.mappingLrMul, clamp = Double.NaN;
-            for (int i = 1; i < parts.length; i++) {
-                String p = parts[i].trim();
-                if (p.isEmpty() || p.startsWith("seed=")) continue;
-                int eq = p.indexOf('=');
-                if (eq < 0) throw new InputException("stylegan2: option '" + p + "' must be key=value");
-                String k = p.substring(0, eq).trim().toLowerCase(Locale.ROOT), v = p.substring(eq + 1).trim();
-                try {
-                    switch (k) {
-                        case "cbase" -> base = Integer.parseInt(v);
-                        case "cmax" -> max = Integer.parseInt(v);
-                        case "zdim", "wdim", "dim" -> dim = Integer.parseInt(v);
-                        case "map" -> map = Integer.parseInt(v);
-                        case "lrmul" -> lr = Double.parseDouble(v);
-                        case "clamp" -> clamp = Double.parseDouble(v);
-                        case "multiplier" -> base = 16384 * Integer.parseInt(v);
-                        default -> throw new InputException("stylegan2: unknown option '" + k + "' (cbase, cmax, zdim, map, lrmul, clamp, multiplier, seed)");
-                    }
-                } catch (NumberFormatException e) {
-                    throw new InputException("stylegan2: option " + k + " needs a number, got '" + v + "'");
+            for (Map.Entry<String, String> o : r.options()) {
+                switch (o.getKey()) {
+                    case "cbase" -> base = r.integer(o);
+                    case "cmax" -> max = r.integer(o);
+                    case "zdim", "wdim", "dim" -> dim = r.integer(o);
+                    case "map" -> map = r.integer(o);
+                    case "lrmul" -> lr = r.number(o);
+                    case "clamp" -> clamp = r.number(o);
+                    case "multiplier" -> base = 16384 * r.integer(o);
+                    default -> throw new IllegalStateException(o.getKey());
                 }
             }
             if (base < 1 || max < 1) throw new InputException("stylegan2: cbase, cmax and multiplier must be positive, got cbase " + base + ", cmax " + max);
@@ -163,19 +148,11 @@ public final class StyleGan2 {
             return new Config(res, dim, dim, map, lr, base, max, clamp, 3);
         }
 
+        private static final java.util.Set<String> KEYS = java.util.Set.of("cbase", "cmax", "zdim", "wdim", "dim", "map", "lrmul", "clamp", "multiplier");
+
         /** The {@code seed=N} option of a spec, or the default. */
         public static long seed(String spec, long dflt) {
-            for (String p : spec.split(":")) {
-                p = p.trim();
-                if (p.startsWith("seed=")) {
-                    try {
-                        return Long.parseLong(p.substring(5).trim());
-                    } catch (NumberFormatException e) {
-                        throw new InputException("stylegan2: seed needs an integer, got '" + p.substring(5) + "'");
-                    }
-                }
-            }
-            return dflt;
+            return RandomSpec.parse("stylegan2", spec, KEYS, "").seed(dflt);
         }
     }
 

@@ -144,39 +144,25 @@ public final class StyleGan3Design {
      * NVlabs' train.py doubles them for R), zdim (z = w, 512), map (mapping layers, 2), seed.
      */
     public static StyleGan3.Config parse(String spec) {
-        String[] parts = spec.split(":");
-        int res;
-        try {
-            res = Integer.parseInt(parts[0].trim());
-        } catch (NumberFormatException e) {
-            throw new InputException("stylegan3: expected a resolution such as stylegan3:256, got '" + parts[0] + "'");
-        }
+        RandomSpec r = RandomSpec.parse("stylegan3", spec, KEYS, "cfg, cbase, cmax, zdim, map, seed");
+        int res = r.resolution();
         if (res < 16 || res > 4096 || Integer.bitCount(res) != 1)
             throw new InputException("stylegan3: the resolution must be a power of two from 16 to 4096, got " + res);
         boolean radial = false;
         Integer cbase = null, cmax = null;
         int dim = 512, map = 2;
-        for (int i = 1; i < parts.length; i++) {
-            String p = parts[i].trim();
-            if (p.isEmpty() || p.startsWith("seed=")) continue;
-            int eq = p.indexOf('=');
-            if (eq < 0) throw new InputException("stylegan3: option '" + p + "' must be key=value");
-            String k = p.substring(0, eq).trim().toLowerCase(Locale.ROOT), v = p.substring(eq + 1).trim();
-            try {
-                switch (k) {
-                    case "cfg" -> {
-                        String cfg = v.toLowerCase(Locale.ROOT);
-                        if (!cfg.equals("t") && !cfg.equals("r")) throw new InputException("stylegan3: cfg is t or r, got '" + v + "'");
-                        radial = cfg.equals("r");
-                    }
-                    case "cbase" -> cbase = Integer.parseInt(v);
-                    case "cmax" -> cmax = Integer.parseInt(v);
-                    case "zdim", "wdim", "dim" -> dim = Integer.parseInt(v);
-                    case "map" -> map = Integer.parseInt(v);
-                    default -> throw new InputException("stylegan3: unknown option '" + k + "' (cfg, cbase, cmax, zdim, map, seed)");
+        for (Map.Entry<String, String> o : r.options()) {
+            switch (o.getKey()) {
+                case "cfg" -> {
+                    String cfg = o.getValue().toLowerCase(Locale.ROOT);
+                    if (!cfg.equals("t") && !cfg.equals("r")) throw new InputException("stylegan3: cfg is t or r, got '" + o.getValue() + "'");
+                    radial = cfg.equals("r");
                 }
-            } catch (NumberFormatException e) {
-                throw new InputException("stylegan3: option " + k + " needs an integer, got '" + v + "'");
+                case "cbase" -> cbase = r.integer(o);
+                case "cmax" -> cmax = r.integer(o);
+                case "zdim", "wdim", "dim" -> dim = r.integer(o);
+                case "map" -> map = r.integer(o);
+                default -> throw new IllegalStateException(o.getKey());
             }
         }
         int base = cbase != null ? cbase : radial ? 65536 : 32768, max = cmax != null ? cmax : radial ? 1024 : 512;
@@ -190,19 +176,11 @@ public final class StyleGan3Design {
         return new StyleGan3.Config(res, dim, map, layers, radial ? 1 : 3, radial, ch, 6);
     }
 
+    private static final java.util.Set<String> KEYS = java.util.Set.of("cfg", "cbase", "cmax", "zdim", "wdim", "dim", "map");
+
     /** The {@code seed=N} option of a spec, or the default. */
     public static long seed(String spec, long dflt) {
-        for (String p : spec.split(":")) {
-            p = p.trim();
-            if (p.startsWith("seed=")) {
-                try {
-                    return Long.parseLong(p.substring(5).trim());
-                } catch (NumberFormatException e) {
-                    throw new InputException("stylegan3: seed needs an integer, got '" + p.substring(5) + "'");
-                }
-            }
-        }
-        return dflt;
+        return RandomSpec.parse("stylegan3", spec, KEYS, "").seed(dflt);
     }
 
     /** The designed filters and random weights of {@code c}, in Hammer's names (the loader's canonical form). */
