@@ -56,19 +56,26 @@ import java.util.function.Supplier;
 public final class GpuCheck {
 
     /** Sizes and repeats. */
-    public record Plan(String name, String model, int repeats, boolean wplus, int solveDim, int fastDim, int fastRegionRows, int rpcaDim, int discoverShow) {
+    /**
+     * Sizes and repeats. {@code styleGan3}: the StyleGAN3 models whose forward pass and tangent
+     * pass of {@code styleGan3Columns} W columns are timed (the published 1024 px T and R; 2
+     * columns: R's widest map at 1024 px, ~160 channels on 2,088 x 2,088, is 2.8 GB a column).
+     */
+    public record Plan(String name, String model, int repeats, boolean wplus, int solveDim, int fastDim, int fastRegionRows, int rpcaDim, int discoverShow,
+                       List<String> styleGan3, int styleGan3Columns) {
         public static Plan full() {
-            return new Plan("full", "stylegan2:1024", 3, true, 512, 9216, 2300, 512, 1);
+            return new Plan("full", "stylegan2:1024", 3, true, 512, 9216, 2300, 512, 1, List.of("stylegan3:1024", "stylegan3:1024:cfg=r"), 2);
         }
 
         /** The full plan without the W+ Jacobians (18x the W work) and with two repeats: a rerun that must be short. */
         public static Plan quick() {
-            return new Plan("quick", "stylegan2:1024", 2, false, 512, 9216, 2300, 512, 1);
+            return new Plan("quick", "stylegan2:1024", 2, false, 512, 9216, 2300, 512, 1, List.of("stylegan3:1024"), 2);
         }
 
-        /** The same steps on the CPU at small sizes (a random 64 px StyleGAN2 with few channels). */
+        /** The same steps on the CPU at small sizes (a random 64 px StyleGAN2 with few channels, StyleGAN3 likewise). */
         public static Plan rehearsal() {
-            return new Plan("rehearsal", "stylegan2:64:cbase=512:cmax=32:map=2:zdim=32", 1, true, 64, 512, 300, 48, 1);
+            return new Plan("rehearsal", "stylegan2:64:cbase=512:cmax=32:map=2:zdim=32", 1, true, 64, 512, 300, 48, 1,
+                    List.of("stylegan3:64:cbase=128:cmax=16:zdim=8", "stylegan3:64:cfg=r:cbase=128:cmax=16:zdim=8"), 2);
         }
     }
 
@@ -134,6 +141,7 @@ public final class GpuCheck {
         try (Generator demo = Generator.demo().to(torch.ScalarType.Float).to(dev)) {
             check("residency: jacobian and solve", () -> GpuParity.residency(demo));
         }
+        check("parity: stylegan3 t and r", () -> GpuParity.styleGan3MatchesTheCpu(dev));
         timings();
     }
 
@@ -192,6 +200,36 @@ public final class GpuCheck {
     private void timings() {
         solveTimings();
         generatorTimings();
+        styleGan3Timings();
+    }
+
+    /** Per StyleGAN3 of the plan (float32): one forward pass, one tangent pass of {@code styleGan3Columns} W columns, and their ratio per column. */
+    private void styleGan3Timings() {
+        for (String spec : plan.styleGan3()) {
+            int k = plan.styleGan3Columns();
+            timed("stylegan3 forward and " + k + " tangent columns: " + spec, () -> {
+                try (Generator g = Generator.open(spec).to(torch.ScalarType.Float).to(dev)) {
+                    int l = g.numLayers(), d = g.latentDim();
+                    torch.manual_seed(4);
+                    Tensor wp = g.mapping(torch.randn(1, d)).unsqueeze(1).expand(1, l, d).contiguous();
+                    float[] t = new float[k * l * d];
+                    for (int c = 0; c < k; c++)
+                        for (int i = 0; i < l; i++) t[(c * l + i) * d + c] = 1;
+                    Tensor wpd = Torch.of(t, k, l, d).to(dev.torch(), torch.ScalarType.Float);
+                    double fwd = median(plan.repeats(), () -> sync(g.synthesis(wp)), null);
+                    double tan = median(plan.repeats(), () -> sync(g.call("gf_synthesis_jvp", wp, wpd)), null);
+                    double ratio = tan / k / fwd;
+                    return values(String.format(Locale.ROOT, "forward %.4f s, %d columns %.4f s: a column %.2f forward passes (medians of %d)", fwd, k, tan, ratio, plan.repeats()),
+                            "forward_s", fwd, "tangents_s", tan, "columns", k, "column_in_forward_passes", ratio, "height", g.height());
+                }
+            });
+        }
+    }
+
+    /** Waits for the device's queued work (a host copy of one element), so that a timing covers it. */
+    private static long sync(Tensor t) {
+        Torch.toDoubles(t.flatten().narrow(0, 0, 1));
+        return t.numel();
     }
 
     private void solveTimings() {

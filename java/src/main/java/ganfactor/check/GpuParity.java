@@ -139,6 +139,42 @@ public final class GpuParity {
     }
 
     /**
+     * StyleGAN3, configs T and R (random, the filters designed as the official constructors design
+     * them, 64 px, 2 - 16 channels and d = 8: every op of the published models, small enough for the
+     * rehearsal on two CPU cores; no file needed), in float64 on {@code gpu} against the CPU:
+     * the image of one code and the W-space Gram pair of the eyes box through the Jacobian engine
+     * (the model's own tangent pass; on the GPU the filters' products run on cuBLAS, R's radial
+     * filters and the convolutions on cuDNN). Bound 1e-9 relative: the same float64 arithmetic in
+     * another order. On the CPU (the rehearsal) both sides are the CPU.
+     */
+    public static String styleGan3MatchesTheCpu(ComputeDevice gpu) {
+        List<String> found = new ArrayList<>();
+        for (String cfg : List.of("t", "r")) {
+            String spec = "stylegan3:64:cfg=" + cfg + ":cbase=128:cmax=16:zdim=8:seed=1";
+            try (Generator cpu = Generator.open(spec).to(torch.ScalarType.Double);
+                 Generator dev = Generator.open(spec).to(torch.ScalarType.Double).to(gpu);
+                 PointerScope scope = new PointerScope()) {
+                View view = View.defaultFor(cpu.channels(), cpu.height(), cpu.width());
+                List<Region> regions = List.of(Regions.parse("ffhq:eyes", view.grid(), cpu));
+                double[] x = Latents.fromSeed(cpu, LatentSpace.W, 4, 1, 1.0, cpu.numLayers()).row(0);
+                Tensor wp = cpu.toWp(Torch.of(x, 1, x.length).to(torch.ScalarType.Double), LatentSpace.W);
+                double[] ic = Torch.toDoubles(cpu.synthesis(wp)), ig = Torch.toDoubles(dev.synthesis(wp));
+                double ei = maxAbsDiff(ic, ig) / maxAbs(ic);
+                Require.that(ei <= 1e-9, "stylegan3-" + cfg + " image: " + ei);
+                JacobianEngine.Options o = new JacobianEngine.Options();
+                o.chunk = 8;
+                GramPair.Host hc = JacobianEngine.compute(cpu, x, LatentSpace.W, view, regions, o).grams().get(0).toHost();
+                GramPair.Host hg = JacobianEngine.compute(dev, x, LatentSpace.W, view, regions, o).grams().get(0).toHost();
+                double ea = maxAbsDiff(hc.a(), hg.a()) / maxAbs(hc.a()), eb = maxAbsDiff(hc.b(), hg.b()) / maxAbs(hc.b());
+                Require.that(maxAbs(hc.a()) > 0 && maxAbs(hc.b()) > 0, "stylegan3-" + cfg + ": non-zero Grams");
+                Require.that(ea <= 1e-9 && eb <= 1e-9, "stylegan3-" + cfg + " Grams: A " + ea + ", B " + eb);
+                found.add(String.format(Locale.ROOT, "%s: image %.1e, A %.1e, B %.1e", cfg.toUpperCase(Locale.ROOT), ei, ea, eb));
+            }
+        }
+        return "stylegan3 (float64) " + String.join("; ", found);
+    }
+
+    /**
      * The certified RPCA with the Gram on the GPU (tensor backend, through LibTorch's linalg and
      * through cuSOLVER) against the same Gram on the CPU (OpenBLAS backend).
      */

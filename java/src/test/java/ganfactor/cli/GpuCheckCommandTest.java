@@ -45,9 +45,11 @@ class GpuCheckCommandTest {
         java.util.List<String> names = new java.util.ArrayList<>();
         j.get("steps").forEach(s -> names.add(s.get("name").asText()));
         for (String want : new String[]{"residency: jacobian and solve", "jacobian w 64 px float32", "discover w 64 px end to end",
-                "jacobian wp 64 px float32", "resefa standard d=64", "resefa fast path d=512", "rpca certified d=48"})
+                "jacobian wp 64 px float32", "resefa standard d=64", "resefa fast path d=512", "rpca certified d=48",
+                "parity: stylegan3 t and r", "stylegan3 forward and 2 tangent columns: stylegan3:64:cfg=r:cbase=128:cmax=16:zdim=8"})
             assertTrue(names.contains(want), want + " in " + names);
-        assertTrue(j.get("steps").get(1).get("values").get("median_s").asDouble() > 0);
+        for (JsonNode s : j.get("steps"))
+            if (s.get("name").asText().equals("jacobian w 64 px float32")) assertTrue(s.get("values").get("median_s").asDouble() > 0, s.toString());
         assertEquals(names.size(), Files.readAllLines(out.resolve("gpu-check.log")).size());
     }
 }
