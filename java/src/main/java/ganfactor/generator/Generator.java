@@ -166,7 +166,8 @@ public final class Generator implements AutoCloseable {
                 Map<String, String> o = new java.util.LinkedHashMap<>(fromFile);
                 o.putAll(options);
                 clampFrom = options.containsKey("clamp") ? "option #clamp=" + options.get("clamp")
-                        : fromFile.containsKey("clamp") ? "file metadata" : null;
+                        : fromFile.containsKey("clamp") ? "file metadata"
+                        : StyleGan2Weights.detect(w.tensors(), source) == StyleGan2Weights.Layout.HAMMER ? HAMMER_CLAMP : null;
                 Map<String, Tensor> nv = StyleGan2Weights.toNvlabs(w.tensors(), source);
                 c = StyleGan2Weights.infer(nv, o, source);
                 long seed;
@@ -187,6 +188,8 @@ public final class Generator implements AutoCloseable {
         return g;
     }
 
+    /** A Hammer checkpoint records no clamp, and the ReSeFa scripts build its generator without one: the official answer, so no warning. */
+    static final String HAMMER_CLAMP = "none, as the ReSeFa scripts build a Hammer checkpoint (conv_clamp=None; #clamp= gives one)";
     static final String UNKNOWN_CLAMP = "conv clamp unknown (the file does not record it: a plain state dict, rosinality names or no metadata), assumed none";
     static final String UNKNOWN_CLAMP_RECORD = "unknown/assumed none (not recorded in the file, no #clamp= given)";
 

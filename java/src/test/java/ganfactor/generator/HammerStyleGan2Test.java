@@ -46,6 +46,10 @@ class HammerStyleGan2Test {
         NpyArray z = Npy.read(DIR.resolve("z.npy"));
         try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
             Generator g = Generator.open(DIR.resolve("G_hammer_64.pth").toString());   // the key path found by itself
+            // ReSeFa builds a Hammer StyleGAN2 with conv_clamp=None: that is the answer, not an unknown to warn about
+            assertTrue(g.warnings().isEmpty(), g.warnings().toString());
+            assertEquals("none", g.convClampRecord().get("value"));
+            assertTrue(String.valueOf(g.convClampRecord().get("source")).contains("ReSeFa"), g.convClampRecord().toString());
             assertEquals(64, g.height());
             assertEquals(10, g.numLayers());
             assertEquals(128, g.latentDim());
