@@ -22,7 +22,7 @@ import java.util.Map;
  * <pre>
  *   [NAME=]cr,cc,h,w        a reference box in view coordinates
  *   [NAME=]eyes             the generator's own preset of that name, else the FFHQ preset
- *   [NAME=]ffhq:eyes        an FFHQ preset of the reference (boxes in 256-grid coordinates)
+ *   [NAME=]ffhq:eyes        a preset of the reference's tables (ffhq, ffhqu, biggan; boxes in 256-grid coordinates)
  *   [NAME=]mask:eyes        a ground-truth part mask exposed by the generator (part_masks)
  *   [NAME=]FILE.png|FILE.npy  a mask file: nonzero (PNG: brightness > 127) is inside
  * </pre>
@@ -32,8 +32,17 @@ import java.util.Map;
  * neighbour. A box may also be written as the official scripts print it, {@code [cr, cc, h, w]}.
  */
 public final class Regions {
-    /** The reference's FFHQ boxes [center_row, center_col, height, width] on the 256 view. */
+    /** The reference's FFHQ boxes [center_row, center_col, height, width] on the 256 view (its COORDINATE_ffhq, for FFHQ and MetFaces). */
     public static final Map<String, int[]> FFHQ = new LinkedHashMap<>();
+    /** The reference's boxes for unaligned FFHQ (COORDINATE_ffhqu: the eyes of its StyleGAN3 R and T models), on the 256 view. */
+    public static final Map<String, int[]> FFHQU = new LinkedHashMap<>();
+    /** The reference's BigGAN boxes (COORDINATE_biggan), on the 256 view. */
+    public static final Map<String, int[]> BIGGAN = new LinkedHashMap<>();
+    /**
+     * The reference's box tables by its {@code --data_name} (ReSeFa's coordinate.py), each written
+     * {@code NAME:PRESET} in a region spec ({@code ffhq:eyes}, {@code ffhqu:eyesr2}, {@code biggan:center0}).
+     */
+    public static final Map<String, Map<String, int[]>> TABLES = new LinkedHashMap<>();
     static {
         FFHQ.put("eyes", new int[]{120, 128, 20, 115});
         FFHQ.put("left_eye", new int[]{120, 95, 20, 38});
@@ -42,6 +51,27 @@ public final class Regions {
         FFHQ.put("mouth", new int[]{184, 127, 30, 70});
         FFHQ.put("chin", new int[]{217, 130, 42, 110});
         FFHQ.put("eyebrow", new int[]{126, 105, 15, 118});
+        FFHQU.put("eyesr2", new int[]{134, 116, 30, 115});
+        FFHQU.put("eyesr3", new int[]{64, 128, 26, 115});
+        FFHQU.put("eyest0", new int[]{70, 88, 30, 115});
+        FFHQU.put("eyest3", new int[]{108, 142, 26, 115});
+        BIGGAN.put("center0", new int[]{120, 120, 80, 80});
+        BIGGAN.put("center1", new int[]{120, 120, 130, 130});
+        BIGGAN.put("center2", new int[]{120, 120, 200, 200});
+        BIGGAN.put("left_side", new int[]{128, 64, 256, 128});
+        BIGGAN.put("top_side", new int[]{64, 128, 128, 256});
+        BIGGAN.put("head0", new int[]{89, 115, 49, 70});
+        BIGGAN.put("head1", new int[]{93, 110, 48, 70});
+        TABLES.put("ffhq", FFHQ);
+        TABLES.put("ffhqu", FFHQU);
+        TABLES.put("biggan", BIGGAN);
+    }
+
+    /** Every reference preset as it is written in a region spec ({@code ffhq:eyes}, ...). */
+    public static List<String> tablePresets() {
+        List<String> out = new java.util.ArrayList<>();
+        TABLES.forEach((t, m) -> m.keySet().forEach(k -> out.add(t + ":" + k)));
+        return out;
     }
 
     private Regions() {}
@@ -90,18 +120,20 @@ public final class Regions {
             String part = body.substring(5);
             return new Region(name != null ? name : part, grid, partMask(g, part, grid), null, "ground-truth mask " + part);
         }
-        if (lower.startsWith("ffhq:")) {
-            String key = body.substring(5);
-            int[] b = FFHQ.get(key);
-            if (b == null) throw new InputException("unknown FFHQ preset '" + key + "': expected one of " + String.join(", ", FFHQ.keySet()));
-            return preset(name != null ? name : key, b, grid, "ffhq preset " + key, unscaledPresets);
+        int colon = lower.indexOf(':');
+        if (colon > 0 && TABLES.containsKey(lower.substring(0, colon))) {
+            String table = lower.substring(0, colon), key = body.substring(colon + 1);
+            int[] b = TABLES.get(table).get(key);
+            if (b == null)
+                throw new InputException("unknown " + table + " preset '" + key + "': expected one of " + String.join(", ", TABLES.get(table).keySet()));
+            return preset(name != null ? name : key, b, grid, table + " preset " + key, unscaledPresets);
         }
         Map<String, int[]> own = g == null ? Map.of() : generatorPresets(g);
         if (own.containsKey(body)) return preset(name != null ? name : body, own.get(body), grid, "generator preset " + body, unscaledPresets);
         if (FFHQ.containsKey(body)) return preset(name != null ? name : body, FFHQ.get(body), grid, "ffhq preset " + body, unscaledPresets);
         StringBuilder known = new StringBuilder();
         for (String k : own.keySet()) known.append(k).append(", ");
-        for (String k : FFHQ.keySet()) known.append("ffhq:").append(k).append(", ");
+        for (String k : tablePresets()) known.append(k).append(", ");
         throw new InputException("unknown region '" + spec + "': expected a box cr,cc,h,w, a mask .png/.npy, mask:PART or a preset (" + known.substring(0, known.length() - 2) + ")");
     }
 

@@ -34,6 +34,25 @@ class RegionsTest {
         assertTrue(mouth.contains(169 * 256 + 92));
     }
 
+    /**
+     * The reference's other tables by --data_name: ffhqu (its StyleGAN3 eyes boxes) and biggan, as
+     * its get_mask_by_coordinates cuts them: mask[cr - h//2 : + h, cc - w//2 : + w] on the 256 view.
+     */
+    @Test
+    void ffhquAndBigganPresetsAreTheReferenceBoxes() {
+        Region r2 = Regions.parse("ffhqu:eyesr2", 256, null);              // [134, 116, 30, 115]: rows 119..148, cols 59..173
+        assertEquals(30 * 115, r2.count());
+        assertTrue(r2.contains(119 * 256 + 59) && r2.contains(148 * 256 + 173));
+        assertFalse(r2.contains(118 * 256 + 59) || r2.contains(149 * 256 + 173) || r2.contains(119 * 256 + 174));
+        Region side = Regions.parse("biggan:left_side", 256, null);        // [128, 64, 256, 128]: the left half
+        assertEquals(256 * 128, side.count());
+        assertTrue(side.contains(0) && side.contains(255 * 256 + 127) && !side.contains(128));
+        assertEquals("eyest0", Regions.parse("ffhqu:eyest0", 64, null).name());
+        InputException e = assertThrows(InputException.class, () -> Regions.parse("ffhqu:eyes", 256, null));
+        assertTrue(e.getMessage().contains("unknown ffhqu preset 'eyes'") && e.getMessage().contains("eyesr2"), e.getMessage());
+        assertTrue(Regions.tablePresets().containsAll(java.util.List.of("ffhq:eyes", "ffhqu:eyest3", "biggan:head1")));
+    }
+
     /** The official [cr, cc, h, w] spelling is the same box as cr,cc,h,w. */
     @Test
     void officialBracketBoxesParse() {

@@ -39,8 +39,8 @@ final class RegionRequest {
         if (r.has("preset")) {
             String p = r.string("preset", null);
             boolean own = Regions.generatorPresets(g).containsKey(p);
-            boolean ffhq = p.startsWith("ffhq:") && Regions.FFHQ.containsKey(p.substring(5));
-            if (!own && !ffhq) throw StudioException.bad("unknown preset '" + p + "'");
+            boolean reference = Regions.tablePresets().contains(p);
+            if (!own && !reference) throw StudioException.bad("unknown preset '" + p + "'");
             return Regions.parse(p, G, g);
         }
         if (r.has("part")) {

@@ -115,6 +115,7 @@ public final class Studio implements AutoCloseable {
             m.put("view", session.view().describe());
             m.put("presets", new ArrayList<>(Regions.generatorPresets(g).keySet()));
             m.put("ffhq_presets", new ArrayList<>(Regions.FFHQ.keySet()));
+            m.put("reference_presets", Regions.tablePresets());
             m.put("parts", g.stringList("part_names"));
             m.put("methods", methodsInfo());
             m.put("max_strength", Editor.MAX_STRENGTH);

@@ -390,7 +390,7 @@ async function start() {
   state.scale = Math.max(0.25, Math.min(2, 512 / Math.max(state.width, state.height)));
   $("model").textContent = info.model + " · d = " + info.latent_dim + " · " + info.num_layers + " layers · " + info.device;
   for (const p of info.presets) $("preset").add(new Option(p, p));
-  for (const p of info.ffhq_presets) $("preset").add(new Option("ffhq:" + p, "ffhq:" + p));
+  for (const p of info.reference_presets) $("preset").add(new Option(p, p));
   for (const p of info.parts) $("part").add(new Option(p, p));
   if (!info.parts.length) $("part-label").style.display = "none";
   $("trunc").value = info.num_layers; $("trunc").max = info.num_layers;
