@@ -30,7 +30,7 @@ final class DiscoverCommand implements Callable<Integer>, RegistryOptions.Offers
     @Mixin CommonOptions common;
     @Mixin ViewOptions viewOptions;
     @Mixin MethodOptions methodOptions;
-    @Option(names = "--region", required = true, description = "region: cr,cc,h,w | preset | ffhq:preset | mask:part | mask.png | mask.npy, optionally NAME=...; repeat for several")
+    @Option(names = "--region", required = true, description = "region: " + ganfactor.region.Regions.SPECS + "; repeat for several")
     List<String> regions;
     @Option(names = "--aggregate", description = "one solve for the mean of all samples' Grams (directions that hold across images) instead of one per sample")
     boolean aggregate;

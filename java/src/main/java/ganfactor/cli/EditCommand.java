@@ -46,7 +46,7 @@ final class EditCommand implements Callable<Integer>, RegistryOptions.Offers {
     @Option(names = {"--edit-mode", "--mode"}, description = "relative: x + a n (ReSeFa, LowRankGAN, SeFa); absolute: x + (a - x.n) n (InterFaceGAN) "
             + "(default: relative; with --boundary absolute for z and w codes, relative for wp codes)")
     String mode;
-    @Option(names = "--region", description = "region to outline and measure: cr,cc,h,w | preset | ffhq:preset | mask:part | mask.png | mask.npy, optionally NAME=...")
+    @Option(names = "--region", description = "region to outline and measure: " + ganfactor.region.Regions.SPECS)
     String region;
     @Option(names = "--local", description = "first project the direction(s) into this region's background null space (LowRankGAN): "
             + "B from the exact Jacobian at the codes (mean over them), RPCA, n' = N N^T n / ||N N^T n||; also the default --region")

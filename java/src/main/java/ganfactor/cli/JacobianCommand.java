@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 final class JacobianCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin ViewOptions viewOptions;
-    @Option(names = "--region", required = true, description = "region: cr,cc,h,w | preset | ffhq:preset | mask:part | mask.png | mask.npy, optionally NAME=...; repeat for several")
+    @Option(names = "--region", required = true, description = "region: " + ganfactor.region.Regions.SPECS + "; repeat for several")
     List<String> regions;
     @Mixin JacobianOptions jacobianOptions;
     @Option(names = "--save-jacobian", description = "also write jacobian.npy in the official layout: [N, C, G, G, 1, D] float32 with the channels as rows (--reduce none), [N, G, G, 1, D] when reduced")

@@ -29,7 +29,7 @@ final class SolveCommand implements Callable<Integer>, RegistryOptions.Offers {
     @ArgGroup(exclusive = true, multiplicity = "1") Input input;
     @Option(names = "--bg", description = "background Gram B .npy, same shape as --fg") Path bg;
 
-    @Option(names = "--region", description = "with --jacobian: the region (box cr,cc,h,w on the file's grid, ffhq:preset, mask .png/.npy)") String region;
+    @Option(names = "--region", description = "with --jacobian: the region (box cr,cc,h,w on the file's grid, ffhq:preset, ffhqu:preset, biggan:preset, mask .png/.npy)") String region;
 
     @Option(names = "--aggregate", description = "solve once for the mean of all samples' Grams instead of per sample") boolean aggregate;
 

@@ -67,6 +67,9 @@ public final class Regions {
         TABLES.put("biggan", BIGGAN);
     }
 
+    /** What a region spec may be, for every front end's help (one wording). */
+    public static final String SPECS = "cr,cc,h,w | preset | ffhq:preset (also ffhqu:, biggan:) | mask:part | mask.png | mask.npy, optionally NAME=...";
+
     /** Every reference preset as it is written in a region spec ({@code ffhq:eyes}, ...). */
     public static List<String> tablePresets() {
         List<String> out = new java.util.ArrayList<>();
