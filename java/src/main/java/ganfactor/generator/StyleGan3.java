@@ -441,13 +441,17 @@ public final class StyleGan3 {
      * How the filters' two halves run: as dense [out, in] matrices (cheapest on short axes: one
      * large product per axis on a rows-first layout) or as banded window products (the work per
      * output is the window, not the axis). AUTO: dense where the up-sampled axis is at most
-     * {@link #DENSE_MAX} samples (the 64 px fixtures throughout: there the dense form was the
-     * faster one, T's 128-column Jacobian 11 - 18 s against 52 s banded, one-off timings in the
-     * test suite), banded above (a 1024 px model's last layers: about 2,100 samples a side).
+     * {@link #DENSE_MAX} samples, banded above. Measured: the 64 px fixtures (axes up to 178) are
+     * dense throughout (T's 128-column Jacobian 11 - 18 s against 52 s banded, one-off timings in
+     * the test suite); on `stylegan3:256` a 306-sample layer's halves took 410 + 320 ms dense against
+     * 838 + 741 ms banded and a 562-sample layer's 690 + 599 against 716 + 629 ms (one-off timings
+     * of the module's gf_up / gf_down), so 400 keeps the 306-sample axes dense (the 256 px forward
+     * pass 13.6 -> 11.2 s, JMH, benchmarks/RESULTS.md) and the longer ones banded (a 1024 px model's
+     * last layers: about 2,100 samples a side, where a dense matrix would cost 2,100 per output).
      */
     enum FilterForm { AUTO, DENSE, BANDED }
 
-    static final int DENSE_MAX = 256;
+    static final int DENSE_MAX = 400;
 
     static boolean dense(Geometry g, Config c, FilterForm form) {
         return form == FilterForm.DENSE || (form == FilterForm.AUTO && upOutput(g, c) <= DENSE_MAX);
