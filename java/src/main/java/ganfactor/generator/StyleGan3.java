@@ -438,23 +438,32 @@ public final class StyleGan3 {
     }
 
     /**
-     * How the filters' two halves run: as dense [out, in] matrices (cheapest on short axes: one
-     * large product per axis on a rows-first layout) or as banded window products (the work per
-     * output is the window, not the axis). AUTO: dense where the up-sampled axis is at most
-     * {@link #DENSE_MAX} samples, banded above. Measured: the 64 px fixtures (axes up to 178) are
-     * dense throughout (T's 128-column Jacobian 11 - 18 s against 52 s banded, one-off timings in
-     * the test suite); on `stylegan3:256` a 306-sample layer's halves took 410 + 320 ms dense against
-     * 838 + 741 ms banded and a 562-sample layer's 690 + 599 against 716 + 629 ms (one-off timings
-     * of the module's gf_up / gf_down), so 400 keeps the 306-sample axes dense (the 256 px forward
-     * pass 13.6 -> 11.2 s, JMH, benchmarks/RESULTS.md) and the longer ones banded (a 1024 px model's
-     * last layers: about 2,100 samples a side, where a dense matrix would cost 2,100 per output).
+     * How the filters' two halves run: as dense [out, in] matrices on a rows-first layout (one
+     * large product per axis), or as banded window products (the work per output is the window,
+     * not the axis). DENSE: the plain reference, one full product per axis. BLOCKED: the same, but
+     * the leading axis's product in blocks of {@link #LEFT_BLOCK} rows, each on the window of
+     * inputs the filter reaches ({@link #leading}). AUTO: BLOCKED where the up-sampled axis is at
+     * most {@link #DENSE_MAX} samples, banded above. Measured (benchmarks/RESULTS.md; the halves
+     * timed one by one from Java, `results/sg3-dense-threshold.txt`): on `stylegan3:256` a
+     * 306-sample layer's halves took 410 + 320 ms dense, 404 + 287 ms blocked and 838 + 741 ms
+     * banded, a 562-sample layer's 690 + 599 ms dense, 503 + 494 ms blocked and 716 + 629 ms banded;
+     * at 1024 px a 1,074-sample layer's 913 + 2,391 ms blocked (the down half's full product along
+     * the other axis costs 532 per output) against 1,026 + 1,371 ms banded; so blocked up to 800
+     * samples, banded beyond (a 1024 px model's last layers: about 2,100 samples a side). The
+     * 64 px fixtures (axes up to 178) are blocked throughout: T's Jacobian 7.39 s against 7.72 s
+     * dense (JMH, within the noise); banded there was about 3x slower (one-off timings).
      */
-    enum FilterForm { AUTO, DENSE, BANDED }
+    enum FilterForm { AUTO, DENSE, BLOCKED, BANDED }
 
-    static final int DENSE_MAX = 400;
+    static final int DENSE_MAX = 800;
 
     static boolean dense(Geometry g, Config c, FilterForm form) {
-        return form == FilterForm.DENSE || (form == FilterForm.AUTO && upOutput(g, c) <= DENSE_MAX);
+        return form == FilterForm.DENSE || form == FilterForm.BLOCKED || (form == FilterForm.AUTO && upOutput(g, c) <= DENSE_MAX);
+    }
+
+    /** Whether the dense form's leading-axis products run in row blocks on the windows the filter reaches (see {@link #leading}). */
+    static boolean blocked(FilterForm form) {
+        return form == FilterForm.BLOCKED || form == FilterForm.AUTO;
     }
 
     /**
@@ -515,6 +524,52 @@ public final class StyleGan3 {
     static int[] downShape(Geometry g, Config c) {
         int B = DOWN_BLOCK;
         return new int[]{0, g.down * B, g.down * (B - 1) + g.downTaps, (g.outSize + B - 1) / B, g.outSize};
+    }
+
+    /** Rows per block of the blocked leading-axis products (32 - 128 measured on a 562-sample layer: 64 within 3 % of the best). */
+    static final int LEFT_BLOCK = 64;
+
+    /**
+     * The product M a of a filter matrix with the rows-first map {@code a}: one mm, or ({@code
+     * blocks}: {row0, rows, col0, cols} each) one mm per block of rows on the window of columns
+     * the filter reaches, the blocks' rows concatenated. The matrix is banded, so a block reads
+     * a window a few taps wider than its rows / up, not the whole axis.
+     */
+    private static String leading(String m, int[][] blocks) {
+        if (blocks == null) return "torch.mm(" + m + ", a)";
+        StringBuilder e = new StringBuilder("torch.cat([");
+        for (int i = 0; i < blocks.length; i++) {
+            int[] b = blocks[i];
+            if (i > 0) e.append(", ");
+            e.append("torch.mm(").append(m).append(".narrow(0, ").append(b[0]).append(", ").append(b[1]).append(").narrow(1, ").append(b[2]).append(", ").append(b[3])
+                    .append("), a.narrow(0, ").append(b[2]).append(", ").append(b[3]).append("))");
+        }
+        return e.append("], 0)").toString();
+    }
+
+    /** The up matrix's ({@link #upMatrix}) row blocks: row j reads inputs i with 0 <= up i + padLo - j < taps. */
+    static int[][] upBlocks(Geometry g, Config c) {
+        int rows = upOutput(g, c), cols = filterInput(g, c);
+        List<int[]> out = new ArrayList<>();
+        for (int r0 = 0; r0 < rows; r0 += LEFT_BLOCK) {
+            int r1 = Math.min(rows, r0 + LEFT_BLOCK);
+            int lo = Math.max(0, Math.floorDiv(r0 - g.padLo + g.up - 1, g.up)), hi = Math.min(cols - 1, Math.floorDiv(r1 - 1 - g.padLo + g.upTaps - 1, g.up));
+            if (hi < lo) throw new IllegalStateException("layer " + g.index + ": rows " + r0 + ".." + (r1 - 1) + " read no input");
+            out.add(new int[]{r0, r1 - r0, lo, hi - lo + 1});
+        }
+        return out.toArray(new int[0][]);
+    }
+
+    /** The down matrix's ({@link #downMatrix}) row blocks: row j reads inputs down j .. down j + taps - 1. */
+    static int[][] downBlocks(Geometry g, Config c) {
+        int rows = g.outSize, cols = upOutput(g, c);
+        List<int[]> out = new ArrayList<>();
+        for (int r0 = 0; r0 < rows; r0 += LEFT_BLOCK) {
+            int r1 = Math.min(rows, r0 + LEFT_BLOCK);
+            int lo = g.down * r0, hi = Math.min(cols - 1, g.down * (r1 - 1) + g.downTaps - 1);
+            out.add(new int[]{r0, r1 - r0, lo, hi - lo + 1});
+        }
+        return out.toArray(new int[0][]);
     }
 
     private static String bandArgs(int[] sh) {
@@ -654,7 +709,7 @@ public final class StyleGan3 {
                 s.append("    n = x.size(0)\n");
                 if (g.upTaps > 1) {
                     s.append("    a = torch.matmul(x, ").append(a).append("_u.t()).permute(2, 0, 1, 3).reshape(").append(L).append(", -1)\n");
-                    s.append("    return torch.mm(").append(a).append("_u, a).reshape(").append(lp).append(", n, ").append(co).append(", ").append(lp).append(")\n\n");
+                    s.append("    return ").append(leading(a + "_u", blocked(form) ? upBlocks(g, c) : null)).append(".reshape(").append(lp).append(", n, ").append(co).append(", ").append(lp).append(")\n\n");
                 } else {
                     if (g.padLo != 0 || g.padHi != 0) throw new IllegalStateException("layer " + g.index + ": padding without an up filter");
                     s.append("    return x.permute(2, 0, 1, 3)\n\n");
@@ -665,7 +720,8 @@ public final class StyleGan3 {
                 } else if (g.downTaps > 1) {
                     s.append("    n = p.size(1)\n");
                     s.append("    b = torch.matmul(p, ").append(a).append("_d.t()).reshape(").append(lp).append(", -1)\n");
-                    s.append("    return torch.mm(").append(a).append("_d, b).reshape(").append(g.outSize).append(", n, ").append(co).append(", ").append(g.outSize).append(").permute(1, 2, 0, 3).contiguous()\n\n");
+                    s.append("    a = b\n");
+                    s.append("    return ").append(leading(a + "_d", blocked(form) ? downBlocks(g, c) : null)).append(".reshape(").append(g.outSize).append(", n, ").append(co).append(", ").append(g.outSize).append(").permute(1, 2, 0, 3).contiguous()\n\n");
                 } else {
                     s.append("    return p.permute(1, 2, 0, 3)\n\n");
                 }
