@@ -71,6 +71,7 @@ public class PublishedSizesBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        g.close();
         scope.close();
     }
 

@@ -549,24 +549,25 @@ public final class StyleGan3 {
 
     /** The up matrix's ({@link #upMatrix}) row blocks: row j reads inputs i with 0 <= up i + padLo - j < taps. */
     static int[][] upBlocks(Geometry g, Config c) {
-        int rows = upOutput(g, c), cols = filterInput(g, c);
-        List<int[]> out = new ArrayList<>();
-        for (int r0 = 0; r0 < rows; r0 += LEFT_BLOCK) {
-            int r1 = Math.min(rows, r0 + LEFT_BLOCK);
-            int lo = Math.max(0, Math.floorDiv(r0 - g.padLo + g.up - 1, g.up)), hi = Math.min(cols - 1, Math.floorDiv(r1 - 1 - g.padLo + g.upTaps - 1, g.up));
-            if (hi < lo) throw new IllegalStateException("layer " + g.index + ": rows " + r0 + ".." + (r1 - 1) + " read no input");
-            out.add(new int[]{r0, r1 - r0, lo, hi - lo + 1});
-        }
-        return out.toArray(new int[0][]);
+        return rowBlocks(g, upOutput(g, c), filterInput(g, c),
+                j -> Math.floorDiv(j - g.padLo + g.up - 1, g.up), j -> Math.floorDiv(j - g.padLo + g.upTaps - 1, g.up));
     }
 
     /** The down matrix's ({@link #downMatrix}) row blocks: row j reads inputs down j .. down j + taps - 1. */
     static int[][] downBlocks(Geometry g, Config c) {
-        int rows = g.outSize, cols = upOutput(g, c);
+        return rowBlocks(g, g.outSize, upOutput(g, c), j -> g.down * j, j -> g.down * j + g.downTaps - 1);
+    }
+
+    /**
+     * Blocks of {@link #LEFT_BLOCK} rows of a banded [rows, cols] matrix, {row0, rows, col0, cols}
+     * each: row j reads columns first(j) .. last(j), both rising with j, cut to the matrix.
+     */
+    private static int[][] rowBlocks(Geometry g, int rows, int cols, java.util.function.IntUnaryOperator first, java.util.function.IntUnaryOperator last) {
         List<int[]> out = new ArrayList<>();
         for (int r0 = 0; r0 < rows; r0 += LEFT_BLOCK) {
             int r1 = Math.min(rows, r0 + LEFT_BLOCK);
-            int lo = g.down * r0, hi = Math.min(cols - 1, g.down * (r1 - 1) + g.downTaps - 1);
+            int lo = Math.max(0, first.applyAsInt(r0)), hi = Math.min(cols - 1, last.applyAsInt(r1 - 1));
+            if (hi < lo) throw new IllegalStateException("layer " + g.index + ": rows " + r0 + ".." + (r1 - 1) + " read no input");
             out.add(new int[]{r0, r1 - r0, lo, hi - lo + 1});
         }
         return out.toArray(new int[0][]);
@@ -719,8 +720,7 @@ public final class StyleGan3 {
                     s.append("    return torch.conv2d(p.permute(1, 2, 0, 3), ").append(a).append("_fd, None, [").append(g.down).append(", ").append(g.down).append("], [0, 0], [1, 1], ").append(co).append(")\n\n");
                 } else if (g.downTaps > 1) {
                     s.append("    n = p.size(1)\n");
-                    s.append("    b = torch.matmul(p, ").append(a).append("_d.t()).reshape(").append(lp).append(", -1)\n");
-                    s.append("    a = b\n");
+                    s.append("    a = torch.matmul(p, ").append(a).append("_d.t()).reshape(").append(lp).append(", -1)\n");
                     s.append("    return ").append(leading(a + "_d", blocked(form) ? downBlocks(g, c) : null)).append(".reshape(").append(g.outSize).append(", n, ").append(co).append(", ").append(g.outSize).append(").permute(1, 2, 0, 3).contiguous()\n\n");
                 } else {
                     s.append("    return p.permute(1, 2, 0, 3)\n\n");
